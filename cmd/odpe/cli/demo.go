@@ -1,0 +1,70 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/odpe/odpe/configs"
+	"github.com/odpe/odpe/pipelines/demo"
+	"github.com/odpe/odpe/pipelines/extract/pseudonym"
+	"github.com/odpe/odpe/pipelines/refresh"
+)
+
+func runDemo(e *env, args []string) int {
+	fs := e.flags("demo")
+	scale := fs.String("scale", "small", "size of the demo: small, departement or national")
+	seed := fs.Uint64("seed", 62, "random seed (same seed, same files)")
+	noRefresh := fs.Bool("no-refresh", false, "only write the files")
+	if err := fs.Parse(args); err != nil || fs.NArg() > 1 {
+		fmt.Fprintln(e.stderr, "usage: odpe demo [--scale small|departement|national] [--seed N] [DIR]")
+		return ExitError
+	}
+	dir := "odpe-demo"
+	if fs.NArg() == 1 {
+		dir = fs.Arg(0)
+	}
+	s, ok := demo.Scales[*scale]
+	if !ok {
+		return e.fail(fmt.Errorf("unknown scale %q: expected small, departement or national", *scale))
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return e.fail(err)
+	}
+	tree, err := demo.Generate(e.ctx, dir, s, *seed)
+	if err != nil {
+		return e.fail(fmt.Errorf("generate demo data: %w", err))
+	}
+	e.log.Info("demo sources written", "dir", tree.Dir, "scale", *scale)
+	cfgPath := filepath.Join(dir, "odpe.yaml")
+	if err := os.WriteFile(cfgPath, configs.DemoConfig(), 0o644); err != nil {
+		return e.fail(err)
+	}
+	keyPath := filepath.Join(dir, "odpe.key")
+	if _, err := os.Stat(keyPath); os.IsNotExist(err) {
+		if err := pseudonym.Generate(keyPath); err != nil {
+			return e.fail(err)
+		}
+	}
+	e.configPath = cfgPath
+	if *noRefresh {
+		fmt.Fprintf(e.stdout, "Demo sources and configuration written to %s.\n", cfgPath)
+		return ExitOK
+	}
+	cfg, err := e.config()
+	if err != nil {
+		return e.fail(err)
+	}
+	code := e.refresh(cfg, refresh.Options{})
+	if code != ExitOK && code != ExitPartial {
+		return code
+	}
+	fmt.Fprintf(e.stdout, `
+Warehouse: %s
+Exports:   %s
+Try:
+  go run ./cmd/odpe --config %s sql "SELECT indicator, period, territory, value, unit, evolution FROM indicator_values WHERE indicator = 'pmi_epp_rate' ORDER BY period"
+  go run ./cmd/odpe --config %s status
+`, cfg.Warehouse, cfg.ExportsDir, cfgPath, cfgPath)
+	return code
+}

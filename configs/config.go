@@ -1,0 +1,423 @@
+// Package configs reads and validates the observatory's configuration file
+// (configs/odpe.yaml and the files `odpe demo` writes). Every path in it may
+// be relative to the file; every error names the key and its line.
+package configs
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// DefaultPath is where the command looks when --config is not given.
+const DefaultPath = "configs/odpe.yaml"
+
+// Config is the whole configuration.
+type Config struct {
+	Path        string   // the file it was read from (absolute)
+	Departement string   // default COG code for every job
+	Warehouse   string   // path readers open: a symlink to the current version
+	KeyFile     string   // pseudonymisation key (never in the warehouse)
+	Territories string   // territory mapping file
+	Indicators  []string // extra folders of indicator declarations
+	ExportsDir  string   // where profiles write their files
+	DuckDB      DuckDB
+	Jobs        []Job
+	Exports     []Export
+	Scheduler   Scheduler
+}
+
+// DuckDB holds the engine settings, set explicitly (STACK.md).
+type DuckDB struct {
+	MemoryLimit string `yaml:"memory_limit"`
+	Threads     int    `yaml:"threads"`
+}
+
+// Job is one extract job: a kind of source read from a folder.
+type Job struct {
+	Name        string
+	Kind        string    `yaml:"kind"`
+	Source      string    `yaml:"source"`      // folder (or glob)
+	Pattern     string    `yaml:"pattern"`     // file pattern in the folder; the kind's default if empty
+	Departement string    `yaml:"departement"` // COG code, or "{folder}" for the file's parent folder name
+	Schedule    string    `yaml:"schedule"`    // cron spec (Europe/Paris)
+	Options     yaml.Node `yaml:"options"`     // the kind's own settings
+	Line        int       `yaml:"-"`
+}
+
+// Export is one export profile.
+type Export struct {
+	Name        string
+	Title       string   `yaml:"title"`
+	Audience    string   `yaml:"audience"` // internal | external
+	Formats     []string `yaml:"formats"`  // parquet, xlsx, sdmx, feather
+	Layout      string   `yaml:"layout"`   // xlsx layout: observatoire | drees
+	Indicators  []string `yaml:"indicators"`
+	Threshold   int      `yaml:"threshold"`
+	StructureID string   `yaml:"structure_id"`
+	Line        int      `yaml:"-"`
+}
+
+// Scheduler configures `odpe schedule`.
+type Scheduler struct {
+	OnFailure   string        `yaml:"on_failure"`   // shell command fed the run summary on stdin
+	GracePeriod time.Duration `yaml:"grace_period"` // time a running refresh may finish after SIGTERM
+	QuietPeriod time.Duration `yaml:"quiet_period"` // a file changed more recently is not read yet
+	Retry       Retry         `yaml:"retry"`
+}
+
+// Retry is the backoff for transient failures.
+type Retry struct {
+	Attempts int           `yaml:"attempts"`
+	Initial  time.Duration `yaml:"initial"`
+	Max      time.Duration `yaml:"max"`
+}
+
+// Formats an export may produce.
+var Formats = []string{"parquet", "xlsx", "sdmx", "feather"}
+
+// KindValidator reports whether a job kind exists and checks its options;
+// SpecValidator checks a cron spec. They are passed in so that this package
+// does not depend on the extract jobs or the scheduler.
+type (
+	KindValidator func(kind string, options *yaml.Node) error
+	SpecValidator func(spec string) error
+)
+
+// Validators are the checks Load applies beyond the file's structure.
+type Validators struct {
+	Kind KindValidator
+	Spec SpecValidator
+}
+
+// file mirrors the YAML layout; unknown keys are errors.
+type file struct {
+	Departement string    `yaml:"departement"`
+	Warehouse   string    `yaml:"warehouse"`
+	KeyFile     string    `yaml:"key_file"`
+	Territories string    `yaml:"territories"`
+	Indicators  []string  `yaml:"indicators"`
+	ExportsDir  string    `yaml:"exports_dir"`
+	DuckDB      DuckDB    `yaml:"duckdb"`
+	Jobs        yaml.Node `yaml:"jobs"`
+	Exports     yaml.Node `yaml:"exports"`
+	Scheduler   Scheduler `yaml:"scheduler"`
+}
+
+// Error is a configuration error at a key of the file.
+type Error struct {
+	File string
+	Line int
+	Key  string
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Key, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s: %s", e.File, e.Key, e.Msg)
+}
+
+// Load reads, resolves and validates a configuration file.
+func Load(path string, v Validators) (*Config, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(abs)
+	if err != nil {
+		return nil, fmt.Errorf("read configuration: %w", err)
+	}
+	return Parse(abs, data, v)
+}
+
+// Parse validates configuration text read from path.
+func Parse(path string, data []byte, v Validators) (*Config, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var f file
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	c := &Config{
+		Path:        path,
+		Departement: f.Departement,
+		DuckDB:      f.DuckDB,
+		Scheduler:   f.Scheduler,
+	}
+	p := parser{cfg: c, root: &root, dir: filepath.Dir(path)}
+	c.Warehouse = p.path(f.Warehouse, "warehouse", false)
+	c.KeyFile = p.path(f.KeyFile, "key_file", false)
+	c.Territories = p.path(f.Territories, "territories", true)
+	c.ExportsDir = p.path(f.ExportsDir, "exports_dir", false)
+	for i, dir := range f.Indicators {
+		c.Indicators = append(c.Indicators, p.path(dir, fmt.Sprintf("indicators[%d]", i), true))
+	}
+	p.require(c.Warehouse != "", "warehouse", "is required")
+	p.require(validCOG(c.Departement), "departement", fmt.Sprintf("%q is not a département COG code (\"62\", \"2A\", \"974\")", c.Departement))
+	if c.ExportsDir == "" {
+		c.ExportsDir = filepath.Join(filepath.Dir(c.Warehouse), "exports")
+	}
+	if c.DuckDB.Threads == 0 {
+		c.DuckDB.Threads = 2
+	}
+	if c.DuckDB.MemoryLimit == "" {
+		c.DuckDB.MemoryLimit = "4GB"
+	}
+	if c.Scheduler.QuietPeriod == 0 {
+		c.Scheduler.QuietPeriod = time.Minute
+	}
+	if c.Scheduler.Retry.Attempts == 0 {
+		c.Scheduler.Retry = Retry{Attempts: 4, Initial: 30 * time.Second, Max: 10 * time.Minute}
+	}
+	p.jobs(&f.Jobs, v)
+	p.exports(&f.Exports)
+	if len(p.errs) > 0 {
+		return nil, errors.Join(p.errs...)
+	}
+	return c, nil
+}
+
+type parser struct {
+	cfg  *Config
+	root *yaml.Node
+	dir  string
+	errs []error
+}
+
+func (p *parser) fail(key, msg string) {
+	p.errs = append(p.errs, &Error{File: p.cfg.Path, Line: lineOf(p.root, strings.Split(key, ".")...), Key: key, Msg: msg})
+}
+
+func (p *parser) require(ok bool, key, msg string) {
+	if !ok {
+		p.fail(key, msg)
+	}
+}
+
+// path resolves a path relative to the configuration file; when mustExist,
+// a missing file or folder is an error.
+func (p *parser) path(s, key string, mustExist bool) string {
+	if s == "" {
+		return ""
+	}
+	if !filepath.IsAbs(s) {
+		s = filepath.Join(p.dir, s)
+	}
+	if mustExist {
+		if _, err := os.Stat(s); err != nil {
+			p.fail(key, fmt.Sprintf("%s does not exist", s))
+		}
+	}
+	return s
+}
+
+func (p *parser) jobs(n *yaml.Node, v Validators) {
+	if n.Kind == 0 {
+		p.fail("jobs", "is required: at least one extract job")
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		p.fail("jobs", "must be a mapping of job name to job settings")
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		name, body := n.Content[i].Value, n.Content[i+1]
+		key := "jobs." + name
+		j := Job{Name: name, Line: n.Content[i].Line}
+		if err := decodeStrict(body, &j); err != nil {
+			p.errs = append(p.errs, &Error{File: p.cfg.Path, Line: body.Line, Key: key, Msg: err.Error()})
+			continue
+		}
+		j.Name, j.Line = name, n.Content[i].Line
+		if j.Departement == "" {
+			j.Departement = p.cfg.Departement
+		}
+		p.require(j.Departement == "{folder}" || validCOG(j.Departement), key+".departement",
+			fmt.Sprintf("%q is not a département COG code nor {folder}", j.Departement))
+		p.require(j.Kind != "", key+".kind", "is required")
+		if j.Kind != "" && v.Kind != nil {
+			if err := v.Kind(j.Kind, &j.Options); err != nil {
+				p.fail(key+".kind", err.Error())
+			}
+		}
+		p.require(j.Source != "", key+".source", "is required")
+		j.Source = p.sourcePath(j.Source, key+".source")
+		if j.Schedule != "" && v.Spec != nil {
+			if err := v.Spec(j.Schedule); err != nil {
+				p.fail(key+".schedule", fmt.Sprintf("bad cron spec %q: %v", j.Schedule, err))
+			}
+		}
+		p.cfg.Jobs = append(p.cfg.Jobs, j)
+	}
+}
+
+// sourcePath resolves a job's source: a folder that must exist, or a glob
+// whose folder must exist.
+func (p *parser) sourcePath(s, key string) string {
+	if s == "" {
+		return ""
+	}
+	if !filepath.IsAbs(s) {
+		s = filepath.Join(p.dir, s)
+	}
+	dir := s
+	if strings.ContainsAny(filepath.Base(s), "*?[") {
+		dir = filepath.Dir(s)
+	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		p.fail(key, fmt.Sprintf("folder %s does not exist", dir))
+	}
+	return s
+}
+
+func (p *parser) exports(n *yaml.Node) {
+	if n.Kind == 0 {
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		p.fail("exports", "must be a mapping of profile name to profile settings")
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		name, body := n.Content[i].Value, n.Content[i+1]
+		key := "exports." + name
+		e := Export{Name: name}
+		if err := decodeStrict(body, &e); err != nil {
+			p.errs = append(p.errs, &Error{File: p.cfg.Path, Line: body.Line, Key: key, Msg: err.Error()})
+			continue
+		}
+		e.Name, e.Line = name, n.Content[i].Line
+		p.require(e.Audience == "internal" || e.Audience == "external", key+".audience",
+			fmt.Sprintf("%q: expected internal or external", e.Audience))
+		if e.Audience == "external" && e.Threshold == 0 {
+			e.Threshold = 5
+		}
+		p.require(e.Threshold >= 0, key+".threshold", "must be ≥ 0")
+		p.require(len(e.Formats) > 0, key+".formats", "at least one format: "+strings.Join(Formats, ", "))
+		for _, f := range e.Formats {
+			p.require(contains(Formats, f), key+".formats", fmt.Sprintf("unknown format %q: expected one of %s", f, strings.Join(Formats, ", ")))
+		}
+		if e.Layout == "" {
+			e.Layout = "observatoire"
+		}
+		p.require(e.Layout == "observatoire" || e.Layout == "drees", key+".layout",
+			fmt.Sprintf("%q: expected observatoire or drees", e.Layout))
+		if len(e.Indicators) == 0 {
+			e.Indicators = []string{"*"}
+		}
+		if e.Title == "" {
+			e.Title = "Observatoire départemental de la protection de l'enfance"
+		}
+		p.cfg.Exports = append(p.cfg.Exports, e)
+	}
+}
+
+// Job returns the job named name.
+func (c *Config) Job(name string) (Job, bool) {
+	for _, j := range c.Jobs {
+		if j.Name == name {
+			return j, true
+		}
+	}
+	return Job{}, false
+}
+
+// Export returns the export profile named name.
+func (c *Config) Export(name string) (Export, bool) {
+	for _, e := range c.Exports {
+		if e.Name == name {
+			return e, true
+		}
+	}
+	return Export{}, false
+}
+
+// decodeStrict decodes a node into v, rejecting unknown keys.
+func decodeStrict(n *yaml.Node, v any) error {
+	data, err := yaml.Marshal(n)
+	if err != nil {
+		return err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "yaml: unmarshal errors:\n  "))
+	}
+	return nil
+}
+
+// Options wraps a job's `options:` node for extract.Options.
+type Options struct{ Node *yaml.Node }
+
+// Decode fills v from the options, rejecting unknown keys.
+func (o Options) Decode(v any) error {
+	if o.Node == nil || o.Node.Kind == 0 {
+		return nil
+	}
+	return decodeStrict(o.Node, v)
+}
+
+// lineOf finds the line of a key path in the document ("jobs", "pmi",
+// "source"); it returns the deepest line found.
+func lineOf(root *yaml.Node, keys ...string) int {
+	n := root
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	line := 0
+	for _, k := range keys {
+		if i := strings.IndexByte(k, '['); i > 0 {
+			k = k[:i]
+		}
+		if n.Kind != yaml.MappingNode {
+			break
+		}
+		found := false
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == k {
+				line, n, found = n.Content[i].Line, n.Content[i+1], true
+				break
+			}
+		}
+		if !found {
+			break
+		}
+	}
+	return line
+}
+
+func validCOG(s string) bool {
+	switch {
+	case len(s) == 2 && (s == "2A" || s == "2B"):
+		return true
+	case len(s) == 2 || len(s) == 3:
+		for _, r := range s {
+			if r < '0' || r > '9' {
+				return false
+			}
+		}
+		return s != "00" && s != "20" && (len(s) == 2 || strings.HasPrefix(s, "97"))
+	}
+	return false
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,76 @@
+// Package export turns indicator values into the files people open: the
+// marts of each export profile (Parquet, Excel, SDMX-CSV, Arrow IPC). The
+// format writers below it read a Dataset and nothing else, so they never
+// touch the warehouse and their tests build without DuckDB.
+package export
+
+import "time"
+
+// Total is the value of a breakdown (or of the territory) on the row that
+// sums over it: the département row has Territory == Total.
+const Total = "Ensemble"
+
+// Confidentiality of a cell, as in SDMX CONF_STATUS.
+const (
+	Free      = ""  // published
+	Primary   = "A" // small count, or a rate whose numerator is one
+	Secondary = "D" // hidden so that a primary cell cannot be recovered
+)
+
+// Indicator is the part of an indicator's declaration that travels with
+// its values (Lisez-moi sheet, Parquet metadata, SDMX).
+type Indicator struct {
+	ID            string
+	Label         string // French label
+	Family        string // ase, pmi, prevention, adoption
+	Definition    string
+	Unit          string // count, %, ‰, per100k, days, hours, ratio
+	Numerator     string
+	Denominator   string
+	ReferenceDate string // "31 décembre de N"
+	Convention    string
+	Sources       []string
+	Breakdowns    []string // dimension names besides period and territory
+	Key           bool     // key indicator: gets a chart in Excel
+}
+
+// Row is one value of one indicator.
+type Row struct {
+	Indicator   string
+	Dep         string // COG code of the département
+	Period      int    // year N
+	Territory   string // territory code, or Total for the département
+	Dims        map[string]string
+	Numerator   *float64 // nil when not applicable or suppressed
+	Denominator *float64
+	Value       *float64 // nil when not computable or suppressed
+	Previous    *float64 // value of N−1, nil if unknown or suppressed
+	Evolution   *float64 // points for shares and rates, % change for counts
+	Unit        string
+	Status      string // final, provisional, incomplete
+	Conf        string // Free, Primary, Secondary
+}
+
+// Source is one source file that fed the warehouse.
+type Source struct {
+	Job      string
+	Path     string
+	Modified time.Time
+	SHA256   string
+	Rows     int64
+}
+
+// Dataset is everything one export profile publishes.
+type Dataset struct {
+	Profile     string // observatoire, insee, drees, odas…
+	Title       string
+	Audience    string // internal or external
+	Generated   time.Time
+	RunID       int64
+	Threshold   int      // disclosure threshold (0 = none, internal profiles)
+	StructureID string   // SDMX STRUCTURE_ID, e.g. ODPE62:DF_PROTECTION_ENFANCE(1.0)
+	Dimensions  []string // every breakdown name used by Rows, in display order
+	Indicators  []Indicator
+	Rows        []Row
+	Sources     []Source
+}

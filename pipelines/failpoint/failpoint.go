@@ -1,0 +1,30 @@
+// Package failpoint lets the crash tests stop a refresh at a named point:
+// when the environment variable ODPE_FAILPOINT names the point, Hit writes
+// the file named by ODPE_FAILPOINT_READY (so the test knows the process got
+// there) and blocks until the process is killed. Unset, Hit does nothing.
+package failpoint
+
+import (
+	"os"
+	"time"
+)
+
+// Points where a refresh can be stopped.
+const (
+	DuringLoad       = "during-load"       // after a file's rows are staged, before they are kept
+	DuringIndicators = "during-indicators" // indicators computed, checks not yet run
+	BeforeSwap       = "before-swap"       // new version closed, link not yet moved
+)
+
+// Hit blocks forever if name is the armed failpoint.
+func Hit(name string) {
+	if os.Getenv("ODPE_FAILPOINT") != name {
+		return
+	}
+	if ready := os.Getenv("ODPE_FAILPOINT_READY"); ready != "" {
+		_ = os.WriteFile(ready, []byte(name), 0o644)
+	}
+	for {
+		time.Sleep(time.Hour)
+	}
+}

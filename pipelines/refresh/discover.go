@@ -1,0 +1,131 @@
+package refresh
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/odpe/odpe/configs"
+	"github.com/odpe/odpe/pipelines/extract"
+	"github.com/odpe/odpe/pipelines/warehouse"
+)
+
+// candidate is a source file of a job, with what the registry knows of it.
+type candidate struct {
+	file    extract.File
+	dep     string
+	changed bool // new or different content from its last registered version
+}
+
+// discover lists a job's files: every file under its source folder (or
+// matching its glob) whose name matches the pattern, hidden files aside.
+// Files whose size and modification time match the registry are not read
+// again; others are hashed, and count as changed only if the hash differs.
+func discover(job configs.Job, kind extract.Kind, reg map[string]warehouse.Registered, quiet time.Duration, now time.Time) ([]candidate, []string, error) {
+	root, pattern := job.Source, job.Pattern
+	if pattern == "" {
+		pattern = kind.Pattern
+	}
+	if strings.ContainsAny(filepath.Base(root), "*?[") {
+		root, pattern = filepath.Dir(root), filepath.Base(root)
+	}
+	var out []candidate
+	var notReady []string
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if strings.HasPrefix(d.Name(), ".") && p != root {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			return nil
+		}
+		if ok, _ := filepath.Match(pattern, d.Name()); !ok {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if quiet > 0 && now.Sub(info.ModTime()) < quiet {
+			notReady = append(notReady, p)
+			return nil
+		}
+		c := candidate{file: extract.File{Path: p, Name: d.Name(), Size: info.Size(), ModTime: info.ModTime()}}
+		c.dep = job.Departement
+		if c.dep == "{folder}" {
+			c.dep = filepath.Base(filepath.Dir(p))
+		}
+		prev, known := reg[p]
+		if known && prev.Size == c.file.Size && prev.Modified.Equal(c.file.ModTime) {
+			c.file.SHA256 = prev.SHA256
+			out = append(out, c)
+			return nil
+		}
+		if c.file.SHA256, err = hashFile(p); err != nil {
+			return err
+		}
+		c.changed = !known || prev.SHA256 != c.file.SHA256
+		out = append(out, c)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("job %s: list %s: %w", job.Name, root, err)
+	}
+	// Oldest first, so that a later revision is loaded after the file it revises.
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].file.ModTime.Equal(out[j].file.ModTime) {
+			return out[i].file.ModTime.Before(out[j].file.ModTime)
+		}
+		return out[i].file.Path < out[j].file.Path
+	})
+	return out, notReady, nil
+}
+
+func hashFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("hash %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// setAside copies a rejected file next to the warehouse so that it can be
+// examined even after the source system overwrites it. The source itself
+// is never touched.
+func setAside(dir string, runID int64, path string) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	dst := filepath.Join(dir, fmt.Sprintf("%d-%s", runID, filepath.Base(path)))
+	in, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return "", err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return "", err
+	}
+	return dst, out.Close()
+}

@@ -1,0 +1,425 @@
+// Package refresh runs the observatory's refresh as one unit: every
+// extract job on its new or changed files, the conformed tables, the
+// indicators and their checks, then the exports; and makes the result
+// current only if all of it succeeded (see pipelines/warehouse).
+//
+// A refresh whose sources and catalogue have not changed does nothing: the
+// hash registry in meta.files says so without reading the files again.
+package refresh
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/odpe/odpe/configs"
+	"github.com/odpe/odpe/indicators"
+	"github.com/odpe/odpe/indicators/compute"
+	"github.com/odpe/odpe/pipelines/extract"
+	"github.com/odpe/odpe/pipelines/extract/pseudonym"
+	"github.com/odpe/odpe/pipelines/territories"
+	"github.com/odpe/odpe/pipelines/warehouse"
+	schema "github.com/odpe/odpe/sql"
+)
+
+// Status is how a refresh ended.
+type Status string
+
+const (
+	NoChange Status = "no-change" // nothing new: the warehouse was left as it was
+	Success  Status = "success"
+	Partial  Status = "partial" // some files rejected, the rest loaded
+	Failed   Status = "failed"  // nothing changed: the previous warehouse is kept
+)
+
+// TerritoriesJob is the implicit job that loads the territory mapping.
+const TerritoriesJob = "territories"
+
+// Options tune one refresh.
+type Options struct {
+	Jobs        []string      // jobs to run; all when empty
+	Trigger     string        // manual, schedule, catch-up
+	Force       bool          // recompute indicators and exports even if nothing changed
+	QuietPeriod time.Duration // files modified more recently are left for the next run
+	Logger      *slog.Logger
+	// Export writes the export profiles from the new version before it is
+	// made current; publish is called once it is. Nil: no exports.
+	Export func(ctx context.Context, db *sql.DB, runID int64) (publish func() error, err error)
+}
+
+// FileError is a file rejected by a run.
+type FileError struct {
+	Job, Path, Message string
+}
+
+// Step is the timing of one step, for `odpe status` and the benchmarks.
+type Step struct {
+	Name     string
+	Duration time.Duration
+	Rows     int64
+}
+
+// Report says what a refresh did.
+type Report struct {
+	RunID         int64
+	Status        Status
+	Trigger       string
+	Started       time.Time
+	Finished      time.Time
+	FilesRead     int
+	FilesLoaded   int
+	FilesRejected int
+	RowsLoaded    int64
+	Rejected      []FileError
+	NotReady      []string
+	Steps         []Step
+	Err           error // why a failed refresh failed
+}
+
+// Run refreshes the warehouse of cfg.
+func Run(ctx context.Context, cfg *configs.Config, opts Options) (*Report, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if opts.Trigger == "" {
+		opts.Trigger = "manual"
+	}
+	rep := &Report{Started: time.Now(), Trigger: opts.Trigger}
+	store := Store(cfg)
+	jobs, err := selectJobs(cfg, opts.Jobs)
+	if err != nil {
+		return rep, err
+	}
+	cat, err := Catalogue(cfg)
+	if err != nil {
+		return rep, err
+	}
+	computation := computationHash(cat)
+
+	// What changed since the current version.
+	plan, prevHash, err := planLoads(ctx, store, jobs, opts, rep)
+	if err != nil {
+		return rep, err
+	}
+	changed := 0
+	for _, p := range plan {
+		for _, c := range p.files {
+			if c.changed {
+				changed++
+			}
+		}
+	}
+	if changed == 0 && prevHash == computation && !opts.Force {
+		rep.Status, rep.Finished = NoChange, time.Now()
+		log.Info("nothing changed: warehouse left as it is", "notReady", len(rep.NotReady))
+		return rep, nil
+	}
+
+	b, err := store.Begin(ctx)
+	if err != nil {
+		return rep, err
+	}
+	rep.RunID = b.RunID
+	publish, err := build(ctx, cfg, b, plan, cat, computation, opts, rep, log)
+	if err == nil {
+		rep.Status = Success
+		if rep.FilesRejected > 0 {
+			rep.Status = Partial
+		}
+		rep.Finished = time.Now()
+		if err = recordRun(ctx, b.DB, rep, jobNames(jobs), nil); err == nil {
+			err = b.Commit(ctx)
+		}
+	}
+	if err != nil {
+		b.Abort()
+		rep.Status, rep.Err, rep.Finished = Failed, err, time.Now()
+		log.Error("refresh failed: previous warehouse kept", "run", rep.RunID, "err", err)
+		if ctx.Err() == nil {
+			recordFailure(context.WithoutCancel(ctx), store, rep, jobNames(jobs), log)
+		}
+		return rep, err
+	}
+	if publish != nil {
+		if err := publish(); err != nil {
+			return rep, fmt.Errorf("publish exports: %w", err)
+		}
+	}
+	log.Info("refresh done", "run", rep.RunID, "status", rep.Status, "loaded", rep.FilesLoaded,
+		"rejected", rep.FilesRejected, "rows", rep.RowsLoaded, "took", rep.Finished.Sub(rep.Started).Round(time.Millisecond))
+	return rep, nil
+}
+
+// jobPlan is one job with its files.
+type jobPlan struct {
+	job   configs.Job
+	kind  extract.Kind
+	files []candidate
+}
+
+func planLoads(ctx context.Context, store *warehouse.Store, jobs []configs.Job, opts Options, rep *Report) ([]jobPlan, string, error) {
+	var db *sql.DB
+	prevHash := ""
+	if cur, err := store.OpenReadOnly(ctx); err == nil {
+		db = cur
+		defer db.Close()
+		_ = db.QueryRowContext(ctx, "SELECT value FROM meta.state WHERE key = 'computation'").Scan(&prevHash)
+	} else if !errors.Is(err, warehouse.ErrNoWarehouse) {
+		return nil, "", err
+	}
+	var plan []jobPlan
+	for _, j := range jobs {
+		kind, _ := extract.Lookup(j.Kind)
+		reg := map[string]warehouse.Registered{}
+		if db != nil {
+			var err error
+			if reg, err = warehouse.Registry(ctx, db, j.Name); err != nil {
+				return nil, "", err
+			}
+		}
+		files, notReady, err := discover(j, kind, reg, opts.QuietPeriod, time.Now())
+		if err != nil {
+			return nil, "", err
+		}
+		rep.NotReady = append(rep.NotReady, notReady...)
+		plan = append(plan, jobPlan{job: j, kind: kind, files: files})
+	}
+	return plan, prevHash, nil
+}
+
+// build does the work of a refresh inside the new version.
+func build(ctx context.Context, cfg *configs.Config, b *warehouse.Build, plan []jobPlan, cat *indicators.Catalogue,
+	computation string, opts Options, rep *Report, log *slog.Logger) (func() error, error) {
+	env := extract.Env{Logger: log}
+	if cfg.Territories != "" {
+		t, err := territories.Read(cfg.Territories)
+		if err != nil {
+			return nil, fmt.Errorf("territory mapping: %w", err)
+		}
+		env.Territories = t
+	}
+	for _, p := range plan {
+		start := time.Now()
+		var rows int64
+		jobEnv := env
+		job, err := p.kind.New(configs.Options{Node: &p.job.Options})
+		if err != nil {
+			return nil, fmt.Errorf("job %s: %w", p.job.Name, err)
+		}
+		for _, c := range p.files {
+			if !c.changed {
+				continue
+			}
+			if p.kind.NeedsKey && jobEnv.Pseudonym == nil {
+				key, err := pseudonym.LoadKey(cfg.KeyFile)
+				if err != nil {
+					return nil, fmt.Errorf("job %s: pseudonymisation key: %w", p.job.Name, err)
+				}
+				env.Pseudonym, jobEnv.Pseudonym = key.Pseudonym, key.Pseudonym
+			}
+			jobEnv.Departement = c.dep
+			rep.FilesRead++
+			res, err := b.LoadFile(ctx, p.job.Name, p.kind, job, c.file, &jobEnv)
+			if err != nil {
+				return nil, fmt.Errorf("job %s: %s: %w", p.job.Name, c.file.Path, err)
+			}
+			if res.Err != nil {
+				rep.FilesRejected++
+				rep.Rejected = append(rep.Rejected, FileError{Job: p.job.Name, Path: c.file.Path, Message: res.Err.Error()})
+				if _, err := setAside(filepath.Join(filepath.Dir(cfg.Warehouse), "rejected"), b.RunID, c.file.Path); err != nil {
+					log.Warn("could not keep a copy of a rejected file", "file", c.file.Path, "err", err)
+				}
+				log.Warn("file rejected", "job", p.job.Name, "file", c.file.Path, "err", res.Err)
+				continue
+			}
+			rep.FilesLoaded++
+			rep.RowsLoaded += res.RowsLoaded
+			rows += res.RowsLoaded
+			log.Info("file loaded", "job", p.job.Name, "file", c.file.Name, "rows", res.RowsLoaded, "replaces", len(res.Replaced))
+		}
+		rep.Steps = append(rep.Steps, Step{Name: "extract " + p.job.Name, Duration: time.Since(start), Rows: rows})
+	}
+	if err := timed(rep, "conform", func() (int64, error) { return 0, conform(ctx, b.DB) }); err != nil {
+		return nil, err
+	}
+	if err := timed(rep, "indicators", func() (int64, error) {
+		r, err := compute.Run(ctx, b.DB, cat, b.RunID)
+		return r.Values, err
+	}); err != nil {
+		return nil, err
+	}
+	if _, err := b.DB.ExecContext(ctx, `INSERT OR REPLACE INTO meta.state VALUES ('computation', ?)`, computation); err != nil {
+		return nil, err
+	}
+	if opts.Export == nil {
+		return nil, nil
+	}
+	var publish func() error
+	err := timed(rep, "exports", func() (int64, error) {
+		var err error
+		publish, err = opts.Export(ctx, b.DB, b.RunID)
+		return 0, err
+	})
+	return publish, err
+}
+
+func timed(rep *Report, name string, f func() (int64, error)) error {
+	start := time.Now()
+	rows, err := f()
+	rep.Steps = append(rep.Steps, Step{Name: name, Duration: time.Since(start), Rows: rows})
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
+}
+
+// conform writes the code lists and rebuilds the conformed tables.
+func conform(ctx context.Context, db *sql.DB) error {
+	lists := map[string][]string{
+		"activity_category": extract.ActivityCategories,
+		"public_age_band":   extract.PublicAgeBands,
+		"measure_nature":    extract.MeasureNatures,
+		"measure_frame":     extract.MeasureFrames,
+		"accueil_mode":      extract.AccueilModes,
+		"adoption_event":    extract.AdoptionEvents,
+	}
+	if _, err := db.ExecContext(ctx, "DELETE FROM core.code_lists"); err != nil {
+		return err
+	}
+	for name, codes := range lists {
+		for i, c := range codes {
+			if _, err := db.ExecContext(ctx, "INSERT INTO core.code_lists VALUES (?, ?, ?)", name, c, i+1); err != nil {
+				return err
+			}
+		}
+	}
+	for _, s := range schema.Transforms() {
+		if _, err := db.ExecContext(ctx, s.Text); err != nil {
+			return fmt.Errorf("transform %s: %w", s.Name, err)
+		}
+	}
+	return nil
+}
+
+// recordRun writes the run and its errors into the new version.
+func recordRun(ctx context.Context, db *sql.DB, rep *Report, jobs []string, runErr error) error {
+	msg := ""
+	if runErr != nil {
+		msg = runErr.Error()
+	} else if len(rep.Rejected) > 0 {
+		msg = fmt.Sprintf("%d file(s) rejected", len(rep.Rejected))
+	}
+	_, err := db.ExecContext(ctx, `INSERT INTO meta.runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, nullif(?, ''))`,
+		rep.RunID, rep.Trigger, strings.Join(jobs, ","), rep.Started, rep.Finished, string(rep.Status),
+		rep.FilesRead, rep.FilesLoaded, rep.FilesRejected, rep.RowsLoaded, msg)
+	if err != nil {
+		return fmt.Errorf("record run: %w", err)
+	}
+	for _, e := range rep.Rejected {
+		if _, err := db.ExecContext(ctx, "INSERT INTO meta.run_errors VALUES (?, ?, ?, ?)", rep.RunID, e.Job, e.Path, e.Message); err != nil {
+			return err
+		}
+	}
+	if runErr != nil {
+		if _, err := db.ExecContext(ctx, "INSERT INTO meta.run_errors VALUES (?, NULL, NULL, ?)", rep.RunID, runErr.Error()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// recordFailure writes a failed run into the history: a new version with
+// the same data as the current one plus the run's record.
+func recordFailure(ctx context.Context, store *warehouse.Store, rep *Report, jobs []string, log *slog.Logger) {
+	b, err := store.Begin(ctx)
+	if err != nil {
+		log.Warn("could not record the failed run", "err", err)
+		return
+	}
+	rep.Rejected = nil
+	rep.FilesLoaded, rep.RowsLoaded = 0, 0
+	failed := *rep
+	failed.RunID = b.RunID
+	if err := recordRun(ctx, b.DB, &failed, jobs, rep.Err); err != nil {
+		b.Abort()
+		log.Warn("could not record the failed run", "err", err)
+		return
+	}
+	if err := b.Commit(ctx); err != nil {
+		log.Warn("could not record the failed run", "err", err)
+	}
+	rep.RunID = b.RunID
+}
+
+// Store returns the warehouse of a configuration.
+func Store(cfg *configs.Config) *warehouse.Store {
+	return &warehouse.Store{Path: cfg.Warehouse, Settings: warehouse.Settings{MemoryLimit: cfg.DuckDB.MemoryLimit, Threads: cfg.DuckDB.Threads}}
+}
+
+// Catalogue loads the builtin declarations and those of the
+// configuration's folders.
+func Catalogue(cfg *configs.Config) (*indicators.Catalogue, error) {
+	fsyss := []fs.FS{indicators.Builtin()}
+	for _, dir := range cfg.Indicators {
+		fsyss = append(fsyss, os.DirFS(dir))
+	}
+	cat, err := indicators.Load(fsyss...)
+	if err != nil {
+		return nil, fmt.Errorf("indicator catalogue: %w", err)
+	}
+	return cat, nil
+}
+
+// computationHash identifies how values are computed: the catalogue and
+// the conformed-table transforms.
+func computationHash(cat *indicators.Catalogue) string {
+	h := sha256.New()
+	h.Write([]byte(cat.Hash()))
+	for _, s := range schema.Transforms() {
+		h.Write([]byte(s.Text))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// selectJobs returns the configured jobs to run, with the implicit
+// territory-mapping job first.
+func selectJobs(cfg *configs.Config, names []string) ([]configs.Job, error) {
+	all := cfg.Jobs
+	if cfg.Territories != "" {
+		all = append([]configs.Job{{Name: TerritoriesJob, Kind: "territories", Source: cfg.Territories, Departement: cfg.Departement}}, all...)
+	}
+	if len(names) == 0 {
+		return all, nil
+	}
+	var out []configs.Job
+	for _, n := range names {
+		found := false
+		for _, j := range all {
+			if j.Name == n {
+				out, found = append(out, j), true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("no job %q in %s (jobs: %s)", n, cfg.Path, strings.Join(jobNames(all), ", "))
+		}
+	}
+	return out, nil
+}
+
+func jobNames(jobs []configs.Job) []string {
+	out := make([]string, len(jobs))
+	for i, j := range jobs {
+		out[i] = j.Name
+	}
+	return out
+}

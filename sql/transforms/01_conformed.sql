@@ -1,0 +1,107 @@
+-- 01_conformed: the conformed tables, rebuilt from raw after every load.
+-- They apply each source's semantics: the latest version of a figure wins
+-- ("later" = the file modified last, then loaded last), events are counted
+-- once however many files repeat them.
+
+-- Files currently loaded, with their order of precedence.
+CREATE OR REPLACE TEMP VIEW loaded_files AS
+SELECT file_id, job, dep, path, modified_at,
+       row_number() OVER (ORDER BY modified_at, file_id) AS precedence
+FROM meta.files WHERE status = 'loaded';
+
+CREATE OR REPLACE TABLE core.territories AS
+SELECT DISTINCT ON (t.dep, t.commune) t.dep, t.commune, t.commune_label, t.territory, t.territory_label
+FROM raw.territories t JOIN loaded_files f USING (file_id)
+ORDER BY t.dep, t.commune, f.precedence DESC;
+
+-- Prévention spécialisée: one annual report per service and year (the
+-- latest file wins); TRAJECT hours only where no report exists.
+CREATE OR REPLACE TABLE core.activity_services AS
+SELECT DISTINCT ON (r.dep, r.service_code, r.year)
+       r.dep, r.service_code, r.year, r.service_name, r.association, r.territory,
+       r.communes, r.fte, r.collective_actions, r.file_id
+FROM raw.activity_reports r JOIN loaded_files f USING (file_id)
+ORDER BY r.dep, r.service_code, r.year, f.precedence DESC;
+
+CREATE OR REPLACE TABLE core.activity_hours AS
+SELECT h.dep, h.service_code, h.year, h.category, sum(h.hours) AS hours, 'rapport' AS source
+FROM raw.activity_hours h JOIN core.activity_services s USING (file_id, service_code, year)
+WHERE h.source = 'rapport'
+GROUP BY ALL
+UNION ALL
+SELECT h.dep, h.service_code, h.year, h.category, sum(h.hours), 'traject'
+FROM raw.activity_hours h JOIN loaded_files USING (file_id)
+WHERE h.source = 'traject'
+  AND NOT EXISTS (SELECT 1 FROM core.activity_services s
+                  WHERE s.dep = h.dep AND s.service_code = h.service_code AND s.year = h.year)
+GROUP BY ALL;
+
+CREATE OR REPLACE TABLE core.activity_public AS
+SELECT p.dep, p.service_code, p.year, p.public, p.age_band, p.sex, p.persons
+FROM raw.activity_public p JOIN core.activity_services s USING (file_id, service_code, year);
+
+-- PMI: a later file for the same territory and month replaces the earlier
+-- figures (revisions).
+CREATE OR REPLACE TABLE core.pmi_monthly AS
+SELECT DISTINCT ON (p.dep, p.territory, p.year, p.month) p.* EXCLUDE (file_id), p.file_id
+FROM raw.pmi_monthly p JOIN loaded_files f USING (file_id)
+ORDER BY p.dep, p.territory, p.year, p.month, f.precedence DESC;
+
+-- Months reported per territory and year: a year with fewer than 12 is
+-- incomplete, and the indicators built on it say so.
+CREATE OR REPLACE TABLE core.pmi_completeness AS
+SELECT dep, territory, year, count(*) AS months_reported,
+       list_sort(list_filter(range(1, 13), m -> NOT list_contains(list(month), m))) AS months_missing
+FROM core.pmi_monthly GROUP BY ALL;
+
+-- ASE: the latest extract supersedes earlier ones (raw keeps only it).
+CREATE OR REPLACE TABLE core.ase_measures AS
+SELECT a.* EXCLUDE (file_id),
+       a.nature NOT IN ('AED', 'AEMO') AS is_accueil,
+       make_date(a.birth_year, a.birth_month, 15) AS birth_mid_month
+FROM raw.ase_measures a JOIN loaded_files USING (file_id);
+
+-- Adoption events: each event once, however many files repeat it.
+CREATE OR REPLACE TABLE core.adoption_events AS
+SELECT DISTINCT a.dep, a.child_id, a.event_date, a.event, a.jurisdiction
+FROM raw.adoption_events a JOIN loaded_files USING (file_id);
+
+-- INSEE population at 1 January: the latest file wins for each cell.
+CREATE OR REPLACE TABLE core.population AS
+SELECT DISTINCT ON (p.dep, p.geo_level, p.geo, p.year, p.sex, p.age_band) p.* EXCLUDE (file_id)
+FROM raw.population p JOIN loaded_files f USING (file_id)
+ORDER BY p.dep, p.geo_level, p.geo, p.year, p.sex, p.age_band, f.precedence DESC;
+
+-- INSEE births by mother's département of residence: for each year, the
+-- latest file that covers it.
+CREATE OR REPLACE TABLE core.births AS
+WITH per_file AS (
+    SELECT b.*, f.precedence,
+           max(f.precedence) OVER (PARTITION BY b.year) AS best
+    FROM raw.births b JOIN loaded_files f USING (file_id)
+)
+SELECT dep, year, month, sex, sum(births) AS births
+FROM per_file WHERE precedence = best GROUP BY ALL;
+
+-- Helpers the indicator queries share (kept in the warehouse for
+-- statisticians' own queries).
+
+-- ASE age bands at 31 December (age = N − birth year).
+CREATE OR REPLACE MACRO core.ase_age_band(age) AS
+    CASE WHEN age BETWEEN 0 AND 5 THEN '0-5 ans'
+         WHEN age BETWEEN 6 AND 10 THEN '6-10 ans'
+         WHEN age BETWEEN 11 AND 15 THEN '11-15 ans'
+         WHEN age BETWEEN 16 AND 17 THEN '16-17 ans'
+         WHEN age BETWEEN 18 AND 20 THEN '18-20 ans' END;
+
+-- Population aged lo..hi (inclusive) from INSEE's five-year bands, each
+-- band's population spread evenly over its five ages.
+CREATE OR REPLACE MACRO core.population_aged(lo, hi) AS TABLE
+SELECT dep, geo_level, geo, year, sex,
+       sum(population * (least(hi, coalesce(age_max, age_min + 4)) - greatest(lo, age_min) + 1)
+           / (coalesce(age_max, age_min + 4) - age_min + 1)) AS population
+FROM core.population
+WHERE age_min IS NOT NULL
+  AND (age_max - age_min = 4 OR age_max IS NULL)
+  AND least(hi, coalesce(age_max, age_min + 4)) >= greatest(lo, age_min)
+GROUP BY ALL;
