@@ -72,14 +72,48 @@ func (t *Territories) List() []Territory {
 }
 
 // Normalize folds a header or a label for matching: lower case, no accents,
-// no surrounding spaces, inner runs of spaces (including no-break spaces)
-// collapsed to one.
+// typographic apostrophes as ', no surrounding spaces, inner runs of spaces
+// (including no-break spaces) collapsed to one.
 func Normalize(s string) string {
-	folded, _, err := transform.String(transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC), s)
-	if err != nil {
-		folded = s
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		switch {
+		case isSpace(r):
+			space = b.Len() > 0
+			continue
+		case r == '\u2019' || r == '\u2018' || r == '\u02bc':
+			r = '\''
+		case r >= 0x80:
+			if base, ok := latinBase[r]; ok {
+				r = base
+			}
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(unicode.ToLower(r))
 	}
-	return strings.Join(strings.FieldsFunc(strings.ToLower(folded), isSpace), " ")
+	return b.String()
 }
+
+// latinBase maps each accented Latin letter (U+00C0–U+024F) to its letter
+// without diacritics, computed once from Unicode's decompositions.
+var latinBase = func() map[rune]rune {
+	m := map[rune]rune{}
+	strip := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	for r := rune(0xC0); r <= 0x24F; r++ {
+		folded, _, err := transform.String(strip, string(r))
+		if err != nil {
+			continue
+		}
+		if f := []rune(folded); len(f) == 1 && f[0] != r {
+			m[r] = f[0]
+		}
+	}
+	return m
+}()
 
 func isSpace(r rune) bool { return unicode.IsSpace(r) || r == '\u00a0' || r == '\u202f' }

@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io/fs"
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -88,6 +89,9 @@ func (b *Build) LoadFile(ctx context.Context, jobName string, kind extract.Kind,
 	if err := ctx.Err(); err != nil {
 		return res, err
 	}
+	if loadErr != nil && Transient(loadErr) {
+		return res, fmt.Errorf("read %s: %w", f.Name, loadErr)
+	}
 	if loadErr != nil {
 		res.Err = loadErr
 		res.FileID, err = b.register(ctx, conn, jobName, kind, f, env.Departement, res, "rejected")
@@ -139,6 +143,14 @@ func (b *Build) LoadFile(ctx context.Context, jobName string, kind extract.Kind,
 		return res, err
 	}
 	return res, tx.Commit()
+}
+
+// Transient reports whether a job's error is about reading the file (it
+// vanished, is locked, unreadable for now) rather than about its content:
+// such a file is not rejected, the refresh fails and may be retried.
+func Transient(err error) bool {
+	var pe *fs.PathError
+	return !errors.Is(err, extract.ErrRejected) && errors.As(err, &pe)
 }
 
 type execer interface {

@@ -1,0 +1,314 @@
+// Package ase reads the nightly full extract of the child-welfare (ASE,
+// aide sociale à l'enfance) software: one row per measure, current and
+// past, into raw.ase_measures. Each night's file supersedes the previous.
+//
+// The file holds direct identifiers, which never leave this package: names
+// are not read at all, the birth date is reduced to year and month, and the
+// child's and the measure's numbers become keyed pseudonyms. Error messages
+// (kept in the warehouse) never quote an identifying value.
+package ase
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/odpe/odpe/pipelines/extract"
+	"github.com/odpe/odpe/pipelines/extract/frcsv"
+)
+
+// Kind is the name of the job kind in the configuration.
+const Kind = "ase"
+
+const table = "ase_measures"
+
+func init() {
+	extract.Register(extract.Kind{
+		Name:        Kind,
+		Description: "ASE measures: nightly full extract of the child-welfare software, pseudonymised",
+		Pattern:     "*.csv",
+		Tables:      []string{table},
+		Retention:   extract.Supersede,
+		NeedsKey:    true,
+		New:         New,
+	})
+}
+
+// ErrNoKey is returned when the configuration gives no pseudonymisation key.
+var ErrNoKey = errors.New("the configuration has no pseudonymisation key")
+
+// hidden replaces identifying values in error messages.
+const hidden = "(identifier not shown)"
+
+type options struct{}
+
+// New makes the job. It takes no options.
+func New(opts extract.Options) (extract.Job, error) {
+	var o options
+	if err := opts.Decode(&o); err != nil {
+		return nil, fmt.Errorf("ase: %w", err)
+	}
+	return job{}, nil
+}
+
+type job struct{}
+
+// columns are the columns the job reads. Nom and Prénom are not among
+// them.
+type columns struct {
+	child, birth, sex, commune, territory            frcsv.Col
+	measure, nature, cadre, mode, start, end, reason frcsv.Col
+}
+
+func findColumns(r *frcsv.Reader) (columns, error) {
+	var c columns
+	required := []struct {
+		col   *frcsv.Col
+		names []string
+	}{
+		{&c.child, []string{"N° individu", "Numéro individu"}},
+		{&c.birth, []string{"Date de naissance"}},
+		{&c.sex, []string{"Sexe"}},
+		{&c.commune, []string{"Commune de résidence"}},
+		{&c.territory, []string{"Territoire"}},
+		{&c.measure, []string{"N° mesure", "Numéro mesure"}},
+		{&c.nature, []string{"Nature de la mesure"}},
+		{&c.cadre, []string{"Cadre"}},
+		{&c.mode, []string{"Mode d'accueil", "Mode d’accueil"}},
+		{&c.start, []string{"Date de début"}},
+		{&c.end, []string{"Date de fin"}},
+	}
+	for _, rc := range required {
+		col, err := r.Column(rc.names...)
+		if err != nil {
+			return c, err
+		}
+		*rc.col = col
+	}
+	c.reason = r.Optional("Motif de fin")
+	return c, nil
+}
+
+// Load implements extract.Job.
+func (job) Load(ctx context.Context, f extract.File, env *extract.Env, sink extract.Sink) (int64, error) {
+	if env.Pseudonym == nil {
+		return 0, fmt.Errorf("ase: %s: %w", f.Name, ErrNoKey)
+	}
+	r, err := frcsv.Open(f.Path)
+	if err != nil {
+		return 0, err
+	}
+	defer r.Close()
+	cols, err := findColumns(r)
+	if err != nil {
+		return 0, err
+	}
+	p := newParser(r, cols, env)
+	var n int64
+	for r.Next() {
+		if n++; n%4096 == 0 && ctx.Err() != nil {
+			return n, ctx.Err()
+		}
+		m, err := p.measure()
+		if err != nil {
+			return n, err
+		}
+		if err := sink.Append(table, m.values(env.Departement)...); err != nil {
+			return n, fmt.Errorf("%s: %s: %w", f.Name, r.Where(r.Line()), err)
+		}
+	}
+	return n, r.Err()
+}
+
+// measure is one row as stored.
+type measure struct {
+	child                 string
+	birthYear, birthMonth int
+	sex                   string
+	commune               any // string or nil
+	territory             string
+	id, nature, cadre     string
+	mode                  any // string or nil
+	start                 time.Time
+	end                   any // time.Time or nil
+	reason                any // string or nil
+}
+
+func (m *measure) values(dep string) []any {
+	return []any{dep, m.child, m.birthYear, m.birthMonth, m.sex, m.commune, m.territory,
+		m.id, m.nature, m.cadre, m.mode, m.start, m.end, m.reason}
+}
+
+// parser reads the current record of r into a measure.
+type parser struct {
+	r    *frcsv.Reader
+	c    columns
+	env  *extract.Env
+	seen map[[16]byte]int // measure pseudonym digest -> line
+
+	// Lookups of category values, cached.
+	sexes, territories, natures, frames, modes *frcsv.Memo[string]
+}
+
+func newParser(r *frcsv.Reader, c columns, env *extract.Env) *parser {
+	vocabulary := func(list []string) *frcsv.Memo[string] {
+		return frcsv.NewMemo(func(s string) (string, bool) {
+			return extract.Canonical(list, strings.ReplaceAll(s, "’", "'"))
+		})
+	}
+	return &parser{
+		r: r, c: c, env: env, seen: map[[16]byte]int{},
+		sexes: frcsv.NewMemo(func(s string) (string, bool) {
+			v, ok := sexes[extract.Normalize(s)]
+			return v, ok
+		}),
+		territories: frcsv.NewMemo(env.Territories.Resolve),
+		natures:     vocabulary(extract.MeasureNatures),
+		frames:      vocabulary(extract.MeasureFrames),
+		modes:       vocabulary(extract.AccueilModes),
+	}
+}
+
+var communeCode = regexp.MustCompile(`^(?:[0-9]{2}|2[AB])[0-9]{3}$`)
+
+func (p *parser) measure() (measure, error) {
+	r, c := p.r, p.c
+	var m measure
+	var err error
+
+	child := r.Get(c.child)
+	if child == "" {
+		return m, r.Errorf(c.child, "a file number")
+	}
+	m.child = p.env.Pseudonym(child)
+
+	birth, ok, err := r.Date(c.birth)
+	if err != nil || !ok {
+		return m, hide(r.Errorf(c.birth, "a birth date dd/mm/yyyy"))
+	}
+	m.birthYear, m.birthMonth = birth.Year(), int(birth.Month())
+
+	if m.sex, ok = p.sexes.Get(r.Get(c.sex)); !ok {
+		return m, r.Errorf(c.sex, "M, F, Masculin, Féminin, 1 or 2")
+	}
+
+	if m.territory, err = p.territory(); err != nil {
+		return m, err
+	}
+	if commune := r.Get(c.commune); commune != "" {
+		m.commune = commune
+	}
+
+	id := r.Get(c.measure)
+	if id == "" {
+		return m, r.Errorf(c.measure, "a measure number")
+	}
+	m.id = p.env.Pseudonym("mesure:" + id)
+	key := digest(m.id)
+	if first, dup := p.seen[key]; dup {
+		return m, hide(r.Errorf(c.measure, fmt.Sprintf("a measure number unique in the file (the same as on %s)", r.Where(first))))
+	}
+	p.seen[key] = r.Line()
+
+	if m.nature, err = p.canonical(c.nature, p.natures, extract.MeasureNatures, true); err != nil {
+		return m, err
+	}
+	if m.cadre, err = p.canonical(c.cadre, p.frames, extract.MeasureFrames, true); err != nil {
+		return m, err
+	}
+	if mode, err := p.canonical(c.mode, p.modes, extract.AccueilModes, false); err != nil {
+		return m, err
+	} else if mode != "" {
+		m.mode = mode
+	}
+
+	if m.start, ok, err = r.Date(c.start); err != nil {
+		return m, err
+	} else if !ok {
+		return m, r.Errorf(c.start, "a date dd/mm/yyyy")
+	}
+	end, ok, err := r.Date(c.end)
+	if err != nil {
+		return m, err
+	}
+	if ok {
+		if end.Before(m.start) {
+			return m, r.Errorf(c.end, "a date on or after the "+c.start.Name()+" ("+m.start.Format("02/01/2006")+"), or nothing for an ongoing measure")
+		}
+		m.end = end
+	}
+	if reason := r.Get(c.reason); reason != "" {
+		m.reason = reason
+	}
+	return m, nil
+}
+
+// sexes maps the spellings of Sexe (normalised) to M or F.
+var sexes = map[string]string{
+	"m": "M", "masculin": "M", "1": "M",
+	"f": "F", "feminin": "F", "2": "F",
+}
+
+// territory resolves the Territoire column, or the commune's territory when
+// it is empty.
+func (p *parser) territory() (string, error) {
+	r, c := p.r, p.c
+	commune := r.Get(c.commune)
+	if commune != "" && !communeCode.MatchString(commune) {
+		return "", r.Errorf(c.commune, "an INSEE commune code of 5 characters (62193), or nothing")
+	}
+	name := r.Get(c.territory)
+	if name == "" {
+		if code, ok := p.env.Territories.OfCommune(commune); ok {
+			return code, nil
+		}
+	}
+	code, ok := p.territories.Get(name)
+	if !ok {
+		return "", r.Errorf(c.territory, "an MDS territory code or name of the mapping ("+territoryCodes(p.env.Territories)+")")
+	}
+	return code, nil
+}
+
+func territoryCodes(t *extract.Territories) string {
+	var c []string
+	for _, tr := range t.List() {
+		c = append(c, tr.Code)
+	}
+	return strings.Join(c, ", ")
+}
+
+// canonical reads column col as an entry of list, looked up through memo. An empty cell gives "",
+// or an error when required.
+func (p *parser) canonical(col frcsv.Col, memo *frcsv.Memo[string], list []string, required bool) (string, error) {
+	s := p.r.Get(col)
+	if s == "" && !required {
+		return "", nil
+	}
+	if v, ok := memo.Get(s); ok {
+		return v, nil
+	}
+	expected := "one of: " + strings.Join(list, ", ")
+	if !required {
+		expected += ", or nothing"
+	}
+	return "", p.r.Errorf(col, expected)
+}
+
+// digest keys the duplicate check: 128 bits of the measure's pseudonym,
+// whatever its form, so a 5-million-row file keeps a small map.
+func digest(pseudonym string) [16]byte {
+	sum := sha256.Sum256([]byte(pseudonym))
+	return [16]byte(sum[:16])
+}
+
+// hide removes the value from an error about an identifying column: error
+// messages are stored in the warehouse.
+func hide(e *extract.DataError) *extract.DataError {
+	e.Value = hidden
+	return e
+}

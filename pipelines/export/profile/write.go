@@ -1,0 +1,177 @@
+package profile
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/odpe/odpe/configs"
+	"github.com/odpe/odpe/pipelines/export"
+	"github.com/odpe/odpe/pipelines/export/feather"
+	"github.com/odpe/odpe/pipelines/export/parquet"
+	"github.com/odpe/odpe/pipelines/export/sdmx"
+	"github.com/odpe/odpe/pipelines/export/xlsx"
+)
+
+// writer writes one format of a profile into dir.
+type writer func(dir string, ds *export.Dataset, p configs.Export) error
+
+var writers = map[string]writer{
+	"xlsx": func(dir string, ds *export.Dataset, p configs.Export) error {
+		layout := xlsx.Observatoire
+		if p.Layout == "drees" {
+			layout = xlsx.Drees
+		}
+		return writeFile(filepath.Join(dir, p.Name+".xlsx"), func(w io.Writer) error { return xlsx.Write(w, ds, layout) })
+	},
+	"sdmx": func(dir string, ds *export.Dataset, p configs.Export) error {
+		return writeFile(filepath.Join(dir, p.Name+".sdmx.csv"), func(w io.Writer) error { return sdmx.Write(w, ds) })
+	},
+	"feather": func(dir string, ds *export.Dataset, p configs.Export) error {
+		return writeFile(filepath.Join(dir, p.Name+".arrow"), func(w io.Writer) error { return feather.Write(w, ds) })
+	},
+	"parquet": func(dir string, ds *export.Dataset, p configs.Export) error {
+		return parquet.WriteFamilies(filepath.Join(dir, "parquet"), ds)
+	},
+}
+
+// Writer writes the profiles of a configuration.
+type Writer struct {
+	Config *configs.Config
+	Logger *slog.Logger
+}
+
+// Write writes the named profiles (all when empty) of the warehouse
+// version of runID from db into a new directory named run, and returns the
+// function that publishes them.
+func (w *Writer) Write(ctx context.Context, db *sql.DB, runID int64, run string, names []string) (publish func() error, err error) {
+	profiles, err := w.profiles(names)
+	if err != nil {
+		return nil, err
+	}
+	runDir := filepath.Join(w.Config.ExportsDir, ".runs", run)
+	if err := os.MkdirAll(runDir, 0o755); err != nil {
+		return nil, err
+	}
+	for _, p := range profiles {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		ds, err := Dataset(ctx, db, p, runID)
+		if err != nil {
+			return nil, fmt.Errorf("profile %s: %w", p.Name, err)
+		}
+		if p.Audience == "external" {
+			if err := Protect(ds); err != nil {
+				return nil, fmt.Errorf("profile %s: disclosure control: %w", p.Name, err)
+			}
+		}
+		dir := filepath.Join(runDir, p.Name)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+		for _, f := range p.Formats {
+			if err := writers[f](dir, ds, p); err != nil {
+				return nil, fmt.Errorf("profile %s: %s: %w", p.Name, f, err)
+			}
+		}
+		if w.Logger != nil {
+			w.Logger.Info("export written", "profile", p.Name, "rows", len(ds.Rows), "formats", strings.Join(p.Formats, ","))
+		}
+	}
+	return func() error { return w.publish(run, profiles) }, nil
+}
+
+// publish points each profile's link at this run's directory, atomically,
+// and removes the directories of runs older than the previous one.
+func (w *Writer) publish(run string, profiles []configs.Export) error {
+	for _, p := range profiles {
+		link := filepath.Join(w.Config.ExportsDir, p.Name)
+		if st, err := os.Lstat(link); err == nil && st.Mode()&os.ModeSymlink == 0 {
+			return fmt.Errorf("%s exists and is not a link: move it away", link)
+		}
+		tmp := link + ".link-" + run
+		os.Remove(tmp)
+		if err := os.Symlink(filepath.Join(".runs", run, p.Name), tmp); err != nil {
+			return err
+		}
+		if err := os.Rename(tmp, link); err != nil {
+			return err
+		}
+	}
+	return w.prune()
+}
+
+// prune keeps the run directories that links point to, and the newest one
+// before them (readers may still hold its files).
+func (w *Writer) prune() error {
+	runs := filepath.Join(w.Config.ExportsDir, ".runs")
+	entries, err := os.ReadDir(runs)
+	if err != nil {
+		return err
+	}
+	inUse := map[string]bool{}
+	for _, p := range w.Config.Exports {
+		if target, err := os.Readlink(filepath.Join(w.Config.ExportsDir, p.Name)); err == nil {
+			inUse[strings.Split(filepath.ToSlash(target), "/")[1]] = true
+		}
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	keep := 1 // one extra, the newest not in use
+	for i := len(names) - 1; i >= 0; i-- {
+		n := names[i]
+		if inUse[n] {
+			continue
+		}
+		if keep > 0 {
+			keep--
+			continue
+		}
+		os.RemoveAll(filepath.Join(runs, n))
+	}
+	return nil
+}
+
+func (w *Writer) profiles(names []string) ([]configs.Export, error) {
+	if len(names) == 0 {
+		return w.Config.Exports, nil
+	}
+	var out []configs.Export
+	for _, n := range names {
+		p, ok := w.Config.Export(n)
+		if !ok {
+			return nil, fmt.Errorf("no export profile %q in %s", n, w.Config.Path)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// writeFile writes through a buffer into path.
+func writeFile(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(f, 1<<20)
+	if err := write(bw); err != nil {
+		f.Close()
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

@@ -1,0 +1,235 @@
+package refresh_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/text/encoding/charmap"
+
+	"github.com/odpe/odpe/configs"
+	"github.com/odpe/odpe/pipelines/extract"
+	"github.com/odpe/odpe/pipelines/refresh"
+	"github.com/odpe/odpe/pipelines/refresh/refreshtest"
+	"github.com/odpe/odpe/pipelines/schedule"
+	"gopkg.in/yaml.v3"
+
+	_ "github.com/odpe/odpe/pipelines/all"
+)
+
+func validators() configs.Validators {
+	return configs.Validators{
+		Kind: func(kind string, _ *yaml.Node) error {
+			if _, ok := extract.Lookup(kind); !ok {
+				return os.ErrNotExist
+			}
+			return nil
+		},
+		Spec: schedule.ValidateSpec,
+	}
+}
+
+// loadSamples refreshes a warehouse from the département's sample files.
+func loadSamples(t *testing.T) (*configs.Config, *sql.DB) {
+	t.Helper()
+	cfg, err := configs.Load(refreshtest.Samples(t), validators())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := refresh.Run(context.Background(), cfg, refresh.Options{})
+	if err != nil {
+		t.Fatalf("refresh: %v", err)
+	}
+	if rep.Status != refresh.Success {
+		t.Fatalf("refresh status %s, rejected: %+v", rep.Status, rep.Rejected)
+	}
+	db, err := refresh.Store(cfg).OpenReadOnly(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return cfg, db
+}
+
+func queryFloat(t *testing.T, db *sql.DB, q string, args ...any) float64 {
+	t.Helper()
+	var v sql.NullFloat64
+	if err := db.QueryRow(q, args...).Scan(&v); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	if !v.Valid {
+		t.Fatalf("%s: NULL", q)
+	}
+	return v.Float64
+}
+
+// TestPublishedFigures reproduces the figures of the département's own
+// documents from its sample files.
+func TestPublishedFigures(t *testing.T) {
+	_, db := loadSamples(t)
+
+	t.Run("activity report hours 2021, Carvin", func(t *testing.T) {
+		want := map[string]float64{
+			"Présence sociale": 1545, "Actions collectives": 2548, "Actions individuelles": 804.5,
+			"Actions partenariales": 1082.5, "Ressources humaines": 1762.3, "Formation": 65.5,
+		}
+		for cat, h := range want {
+			got := queryFloat(t, db, `SELECT hours FROM core.activity_hours
+				WHERE service_code = 'SPS-62-07' AND year = 2021 AND category = ? AND source = 'rapport'`, cat)
+			if math.Abs(got-h) > 1e-9 {
+				t.Errorf("%s: %g h, want %g h", cat, got, h)
+			}
+		}
+	})
+
+	t.Run("activity shares 2021, Carvin", func(t *testing.T) {
+		want := map[string]float64{
+			"Présence sociale": 19.8, "Actions collectives": 32.6, "Actions individuelles": 10.3,
+			"Actions partenariales": 13.9, "Ressources humaines": 22.6, "Formation": 0.8,
+		}
+		for cat, pct := range want {
+			got := queryFloat(t, db, `SELECT round(value, 1) FROM indicator_values
+				WHERE indicator = 'prev_hours_share' AND period = 2021 AND service = 'SPS-62-07' AND category = ?`, cat)
+			if got != pct {
+				t.Errorf("%s: %g %%, want %g %%", cat, got, pct)
+			}
+		}
+	})
+
+	t.Run("PMI 2011 sums", func(t *testing.T) {
+		want := map[string]float64{
+			"epp": 2204, "epp_followed": 1036, "epp_referred": 352, "puer_contacts": 15935,
+			"puer_maternity": 5686, "sf_contacts": 529, "sf_maternity": 314,
+			"bilan_sessions": 3494, "bilan_children": 17463,
+		}
+		for col, n := range want {
+			if got := queryFloat(t, db, "SELECT sum("+col+") FROM core.pmi_monthly WHERE year = 2011"); got != n {
+				t.Errorf("%s: %g, want %g", col, got, n)
+			}
+		}
+	})
+
+	t.Run("PMI 2011 indicators", func(t *testing.T) {
+		for _, c := range []struct {
+			indicator string
+			want      float64
+		}{
+			{"pmi_epp_followed_share", 47.0},
+			{"pmi_epp_referred_share", 16.0},
+			{"pmi_puer_maternity_share", 35.7},
+			{"pmi_bilan_children", 17463},
+			{"pmi_bilan_sessions", 3494},
+			{"pmi_bilan_coverage", 92.0},
+		} {
+			got := queryFloat(t, db, `SELECT round(value, 1) FROM indicator_values
+				WHERE indicator = ? AND period = 2011 AND territory = 'Ensemble'`, c.indicator)
+			if got != c.want {
+				t.Errorf("%s 2011: %g, want %g", c.indicator, got, c.want)
+			}
+		}
+		if got := queryFloat(t, db, `SELECT denominator FROM indicator_values
+			WHERE indicator = 'pmi_bilan_coverage' AND period = 2011 AND territory = 'Ensemble'`); got != 18982 {
+			t.Errorf("coverage denominator (births 2007): %g, want 18982", got)
+		}
+	})
+
+	t.Run("births", func(t *testing.T) {
+		for year, n := range map[int]float64{2006: 19003, 2007: 18982} {
+			if got := queryFloat(t, db, `SELECT sum(births) FROM core.births WHERE dep = '62' AND year = ?`, year); got != n {
+				t.Errorf("births %d: %g, want %g", year, got, n)
+			}
+		}
+	})
+}
+
+// TestNoIdentifierReachesTheWarehouse scans the warehouse, by query and by
+// bytes, for every name, file number and full birth date of the ASE sample.
+func TestNoIdentifierReachesTheWarehouse(t *testing.T) {
+	cfg, db := loadSamples(t)
+	raw, err := os.ReadFile(filepath.Join(refreshtest.Root(), "testdata", "samples", "ase_mesures_20261121.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, _ := charmap.Windows1252.NewDecoder().Bytes(raw)
+	secrets := map[string]bool{}
+	for i, line := range strings.Split(strings.TrimSpace(string(text)), "\n") {
+		if i == 0 {
+			continue
+		}
+		f := strings.Split(strings.TrimRight(line, "\r"), ";")
+		for _, s := range f[:4] { // N° individu, Nom, Prénom, Date de naissance
+			if len(s) >= 3 {
+				secrets[s] = true
+			}
+		}
+	}
+	if len(secrets) < 50 {
+		t.Fatalf("only %d identifiers read from the sample", len(secrets))
+	}
+	// By query: every text column of every table.
+	cols, err := db.Query(`SELECT table_schema, table_name, column_name FROM information_schema.columns
+		WHERE data_type = 'VARCHAR' AND table_schema IN ('raw', 'core', 'ind', 'meta', 'main')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var targets [][3]string
+	for cols.Next() {
+		var s, tb, c string
+		cols.Scan(&s, &tb, &c)
+		targets = append(targets, [3]string{s, tb, c})
+	}
+	cols.Close()
+	for _, tc := range targets {
+		rows, err := db.Query(`SELECT DISTINCT "` + tc[2] + `" FROM "` + tc[0] + `"."` + tc[1] + `"`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var v sql.NullString
+			rows.Scan(&v)
+			for s := range secrets {
+				if v.Valid && strings.Contains(v.String, s) && !strings.Contains(tc[2], "path") {
+					t.Errorf("%s.%s.%s holds %q", tc[0], tc[1], tc[2], s)
+				}
+			}
+		}
+		rows.Close()
+	}
+	// By bytes: the warehouse file itself.
+	cur, err := refresh.Store(cfg).Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(cur)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for s := range secrets {
+		if bytes.Contains(data, []byte(s)) {
+			t.Errorf("warehouse file contains %q", s)
+		}
+	}
+}
+
+// TestSecondRefreshDoesNothing: unchanged sources are not read again.
+func TestSecondRefreshDoesNothing(t *testing.T) {
+	cfg, _ := loadSamples(t)
+	start := time.Now()
+	rep, err := refresh.Run(context.Background(), cfg, refresh.Options{})
+	took := time.Since(start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Status != refresh.NoChange || rep.FilesRead != 0 {
+		t.Fatalf("second refresh: status %s, %d files read", rep.Status, rep.FilesRead)
+	}
+	if took > time.Second {
+		t.Fatalf("no-change refresh took %s, want < 1s", took)
+	}
+}
