@@ -1,0 +1,31 @@
+# Everyday targets. The README's two commands (`go run ./cmd/odpe demo`,
+# `go test ./...`) need nothing of this file; CI (.ci/run) uses it.
+
+GO ?= go
+FUZZTIME ?= 10s
+
+.PHONY: build demo test fuzz vet bench libreoffice-check
+
+build:
+	$(GO) build -o bin/odpe ./cmd/odpe
+
+demo:
+	$(GO) run ./cmd/odpe demo
+
+test:
+	$(GO) test ./...
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l .)" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
+
+# Brief fuzzing of the parsers (the corpus under testdata/fuzz replays in `make test`).
+fuzz:
+	$(GO) test ./pipelines/extract/frcsv -run '^$$' -fuzz '^FuzzReader$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./pipelines/extract/frnum -run '^$$' -fuzz '^FuzzNumber$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./pipelines/extract/frnum -run '^$$' -fuzz '^FuzzDate$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./pipelines/extract/frnum -run '^$$' -fuzz '^FuzzHours$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./pipelines/activityreport -run '^$$' -fuzz '^FuzzParseCell$$' -fuzztime $(FUZZTIME)
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./pipelines/...

@@ -1,0 +1,57 @@
+// Package disclosure applies statistical disclosure control to the tables
+// of counts that leave the observatory (children by territory × sex × age
+// band, and so on), so that no published figure identifies a child.
+//
+// A Table is a complete hypercube over 1 to 4 dimensions whose values all
+// include the margin export.Total ("Ensemble"): along every line the total
+// cell equals the sum of the others. New checks this.
+//
+// # Protection
+//
+// Protect works in three steps.
+//
+//  1. Primary suppression: every published cell with 0 < value < threshold
+//     becomes export.Primary ("A"). Zeros stay published.
+//  2. Secondary suppression by hypercubes (the method of GHMITER, used by
+//     τ-ARGUS for frequency tables). For each primary cell p and each
+//     choice of one other value per dimension, the 2^k cells combining p's
+//     values with the chosen ones form a hypercube. Giving its corners
+//     signs ±1 (flipping the sign along a dimension unless one of the two
+//     values is the total, since a total moves with its cell) gives a
+//     direction in which every line equation still holds, so hiding all
+//     corners lets p rise by the smallest corner of sign −1 and fall by the
+//     smallest corner of sign +1. A cube qualifies when these add up to at
+//     least Required(value) = max(1, value); every other corner then has an
+//     interval at least as wide, so no hidden cell is exact. Among the
+//     qualifying cubes Protect takes the cheapest, counting only cells not
+//     yet hidden, compared first by the number of margins, then by the
+//     number of zero cells, then by the sum of values; the corners become
+//     export.Secondary ("D"). A cube pairing p with the total on every
+//     dimension where p is not a total moves all its corners the same way
+//     and leaves p unbounded above, so every primary cell gets one.
+//     Enumerating the cubes costs Π(values per dimension − 1) × 2^k per
+//     primary cell.
+//  3. A safety net: while the exact linear check Determined finds a hidden
+//     cell that the published cells determine, the cheapest published cell
+//     on one of its lines is hidden too. Step 2 makes this a no-op, but it
+//     keeps Protect's promise independent of the cube argument.
+//
+// Hiding more cells never narrows an interval, so the cubes of earlier
+// primary cells keep protecting them as later ones are added.
+//
+// # Checking
+//
+// Two checkers share nothing with Protect's cube search. Determined is
+// exact linear algebra: a hidden cell is determined iff its unit vector is
+// in the row space of the line equations restricted to the hidden cells
+// (Gaussian elimination per component of linked hidden cells). Audit is
+// what an intruder would do: for every hidden cell two linear programs
+// (gonum's simplex) give its minimum and maximum subject to the equations,
+// the published values and non-negativity, and a cell is exposed if its
+// interval is narrower than 0.5, or, for a primary cell, narrower than
+// Required(value). Audit uses the same elimination to parametrise the
+// feasible set by a null-space basis, which it checks. It is dense, its
+// cost grows with the cube of the largest component, and it is meant for
+// tests and for checking exports offline; Protect relies on the hypercube
+// certificate and Determined, which stay fast at national size.
+package disclosure

@@ -1,0 +1,239 @@
+package disclosure
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/odpe/odpe/pipelines/export"
+)
+
+// Required is the protection a suppressed primary cell of value v needs:
+// the width of its feasible interval, given the published cells, must be
+// at least max(1, v). A cell of 1 can then be anything in an interval such
+// as [0, 1] or [1, 2]; a cell of 3 in an interval at least 3 wide.
+func Required(v float64) float64 { return math.Max(1, v) }
+
+// Protect suppresses the cells of t that could identify a child, in place.
+//
+// Primary suppression marks every published cell with 0 < value < threshold
+// export.Primary (zeros stay published; threshold ≤ 1 marks nothing). Cells
+// already Primary or Secondary keep their status and Primary ones are
+// protected too. Secondary suppression then covers each primary cell with
+// a hypercube (see the package comment) and marks its other corners
+// export.Secondary; a final exact linear check adds cells until no
+// suppressed cell is determined.
+func Protect(t *Table, threshold int) error {
+	if err := t.checkBuilt(); err != nil {
+		return err
+	}
+	markPrimary(t, threshold)
+	h := newHypercubes(t)
+	for i := range t.Cells {
+		if t.Cells[i].Status != export.Primary {
+			continue
+		}
+		if err := h.cover(i); err != nil {
+			return fmt.Errorf("disclosure: protect %s: %w", t.Key(i), err)
+		}
+	}
+	breakDetermined(t)
+	return nil
+}
+
+func markPrimary(t *Table, threshold int) {
+	for i := range t.Cells {
+		c := &t.Cells[i]
+		if c.Status == export.Free && c.Value > 0 && c.Value < float64(threshold) {
+			c.Status = export.Primary
+		}
+	}
+}
+
+// cost is the information lost by suppressing a set of cells, compared
+// lexicographically: margins first (totals are the most read figures),
+// then zero cells (suppressing a zero protects little), then the sum of
+// the values.
+type cost struct {
+	margins, zeros int
+	sum            float64
+}
+
+func (a cost) less(b cost) bool {
+	if a.margins != b.margins {
+		return a.margins < b.margins
+	}
+	if a.zeros != b.zeros {
+		return a.zeros < b.zeros
+	}
+	return a.sum < b.sum
+}
+
+// cellCost is the cost of suppressing cell i on top of what is suppressed.
+func (t *Table) cellCost(i int) cost {
+	switch {
+	case t.suppressed(i):
+		return cost{}
+	case t.isMargin(i):
+		return cost{margins: 1, sum: t.Cells[i].Value}
+	case t.Cells[i].Value == 0:
+		return cost{zeros: 1}
+	}
+	return cost{sum: t.Cells[i].Value}
+}
+
+func (a cost) add(b cost) cost {
+	return cost{a.margins + b.margins, a.zeros + b.zeros, a.sum + b.sum}
+}
+
+// breakDetermined is the safety net after the hypercubes: while the exact
+// linear check finds a determined suppressed cell, it suppresses the
+// cheapest published cell on one of that cell's lines. It terminates: each
+// round suppresses one more cell, and a fully suppressed table determines
+// nothing.
+func breakDetermined(t *Table) {
+	for {
+		det := Determined(t)
+		if len(det) == 0 {
+			return
+		}
+		best, bestCost := -1, cost{}
+		for _, line := range t.lines {
+			if !slices.Contains(line, det[0]) {
+				continue
+			}
+			for _, i := range line {
+				if t.suppressed(i) {
+					continue
+				}
+				if c := t.cellCost(i); best < 0 || c.less(bestCost) {
+					best, bestCost = i, c
+				}
+			}
+		}
+		if best < 0 {
+			return // every line is suppressed: cannot happen in a table with margins
+		}
+		t.Cells[best].Status = export.Secondary
+	}
+}
+
+// hypercubes finds, for a primary cell, the cheapest hypercube whose
+// corners protect it.
+type hypercubes struct {
+	t       *Table
+	k       int
+	corners int // 2^k
+	choice  []int
+	alt     [][]int // per dimension, the positions other than the cell's
+	offsets []int   // grid offset of each corner
+}
+
+func newHypercubes(t *Table) *hypercubes {
+	k := len(t.Dims)
+	return &hypercubes{
+		t:       t,
+		k:       k,
+		corners: 1 << k,
+		choice:  make([]int, k),
+		alt:     make([][]int, k),
+		offsets: make([]int, 1<<k),
+	}
+}
+
+// cover suppresses the cheapest protecting hypercube around primary cell p.
+// One always exists: pairing p with the total on every dimension where p is
+// not a total (and with any value where it is) gives corners that all move
+// the same way, which leaves p unbounded above.
+func (h *hypercubes) cover(p int) error {
+	t := h.t
+	co := t.coords[p]
+	for d := range h.k {
+		h.alt[d] = h.alt[d][:0]
+		for q := range t.values[d] {
+			if q != co[d] {
+				h.alt[d] = append(h.alt[d], q)
+			}
+		}
+		h.choice[d] = 0
+	}
+	need := Required(t.Cells[p].Value)
+	var best []int
+	var bestCost cost
+	for {
+		if c, ok := h.evaluate(co, need, best != nil, bestCost); ok {
+			best, bestCost = h.cellsOfCube(best[:0]), c
+		}
+		if !h.next() {
+			break
+		}
+	}
+	if best == nil {
+		return fmt.Errorf("no hypercube gives an interval %g wide", need)
+	}
+	for _, i := range best {
+		if !t.suppressed(i) {
+			t.Cells[i].Status = export.Secondary
+		}
+	}
+	return nil
+}
+
+// next advances the choice of alternatives like an odometer.
+func (h *hypercubes) next() bool {
+	for d := h.k - 1; d >= 0; d-- {
+		h.choice[d]++
+		if h.choice[d] < len(h.alt[d]) {
+			return true
+		}
+		h.choice[d] = 0
+	}
+	return false
+}
+
+// evaluate computes the corners and signs of the current cube and returns
+// its cost if the cube protects the cell and is cheaper than bound.
+//
+// The perturbation y = ±1 on the corners is in the null space of every
+// line equation: along a dimension the two corners of a line cancel, with
+// opposite signs if neither is the total, the same sign if one is (the
+// total moves with its cell). So the cell can rise by up to the smallest
+// corner of sign −1 and fall by up to the smallest corner of sign +1
+// (itself included), and its interval is at least that wide.
+func (h *hypercubes) evaluate(co []int, need float64, bounded bool, bound cost) (cost, bool) {
+	t := h.t
+	var total cost
+	up, down := math.Inf(1), math.Inf(1)
+	for m := range h.corners {
+		off, sign := 0, 1.0
+		for d := range h.k {
+			q := co[d]
+			if m&(1<<d) != 0 {
+				q = h.alt[d][h.choice[d]]
+				if co[d] != 0 && q != 0 {
+					sign = -sign
+				}
+			}
+			off += q * t.strides[d]
+		}
+		h.offsets[m] = off
+		i := t.grid[off]
+		if v := t.Cells[i].Value; sign > 0 {
+			down = math.Min(down, v)
+		} else {
+			up = math.Min(up, v)
+		}
+		total = total.add(t.cellCost(i))
+		if bounded && !total.less(bound) {
+			return cost{}, false
+		}
+	}
+	return total, up+down >= need
+}
+
+func (h *hypercubes) cellsOfCube(dst []int) []int {
+	for _, off := range h.offsets {
+		dst = append(dst, h.t.grid[off])
+	}
+	return dst
+}

@@ -1,0 +1,265 @@
+package feather
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+
+	"github.com/odpe/odpe/pipelines/export"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+func f(v float64) *float64 { return &v }
+
+func fixture() *export.Dataset {
+	return &export.Dataset{
+		Profile:     "observatoire",
+		Title:       "Observatoire départemental de la protection de l'enfance",
+		Audience:    "internal",
+		Generated:   time.Date(2025, 3, 14, 9, 30, 0, 0, time.UTC),
+		RunID:       42,
+		Threshold:   5,
+		StructureID: "ODPE62:DF_PROTECTION_ENFANCE(1.0)",
+		Dimensions:  []string{"sex", "age_band"},
+		Indicators: []export.Indicator{
+			{ID: "ase_mineurs_confies", Label: "Mineurs confiés à l'ASE", Family: "ase", Definition: "Mineurs \"confiés\", au 31/12",
+				Unit: "count", ReferenceDate: "31 décembre de N", Sources: []string{"iodas"}, Breakdowns: []string{"sex", "age_band"}, Key: true},
+			{ID: "ase_taux_placement", Label: "Taux de placement", Family: "ase", Unit: "‰", Numerator: "mineurs placés", Denominator: "population 0-17 ans"},
+		},
+		Sources: []export.Source{
+			{Job: "iodas", Path: "/data/iodas_2024.csv", Modified: time.Date(2025, 1, 6, 8, 0, 0, 0, time.UTC), SHA256: "ab12", Rows: 1234},
+		},
+		Rows: []export.Row{
+			{Indicator: "ase_mineurs_confies", Dep: "62", Period: 2023, Territory: export.Total,
+				Dims:  map[string]string{"sex": export.Total, "age_band": export.Total},
+				Value: f(2143), Numerator: f(2143), Previous: f(2100), Evolution: f(2.0476), Unit: "count", Status: "final"},
+			{Indicator: "ase_mineurs_confies", Dep: "62", Period: 2023, Territory: "ARRAS",
+				Dims: map[string]string{"sex": "F", "age_band": "0-5 ans"},
+				Unit: "count", Status: "final", Conf: export.Primary},
+			{Indicator: "ase_taux_placement", Dep: "62", Period: 2024, Territory: "LENS",
+				Numerator: f(312), Denominator: f(27850), Value: f(11.2028), Unit: "‰", Status: "provisional"},
+		},
+	}
+}
+
+// readAll reads every batch of an Arrow IPC file into rows of formatted
+// values, one string per column, "∅" for null.
+func readAll(t *testing.T, data []byte) (*arrow.Schema, [][]string) {
+	t.Helper()
+	r, err := ipc.NewFileReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("NewFileReader: %v", err)
+	}
+	defer r.Close()
+	var rows [][]string
+	for i := range r.NumRecords() {
+		rec, err := r.RecordAt(i)
+		if err != nil {
+			t.Fatalf("RecordAt(%d): %v", i, err)
+		}
+		for j := range int(rec.NumRows()) {
+			row := make([]string, rec.NumCols())
+			for c, col := range rec.Columns() {
+				row[c] = cellString(col, j)
+			}
+			rows = append(rows, row)
+		}
+		rec.Release()
+	}
+	return r.Schema(), rows
+}
+
+func cellString(col arrow.Array, i int) string {
+	if col.IsNull(i) {
+		return "∅"
+	}
+	switch c := col.(type) {
+	case *array.String:
+		return c.Value(i)
+	case *array.Int32:
+		return fmt.Sprint(c.Value(i))
+	case *array.Float64:
+		return fmt.Sprint(c.Value(i))
+	}
+	return "?" + col.DataType().String()
+}
+
+func TestWriteReadBack(t *testing.T) {
+	ds := fixture()
+	var buf bytes.Buffer
+	if err := Write(&buf, ds); err != nil {
+		t.Fatalf("Write: %v", err)
+	}
+	_, got := readAll(t, buf.Bytes())
+	want := [][]string{
+		{"ase_mineurs_confies", "62", "2023", "Ensemble", "Ensemble", "Ensemble", "2143", "∅", "2143", "2100", "2.0476", "count", "final", ""},
+		{"ase_mineurs_confies", "62", "2023", "ARRAS", "F", "0-5 ans", "∅", "∅", "∅", "∅", "∅", "count", "final", "A"},
+		{"ase_taux_placement", "62", "2024", "LENS", "∅", "∅", "312", "27850", "11.2028", "∅", "∅", "‰", "provisional", ""},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("read %d rows, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if strings.Join(got[i], "|") != strings.Join(want[i], "|") {
+			t.Errorf("row %d:\n got %q\nwant %q", i, got[i], want[i])
+		}
+	}
+}
+
+// TestWriteManyBatches checks that values survive batching, row for row.
+func TestWriteManyBatches(t *testing.T) {
+	ds := fixture()
+	base := ds.Rows
+	ds.Rows = nil
+	for i := range BatchRows*2 + 7 {
+		r := base[i%len(base)]
+		r.Period = 2000 + i%25
+		if r.Value != nil {
+			r.Value = f(float64(i) / 7)
+		}
+		ds.Rows = append(ds.Rows, r)
+	}
+	var buf bytes.Buffer
+	if err := Write(&buf, ds); err != nil {
+		t.Fatalf("Write: %v", err)
+	}
+	rd, err := ipc.NewFileReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	if got := rd.NumRecords(); got != 3 {
+		t.Errorf("NumRecords = %d, want 3", got)
+	}
+	_, rows := readAll(t, buf.Bytes())
+	if len(rows) != len(ds.Rows) {
+		t.Fatalf("read %d rows, want %d", len(rows), len(ds.Rows))
+	}
+	for i, r := range ds.Rows {
+		wantValue := "∅"
+		if r.Value != nil {
+			wantValue = fmt.Sprint(*r.Value)
+		}
+		if rows[i][2] != fmt.Sprint(r.Period) || rows[i][8] != wantValue || rows[i][0] != r.Indicator || rows[i][3] != r.Territory {
+			t.Fatalf("row %d = %q, want period %d, value %s", i, rows[i], r.Period, wantValue)
+		}
+	}
+}
+
+func TestSchemaGolden(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Write(&buf, fixture()); err != nil {
+		t.Fatalf("Write: %v", err)
+	}
+	schema, _ := readAll(t, buf.Bytes())
+	var dump strings.Builder
+	for _, fld := range schema.Fields() {
+		fmt.Fprintf(&dump, "%s: %s nullable=%v\n", fld.Name, fld.Type, fld.Nullable)
+	}
+	md := schema.Metadata()
+	for i, k := range md.Keys() {
+		fmt.Fprintf(&dump, "%s = %s\n", k, md.Values()[i])
+	}
+	golden := filepath.Join("testdata", "schema.golden")
+	if *update {
+		if err := os.WriteFile(golden, []byte(dump.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("read golden file (run with -update to create it): %v", err)
+	}
+	if dump.String() != string(want) {
+		t.Errorf("schema differs from %s:\ngot:\n%s\nwant:\n%s", golden, dump.String(), want)
+	}
+}
+
+func TestMetadataDecodes(t *testing.T) {
+	ds := fixture()
+	schema, err := Schema(ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, ok := schema.Metadata().GetValue(KeyIndicators)
+	if !ok {
+		t.Fatalf("metadata has no %s", KeyIndicators)
+	}
+	var inds []IndicatorMeta
+	if err := json.Unmarshal([]byte(v), &inds); err != nil {
+		t.Fatalf("decode %s: %v", KeyIndicators, err)
+	}
+	if len(inds) != 2 || inds[0].Label != "Mineurs confiés à l'ASE" || inds[0].Definition != `Mineurs "confiés", au 31/12` || !inds[0].Key {
+		t.Errorf("indicators = %+v", inds)
+	}
+	src, _ := schema.Metadata().GetValue(KeySources)
+	var srcs []SourceMeta
+	if err := json.Unmarshal([]byte(src), &srcs); err != nil {
+		t.Fatalf("decode %s: %v", KeySources, err)
+	}
+	if len(srcs) != 1 || !srcs[0].Modified.Equal(ds.Sources[0].Modified) || srcs[0].Rows != 1234 {
+		t.Errorf("sources = %+v", srcs)
+	}
+}
+
+func TestWriteErrors(t *testing.T) {
+	tests := []struct {
+		name   string
+		modify func(*export.Dataset)
+		want   string
+	}{
+		{"dimension clashes", func(ds *export.Dataset) { ds.Dimensions = append(ds.Dimensions, "value") }, `dimension "value" clashes`},
+		{"undeclared breakdown", func(ds *export.Dataset) { ds.Rows[2].Dims = map[string]string{"mode": "x"} }, `row 2 (ase_taux_placement): breakdown "mode"`},
+		{"period out of range", func(ds *export.Dataset) { ds.Rows[1].Period = -1 }, `row 1 (ase_mineurs_confies): period -1`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ds := fixture()
+			tt.modify(ds)
+			err := Write(io.Discard, ds)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Write error = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestWriteEmpty(t *testing.T) {
+	ds := fixture()
+	ds.Rows = nil
+	var buf bytes.Buffer
+	if err := Write(&buf, ds); err != nil {
+		t.Fatalf("Write: %v", err)
+	}
+	schema, rows := readAll(t, buf.Bytes())
+	if len(rows) != 0 || schema.NumFields() != 14 {
+		t.Errorf("got %d rows and %d fields, want 0 and 14", len(rows), schema.NumFields())
+	}
+}
+
+func BenchmarkWrite(b *testing.B) {
+	ds := fixture()
+	base := ds.Rows
+	ds.Rows = make([]export.Row, 100_000)
+	for i := range ds.Rows {
+		ds.Rows[i] = base[i%len(base)]
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := Write(io.Discard, ds); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,238 @@
+// Package sdmx writes an export Dataset as SDMX-CSV 2.0 (one observation
+// per line, codes only, no labels), the format INSEE and Eurostat tools
+// read.
+//
+// Mappings (SDMX cross-domain code lists):
+//
+//	Row.Status   final → A (normal), provisional → P, incomplete → P
+//	             (SDMX has no "incomplete" code; an incomplete year is
+//	             provisional until its missing months arrive).
+//	Row.Conf     "" → CONF_STATUS F (free), A → A (primary), D → D
+//	             (secondary); a suppressed cell has OBS_STATUS Q
+//	             (missing value; suppressed) and an empty OBS_VALUE.
+//	nil value    on a published row: OBS_STATUS M (missing; cannot exist),
+//	             empty OBS_VALUE.
+//	Row.Unit     count → PERS, % → PT, ‰ → PER_1000, per100k → PER_100000,
+//	             days → DAYS, hours → HOURS, ratio → RATIO.
+//	Territory    export.Total → the département code (Row.Dep).
+//	Dims         export.Total → _T; a breakdown the indicator lacks → empty.
+//
+// Lines end with CRLF (RFC 4180); the file is UTF-8 without BOM.
+package sdmx
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/odpe/odpe/pipelines/export"
+)
+
+// TotalCode is the SDMX code of a total over a breakdown.
+const TotalCode = "_T"
+
+// Observation status codes (CL_OBS_STATUS).
+const (
+	StatusNormal      = "A"
+	StatusProvisional = "P"
+	StatusMissing     = "M"
+	StatusSuppressed  = "Q"
+)
+
+// ConfFree is the CONF_STATUS of a published cell (CL_CONF_STATUS).
+const ConfFree = "F"
+
+// fixedHead and fixedTail surround the dimension columns of the header.
+var (
+	fixedHead = []string{"STRUCTURE", "STRUCTURE_ID", "ACTION", "INDICATOR", "REF_AREA"}
+	fixedTail = []string{"TIME_PERIOD", "OBS_VALUE", "UNIT_MEASURE", "OBS_STATUS", "CONF_STATUS"}
+)
+
+var unitCodes = map[string]string{
+	"count":   "PERS",
+	"%":       "PT",
+	"‰":       "PER_1000",
+	"per100k": "PER_100000",
+	"days":    "DAYS",
+	"hours":   "HOURS",
+	"ratio":   "RATIO",
+}
+
+var statusCodes = map[string]string{
+	"final":       StatusNormal,
+	"provisional": StatusProvisional,
+	"incomplete":  StatusProvisional,
+}
+
+var confCodes = map[string]string{
+	export.Free:      ConfFree,
+	export.Primary:   "A",
+	export.Secondary: "D",
+}
+
+// Write writes ds as SDMX-CSV 2.0 to w, one line per row in ds.Rows order.
+// It fails on a row whose unit, status, confidentiality or breakdown it
+// cannot map, naming the row.
+func Write(w io.Writer, ds *export.Dataset) error {
+	header, err := Header(ds.Dimensions)
+	if err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	cw.UseCRLF = true
+	if err := cw.Write(header); err != nil {
+		return fmt.Errorf("sdmx: write header: %w", err)
+	}
+	known := make(map[string]bool, len(ds.Dimensions))
+	for _, d := range ds.Dimensions {
+		known[d] = true
+	}
+	rec := make([]string, len(header))
+	for i := range ds.Rows {
+		r := &ds.Rows[i]
+		if err := record(rec, ds, r, known); err != nil {
+			return fmt.Errorf("sdmx: row %d (%s, %s, %d, %s): %w", i, r.Indicator, r.Dep, r.Period, r.Territory, err)
+		}
+		if err := cw.Write(rec); err != nil {
+			return fmt.Errorf("sdmx: write row %d: %w", i, err)
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("sdmx: flush: %w", err)
+	}
+	return nil
+}
+
+// Header returns the SDMX-CSV header for the given breakdown names.
+func Header(dims []string) ([]string, error) {
+	h := make([]string, 0, len(fixedHead)+len(dims)+len(fixedTail))
+	h = append(h, fixedHead...)
+	seen := make(map[string]string, len(dims))
+	for _, name := range fixedHead {
+		seen[name] = name
+	}
+	for _, name := range fixedTail {
+		seen[name] = name
+	}
+	for _, d := range dims {
+		c := ColumnName(d)
+		if c == "" {
+			return nil, fmt.Errorf("sdmx: dimension %q has no usable column name", d)
+		}
+		if prev, dup := seen[c]; dup {
+			return nil, fmt.Errorf("sdmx: dimension %q maps to column %s, already used by %q", d, c, prev)
+		}
+		seen[c] = d
+		h = append(h, c)
+	}
+	return append(h, fixedTail...), nil
+}
+
+// record fills rec with the fields of r.
+func record(rec []string, ds *export.Dataset, r *export.Row, known map[string]bool) error {
+	for k := range r.Dims {
+		if !known[k] {
+			return fmt.Errorf("breakdown %q is not in the dataset's dimensions %v", k, ds.Dimensions)
+		}
+	}
+	unit, ok := unitCodes[r.Unit]
+	if !ok {
+		return fmt.Errorf("unit %q: want one of count, %%, ‰, per100k, days, hours, ratio", r.Unit)
+	}
+	status, ok := statusCodes[r.Status]
+	if !ok {
+		return fmt.Errorf("status %q: want final, provisional or incomplete", r.Status)
+	}
+	conf, ok := confCodes[r.Conf]
+	if !ok {
+		return fmt.Errorf("confidentiality %q: want %q, %q or %q", r.Conf, export.Free, export.Primary, export.Secondary)
+	}
+	area := r.Territory
+	if area == export.Total {
+		area = r.Dep
+	}
+	value := ""
+	switch {
+	case r.Conf != export.Free:
+		status = StatusSuppressed
+	case r.Value == nil:
+		status = StatusMissing
+	default:
+		v, err := FormatValue(*r.Value)
+		if err != nil {
+			return err
+		}
+		value = v
+	}
+
+	rec[0], rec[1], rec[2], rec[3], rec[4] = "dataflow", ds.StructureID, "I", r.Indicator, area
+	n := len(fixedHead)
+	for _, d := range ds.Dimensions {
+		v, has := r.Dims[d]
+		switch {
+		case !has:
+			v = ""
+		case v == export.Total:
+			v = TotalCode
+		}
+		rec[n] = v
+		n++
+	}
+	rec[n], rec[n+1], rec[n+2], rec[n+3], rec[n+4] = strconv.Itoa(r.Period), value, unit, status, conf
+	return nil
+}
+
+// FormatValue renders v with a point decimal, no thousands separator, no
+// exponent and at most 6 decimals, without trailing zeros.
+func FormatValue(v float64) (string, error) {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "", fmt.Errorf("value %v is not a finite number", v)
+	}
+	s := strconv.FormatFloat(v, 'f', 6, 64)
+	s = strings.TrimRight(s, "0")
+	s = strings.TrimSuffix(s, ".")
+	if s == "-0" {
+		s = "0"
+	}
+	return s, nil
+}
+
+// ColumnName turns a breakdown name into an SDMX concept id: upper snake
+// case, ASCII letters and digits ("age_band", "ageBand" and "tranche d'âge"
+// give AGE_BAND, AGE_BAND and TRANCHE_D_AGE).
+func ColumnName(name string) string {
+	ascii, _, err := transform.String(transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn))), name)
+	if err != nil {
+		ascii = name
+	}
+	var b strings.Builder
+	sep := false
+	var prev rune
+	for _, r := range ascii {
+		switch {
+		case r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			// A lower-to-upper change starts a word in camelCase.
+			if unicode.IsUpper(r) && (unicode.IsLower(prev) || unicode.IsDigit(prev)) {
+				sep = true
+			}
+			if sep && b.Len() > 0 {
+				b.WriteByte('_')
+			}
+			sep = false
+			b.WriteRune(unicode.ToUpper(r))
+		default:
+			sep = true
+		}
+		prev = r
+	}
+	return b.String()
+}

@@ -1,0 +1,226 @@
+// Package xlsx writes an export Dataset as an Excel workbook, in one of two
+// layouts:
+//
+//   - Observatoire: the observatory's study workbook. A "Lisez-moi" sheet
+//     (title, generation date, profile, sources, indicator declarations,
+//     disclosure rule, signs), one long table per indicator family, and a
+//     "Graphiques" sheet with a native chart per key indicator.
+//   - Drees: one sheet per indicator laid out like the DREES "aide sociale"
+//     series: title, "Source :" and "Champ :" lines, then territories ×
+//     years, then the notes.
+//
+// Numbers are always written as numbers, in the Dataset's units: a share of
+// 19.8 % is the number 19.8 shown through the format 0.0" %" (the format
+// adds the sign, it does not multiply by 100), so that the value, N−1 and
+// the evolution in points read alike. Formats are stored in Excel's
+// locale-neutral syntax (#,##0.0): a French Excel or LibreOffice shows them
+// with a space between thousands and a decimal comma. A suppressed cell
+// holds the text "s" (the INSEE sign), the only text allowed in a numeric
+// column of the Observatoire layout.
+package xlsx
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/odpe/odpe/pipelines/export"
+)
+
+// Layout selects the shape of the workbook.
+type Layout int
+
+// Layouts.
+const (
+	Observatoire Layout = iota // study workbook: Lisez-moi, families, charts
+	Drees                      // one DREES-style table per indicator
+)
+
+func (l Layout) String() string {
+	switch l {
+	case Observatoire:
+		return "observatoire"
+	case Drees:
+		return "drees"
+	}
+	return fmt.Sprintf("Layout(%d)", int(l))
+}
+
+// Signs, as in INSEE and DREES tables.
+const (
+	SignSecret      = "s"
+	SignProvisional = "p"
+	SignIncomplete  = "i"
+	SignNotRelevant = "-"
+)
+
+// Write writes ds to w as an .xlsx workbook in the given layout.
+func Write(w io.Writer, ds *export.Dataset, layout Layout) error {
+	if err := validate(ds); err != nil {
+		return fmt.Errorf("xlsx: %w", err)
+	}
+	f := excelize.NewFile()
+	defer f.Close()
+
+	var err error
+	switch layout {
+	case Observatoire:
+		err = writeObservatoire(f, ds)
+	case Drees:
+		err = writeDrees(f, ds)
+	default:
+		err = fmt.Errorf("unknown layout %v", layout)
+	}
+	if err != nil {
+		return fmt.Errorf("xlsx: %s layout: %w", layout, err)
+	}
+	if err := f.SetDocProps(&excelize.DocProperties{
+		Title:    ds.Title,
+		Creator:  "ODPE",
+		Created:  ds.Generated.UTC().Format(time.RFC3339),
+		Language: "fr-FR",
+	}); err != nil {
+		return fmt.Errorf("xlsx: document properties: %w", err)
+	}
+	// The first sheet is the active one already: SetActiveSheet would parse
+	// every streamed sheet back into memory.
+	if err := f.Write(w); err != nil {
+		return fmt.Errorf("xlsx: write workbook: %w", err)
+	}
+	return nil
+}
+
+// validate checks what the layouts rely on: every row's indicator is
+// declared, its unit and status are known and its breakdowns are columns.
+func validate(ds *export.Dataset) error {
+	inds := make(map[string]bool, len(ds.Indicators))
+	for _, ind := range ds.Indicators {
+		if _, ok := unitLabels[ind.Unit]; !ok {
+			return fmt.Errorf("indicator %s: unit %q: want one of %s", ind.ID, ind.Unit, unitList)
+		}
+		inds[ind.ID] = true
+	}
+	dims := make(map[string]bool, len(ds.Dimensions))
+	for _, d := range ds.Dimensions {
+		dims[d] = true
+	}
+	for i := range ds.Rows {
+		r := &ds.Rows[i]
+		if err := validateRow(r, inds, dims); err != nil {
+			return fmt.Errorf("row %d (%s, %s, %d, %s): %w", i, r.Indicator, r.Dep, r.Period, r.Territory, err)
+		}
+	}
+	return nil
+}
+
+func validateRow(r *export.Row, inds, dims map[string]bool) error {
+	if !inds[r.Indicator] {
+		return fmt.Errorf("indicator %q is not declared in the dataset", r.Indicator)
+	}
+	if _, ok := unitLabels[r.Unit]; !ok {
+		return fmt.Errorf("unit %q: want one of %s", r.Unit, unitList)
+	}
+	switch r.Status {
+	case "final", "provisional", "incomplete":
+	default:
+		return fmt.Errorf("status %q: want final, provisional or incomplete", r.Status)
+	}
+	switch r.Conf {
+	case export.Free, export.Primary, export.Secondary:
+	default:
+		return fmt.Errorf("confidentiality %q: want %q, %q or %q", r.Conf, export.Free, export.Primary, export.Secondary)
+	}
+	for k := range r.Dims {
+		if !dims[k] {
+			return fmt.Errorf("breakdown %q is not in the dataset's dimensions", k)
+		}
+	}
+	return nil
+}
+
+// statusSigns returns the signs of a row for the Statut column: "s" when
+// suppressed, then "p" or "i".
+func statusSigns(r *export.Row) string {
+	var signs []string
+	if r.Conf != export.Free {
+		signs = append(signs, SignSecret)
+	}
+	switch r.Status {
+	case "provisional":
+		signs = append(signs, SignProvisional)
+	case "incomplete":
+		signs = append(signs, SignIncomplete)
+	}
+	return strings.Join(signs, " ")
+}
+
+// territoryLabel is the Territoire cell of a row.
+func territoryLabel(r *export.Row) string {
+	if r.Territory == export.Total {
+		return "Ensemble du département"
+	}
+	return r.Territory
+}
+
+// dimLabels are the French headers of the breakdowns the warehouse knows.
+var dimLabels = map[string]string{
+	"service":  "Service",
+	"category": "Catégorie",
+	"public":   "Public",
+	"sex":      "Sexe",
+	"age_band": "Tranche d'âge",
+	"mode":     "Mode d'accueil",
+	"event":    "Événement",
+}
+
+// dimLabel is the column header of a breakdown.
+func dimLabel(name string) string {
+	if l, ok := dimLabels[name]; ok {
+		return l
+	}
+	l := strings.ReplaceAll(name, "_", " ")
+	r, n := utf8.DecodeRuneInString(l)
+	return strings.ToUpper(string(r)) + l[n:]
+}
+
+// familyLabels are the sheet names of the known indicator families.
+var familyLabels = map[string]string{
+	"ase":        "ASE",
+	"pmi":        "PMI",
+	"prevention": "Prévention",
+	"adoption":   "Adoption",
+}
+
+func familyLabel(family string) string {
+	if l, ok := familyLabels[strings.ToLower(family)]; ok {
+		return l
+	}
+	if family == "" {
+		return "Autres"
+	}
+	return dimLabel(family)
+}
+
+// isTotal reports whether r sums over every breakdown it has.
+func isTotal(r *export.Row) bool {
+	for _, v := range r.Dims {
+		if v != export.Total {
+			return false
+		}
+	}
+	return true
+}
+
+// parisTime returns t in Europe/Paris when the time zone database is
+// available, else t unchanged.
+func parisTime(t time.Time) time.Time {
+	loc, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		return t
+	}
+	return t.In(loc)
+}

@@ -1,0 +1,636 @@
+package xlsx
+
+import (
+	"archive/zip"
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/odpe/odpe/pipelines/export"
+)
+
+var (
+	update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+	outDir = flag.String("out", "", "also save the test workbooks in this directory")
+)
+
+// build writes ds in layout and opens the result.
+func build(t testing.TB, ds *export.Dataset, layout Layout) (*excelize.File, []byte) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := Write(&buf, ds, layout); err != nil {
+		t.Fatalf("Write(%s): %v", layout, err)
+	}
+	if *outDir != "" {
+		name := filepath.Join(*outDir, layout.String()+".xlsx")
+		if err := os.WriteFile(name, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatalf("open the written workbook: %v", err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f, buf.Bytes()
+}
+
+func TestObservatoireSheets(t *testing.T) {
+	f, _ := build(t, fixture(), Observatoire)
+	want := []string{"Lisez-moi", "ASE", "PMI", "Prévention", "Adoption", "Graphiques"}
+	if got := f.GetSheetList(); !slices.Equal(got, want) {
+		t.Errorf("sheets = %q, want %q", got, want)
+	}
+	if got := f.GetActiveSheetIndex(); got != 0 {
+		t.Errorf("active sheet = %d, want 0 (Lisez-moi)", got)
+	}
+	for _, sheet := range want[1:5] {
+		panes, err := f.GetPanes(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !panes.Freeze || panes.YSplit != 1 || panes.XSplit != 0 || panes.TopLeftCell != "A2" {
+			t.Errorf("%s panes = %+v, want the header row frozen", sheet, panes)
+		}
+		tables, err := f.GetTables(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tables) != 1 {
+			t.Errorf("%s has %d tables, want 1", sheet, len(tables))
+		}
+	}
+	tables, _ := f.GetTables("ASE")
+	if len(tables) == 1 && tables[0].Range != "A1:K9" {
+		t.Errorf("ASE table range = %s, want A1:K9", tables[0].Range)
+	}
+}
+
+// TestObservatoireCells reads every data row of the family sheets back and
+// compares it with the dataset, value by value and type by type.
+func TestObservatoireCells(t *testing.T) {
+	ds := fixture()
+	f, _ := build(t, ds, Observatoire)
+	header := []string{"Indicateur", "Territoire", "Sexe", "Année", "Valeur", "Unité", "Numérateur",
+		"Dénominateur", "N−1", "Évolution", "Statut"}
+	labels := map[string]string{}
+	for _, ind := range ds.Indicators {
+		labels[ind.ID] = ind.Label
+	}
+	next := map[string]int{} // sheet → next row
+	for i, r := range ds.Rows {
+		sheet := map[string]string{"ase_mineurs_confies": "ASE", "ase_part_familial": "ASE", "pmi_bilans": "PMI",
+			"prev_ip": "Prévention", "adoption_delai": "Adoption"}[r.Indicator]
+		if next[sheet] == 0 {
+			rows, err := f.GetRows(sheet)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(rows[0], header) {
+				t.Errorf("%s header = %q, want %q", sheet, rows[0], header)
+			}
+			next[sheet] = 2
+		}
+		row := next[sheet]
+		next[sheet]++
+		cell := func(col string) string { return col + strconv.Itoa(row) }
+		where := fmt.Sprintf("row %d → %s!%d", i, sheet, row)
+
+		wantText := map[string]string{
+			"A": labels[r.Indicator], "B": territoryWant(r), "C": dimWant(r, "sex"),
+			"F": map[string]string{"count": "effectif", "%": "%", "days": "jours"}[r.Unit],
+			"K": statusWant(r),
+		}
+		for col, want := range wantText {
+			assertText(t, f, sheet, cell(col), want, where)
+		}
+		assertNumber(t, f, sheet, cell("D"), f64(float64(r.Period)), false, where)
+		hidden := r.Conf != export.Free
+		for col, v := range map[string]*float64{"E": r.Value, "G": r.Numerator, "H": r.Denominator, "I": r.Previous, "J": r.Evolution} {
+			assertNumber(t, f, sheet, cell(col), v, hidden, where)
+		}
+	}
+	// Nothing after the last row.
+	for sheet, n := range next {
+		rows, _ := f.GetRows(sheet)
+		if len(rows) != n-1 {
+			t.Errorf("%s has %d rows, want %d", sheet, len(rows), n-1)
+		}
+	}
+}
+
+func territoryWant(r export.Row) string {
+	if r.Territory == export.Total {
+		return "Ensemble du département"
+	}
+	return r.Territory
+}
+
+func dimWant(r export.Row, dim string) string {
+	if v, ok := r.Dims[dim]; ok {
+		return v
+	}
+	return "-"
+}
+
+func statusWant(r export.Row) string {
+	s := map[string]string{"final": "", "provisional": "p", "incomplete": "i"}[r.Status]
+	if r.Conf != export.Free {
+		return strings.TrimSpace("s " + s)
+	}
+	return s
+}
+
+// assertText checks that a cell holds the string want (or is empty).
+func assertText(t *testing.T, f *excelize.File, sheet, cell, want, where string) {
+	t.Helper()
+	got, err := f.GetCellValue(sheet, cell)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Errorf("%s: %s = %q, want %q", where, cell, got, want)
+	}
+	typ, _ := f.GetCellType(sheet, cell)
+	if want != "" && typ != excelize.CellTypeInlineString && typ != excelize.CellTypeSharedString {
+		t.Errorf("%s: %s has type %v, want a string", where, cell, typ)
+	}
+}
+
+// assertNumber checks that a cell holds the number *want, "s" when
+// hidden, nothing when want is nil.
+func assertNumber(t *testing.T, f *excelize.File, sheet, cell string, want *float64, hidden bool, where string) {
+	t.Helper()
+	if hidden {
+		assertText(t, f, sheet, cell, "s", where)
+		return
+	}
+	raw, err := f.GetCellValue(sheet, cell, excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	typ, _ := f.GetCellType(sheet, cell)
+	if want == nil {
+		if raw != "" {
+			t.Errorf("%s: %s = %q, want an empty cell", where, cell, raw)
+		}
+		return
+	}
+	if typ != excelize.CellTypeUnset && typ != excelize.CellTypeNumber {
+		t.Errorf("%s: %s has type %v, want a number", where, cell, typ)
+	}
+	got, err := strconv.ParseFloat(raw, 64)
+	if err != nil || got != *want {
+		t.Errorf("%s: %s = %q, want %v", where, cell, raw, *want)
+	}
+}
+
+func TestObservatoireNumberFormats(t *testing.T) {
+	f, _ := build(t, fixture(), Observatoire)
+	tests := []struct {
+		sheet, cell, want string
+	}{
+		{"ASE", "E2", "#,##0"},                                             // count
+		{"ASE", "E9", "0.0\"\u00a0%\""},                                    // share, in percent units
+		{"ASE", "J3", "+0.0\"\u00a0%\";-0.0\"\u00a0%\";0.0\"\u00a0%\""},    // relative change of a count
+		{"ASE", "J9", "+0.0\"\u00a0pt\";-0.0\"\u00a0pt\";0.0\"\u00a0pt\""}, // points
+		{"ASE", "H9", "#,##0"},
+		{"Adoption", "E2", "#,##0.0"},           // days
+		{"Adoption", "H2", "#,##0"},             // denominator
+		{"Lisez-moi", "B3", "dd/mm/yyyy hh:mm"}, // generation date
+	}
+	for _, tt := range tests {
+		if got := numFmt(t, f, tt.sheet, tt.cell); got != tt.want {
+			t.Errorf("%s!%s format = %q, want %q", tt.sheet, tt.cell, got, tt.want)
+		}
+	}
+}
+
+func numFmt(t *testing.T, f *excelize.File, sheet, cell string) string {
+	t.Helper()
+	id, err := f.GetCellStyle(sheet, cell)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := f.GetStyle(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.CustomNumFmt == nil {
+		return ""
+	}
+	return *st.CustomNumFmt
+}
+
+func TestLisezMoi(t *testing.T) {
+	ds := fixture()
+	f, _ := build(t, ds, Observatoire)
+	rows, err := f.GetRows(SheetReadme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	find := func(first string) []string {
+		for _, r := range rows {
+			if len(r) > 0 && r[0] == first {
+				return r
+			}
+		}
+		t.Errorf("Lisez-moi has no line starting with %q", first)
+		return nil
+	}
+	if rows[0][0] != ds.Title {
+		t.Errorf("A1 = %q, want the title", rows[0][0])
+	}
+	if got := find("Date de génération"); len(got) < 2 || got[1] != "14/03/2025 10:30" {
+		t.Errorf("generation date line = %q, want 14/03/2025 10:30 (Paris time)", got)
+	}
+	if got := find("Profil d'export"); len(got) < 2 || got[1] != "observatoire" {
+		t.Errorf("profile line = %q", got)
+	}
+	if got := find("iodas"); !slices.Equal(got, []string{"iodas", "/data/iodas/mesures_2024.csv", "06/01/2025 09:15", "18,234", "9f2c"}) {
+		t.Errorf("source line = %q", got)
+	}
+	// The block of each indicator: its label, then one field a line.
+	block := func(label string) map[string]string {
+		for i, r := range rows {
+			if len(r) == 2 && r[0] == "Indicateur" && r[1] == label {
+				fields := map[string]string{}
+				for _, f := range rows[i+1:] {
+					if len(f) == 0 {
+						break
+					}
+					fields[f[0]] = f[1]
+				}
+				return fields
+			}
+		}
+		t.Errorf("Lisez-moi has no block for indicator %q", label)
+		return nil
+	}
+	wantBlocks := map[string]map[string]string{
+		`Part de l'accueil "familial", hors MECS`: {
+			"Identifiant": "ase_part_familial", "Famille": "ASE",
+			"Définition": "Part des enfants accueillis en famille d'accueil.", "Unité": "%",
+			"Numérateur": "enfants en famille d'accueil", "Dénominateur": "enfants confiés",
+			"Date de référence": "31 décembre de N", "Convention": "-", "Sources": "iodas",
+			"Ventilations": "-", "Indicateur clé": "non",
+		},
+		"Mineurs confiés à l'ASE": {
+			"Identifiant": "ase_mineurs_confies", "Famille": "ASE",
+			"Définition": "Mineurs confiés à l'aide sociale à l'enfance", "Unité": "effectif",
+			"Numérateur": "mineurs confiés", "Dénominateur": "-",
+			"Date de référence": "31 décembre de N", "Convention": "Âge au 31/12", "Sources": "iodas",
+			"Ventilations": "Sexe", "Indicateur clé": "oui (voir la feuille Graphiques)",
+		},
+	}
+	for label, want := range wantBlocks {
+		if got := block(label); !maps.Equal(got, want) {
+			t.Errorf("block of %q =\n %q, want\n %q", label, got, want)
+		}
+	}
+	if got := find("Seuil : 5. Les effectifs inférieurs à 5 et les taux dont le numérateur vaut 1 sont masqués (secret primaire), ainsi que les cellules qui permettraient de les retrouver par différence (secret secondaire). Une cellule masquée contient « s » : secret statistique."); got == nil {
+		t.Error("no disclosure rule")
+	}
+	for _, sign := range [][2]string{{"s", "secret statistique"}, {"p", "provisoire"}, {"i", "incomplet"}, {"-", "sans objet"}} {
+		if got := find(sign[0]); len(got) < 2 || got[1] != sign[1] {
+			t.Errorf("legend of %q = %q, want %q", sign[0], got, sign[1])
+		}
+	}
+}
+
+func TestLisezMoiNoThreshold(t *testing.T) {
+	ds := fixture()
+	ds.Threshold = 0
+	f, _ := build(t, ds, Observatoire)
+	rows, _ := f.GetRows(SheetReadme)
+	for _, r := range rows {
+		if len(r) > 0 && strings.HasPrefix(r[0], "Aucun secret statistique") {
+			return
+		}
+	}
+	t.Error("no line says that no disclosure control applies")
+}
+
+func TestCharts(t *testing.T) {
+	ds := fixture()
+	f, data := build(t, ds, Observatoire)
+	// One key indicator with three years and territories: a line chart
+	// and a bar chart.
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var charts []string
+	for _, zf := range zr.File {
+		if strings.HasPrefix(zf.Name, "xl/charts/chart") {
+			charts = append(charts, zf.Name)
+		}
+	}
+	if len(charts) != 2 {
+		t.Errorf("charts = %q, want 2", charts)
+	}
+	rows, _ := f.GetRows(SheetCharts)
+	want := [][]string{
+		{"Graphiques des indicateurs clés"},
+		{"Les valeurs masquées par le secret statistique sont absentes des graphiques."},
+		nil,
+		{"Mineurs confiés à l'ASE (effectif)"},
+		{"Année", "Département 62", "", "", "Territoire", "2024"},
+		{"2022", "2,050", "", "", "ARRAS", "812"},
+		{"2023", "2,143", "", "", "BOULOGNE"},
+		{"2024", "2,210", "", "", "LENS"},
+	}
+	if len(rows) != len(want) {
+		t.Fatalf("Graphiques has %d rows, want %d: %q", len(rows), len(want), rows)
+	}
+	for i := range want {
+		if !slices.Equal(rows[i], want[i]) {
+			t.Errorf("Graphiques row %d = %q, want %q", i+1, rows[i], want[i])
+		}
+	}
+}
+
+func TestCollectChart(t *testing.T) {
+	ds := fixture()
+	d := collectChart(ds, &ds.Indicators[0])
+	if !slices.Equal(d.years, []int{2022, 2023, 2024}) || !slices.Equal(d.deps, []string{"62"}) || d.latest != 2024 {
+		t.Errorf("years %v, deps %v, latest %d", d.years, d.deps, d.latest)
+	}
+	if v := d.trend["62"][2023]; v == nil || *v != 2143 {
+		t.Errorf("trend 2023 = %v, want 2143", v)
+	}
+	var labels []string
+	for _, b := range d.bars {
+		labels = append(labels, b.label)
+	}
+	if !slices.Equal(labels, []string{"ARRAS", "BOULOGNE", "LENS"}) || d.bars[1].value != nil {
+		t.Errorf("bars = %+v", d.bars)
+	}
+}
+
+func TestDrees(t *testing.T) {
+	ds := fixture()
+	f, _ := build(t, ds, Drees)
+	wantSheets := []string{"Mineurs confiés à l'ASE", `Part de l'accueil "familial", h`, "Bilans de santé en école matern",
+		"Informations préoccupantes", "Délai moyen d'adoption"}
+	if got := f.GetSheetList(); !slices.Equal(got, wantSheets) {
+		t.Errorf("sheets = %q, want %q", got, wantSheets)
+	}
+	sheet := wantSheets[0]
+	rows, err := f.GetRows(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{
+		{"Mineurs confiés à l'ASE, par territoire (effectif)"},
+		{"Source : observatoire départemental de la protection de l'enfance, d'après iodas."},
+		{"Champ : Mineurs confiés à l'aide sociale à l'enfance ; situation au 31 décembre de N."},
+		nil,
+		{"Territoire", "2022", "2023", "2024 (p)"},
+		{"Ensemble du département", "2,050", "2,143", "2,210"},
+		{"ARRAS", "-", "-", "812"},
+		{"BOULOGNE", "-", "-", "s"},
+		{"LENS", "-", "-", "s"},
+		nil,
+		{"Signes conventionnels : s : secret statistique ; p : provisoire ; i : incomplet ; - : sans objet."},
+		{"Calcul : numérateur : mineurs confiés ; dénominateur : sans objet."},
+		{"Convention : Âge au 31/12"},
+		{disclosureRule(5)},
+		{"Édition du 14/03/2025."},
+	}
+	if len(rows) != len(want) {
+		t.Fatalf("%s has %d rows, want %d: %q", sheet, len(rows), len(want), rows)
+	}
+	for i := range want {
+		if !slices.Equal(rows[i], want[i]) {
+			t.Errorf("%s row %d = %q, want %q", sheet, i+1, rows[i], want[i])
+		}
+	}
+	assertNumber(t, f, sheet, "D6", f64(2210), false, sheet)
+	assertNumber(t, f, sheet, "D8", nil, true, sheet)
+	panes, _ := f.GetPanes(sheet)
+	if !panes.Freeze || panes.XSplit != 1 || panes.YSplit != 5 || panes.TopLeftCell != "B6" {
+		t.Errorf("panes = %+v, want frozen at B6", panes)
+	}
+	if got := numFmt(t, f, wantSheets[2], "B6"); got != "0.0\"\u00a0%\"" {
+		t.Errorf("share format = %q", got)
+	}
+}
+
+func TestSheetNamer(t *testing.T) {
+	n := newSheetNamer("Lisez-moi")
+	tests := []struct{ in, want string }{
+		{"ASE", "ASE"},
+		{"ase", "ase (2)"},
+		{"lisez-moi", "lisez-moi (2)"},
+		{"Taux [brut]: 0/17 ans?", "Taux brut 0 17 ans"},
+		{"'Quoted'", "Quoted"},
+		{"History", "History (2)"},
+		{"", "Feuille"},
+		{"Un libellé beaucoup trop long pour un onglet Excel", "Un libellé beaucoup trop long p"},
+		{"Un libellé beaucoup trop long pour un autre onglet", "Un libellé beaucoup trop lo (2)"},
+	}
+	for _, tt := range tests {
+		got := n.name(tt.in)
+		if got != tt.want {
+			t.Errorf("name(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if err := excelize.NewFile().SetSheetName("Sheet1", got); err != nil {
+			t.Errorf("excelize rejects %q: %v", got, err)
+		}
+	}
+}
+
+func TestWriteErrors(t *testing.T) {
+	tests := []struct {
+		name   string
+		modify func(*export.Dataset)
+		want   string
+	}{
+		{"undeclared indicator", func(ds *export.Dataset) { ds.Rows[3].Indicator = "x" }, `row 3 (x, 62, 2024, Ensemble): indicator "x" is not declared`},
+		{"unknown unit", func(ds *export.Dataset) { ds.Rows[0].Unit = "€" }, `unit "€"`},
+		{"unknown status", func(ds *export.Dataset) { ds.Rows[0].Status = "draft" }, `status "draft"`},
+		{"unknown conf", func(ds *export.Dataset) { ds.Rows[0].Conf = "C" }, `confidentiality "C"`},
+		{"undeclared breakdown", func(ds *export.Dataset) { ds.Rows[0].Dims = map[string]string{"mode": "x"} }, `breakdown "mode"`},
+		{"indicator unit", func(ds *export.Dataset) { ds.Indicators[1].Unit = "" }, `indicator ase_part_familial: unit ""`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ds := fixture()
+			tt.modify(ds)
+			for _, layout := range []Layout{Observatoire, Drees} {
+				err := Write(io.Discard, ds, layout)
+				if err == nil || !strings.Contains(err.Error(), tt.want) {
+					t.Errorf("Write(%s) error = %v, want it to contain %q", layout, err, tt.want)
+				}
+			}
+		})
+	}
+	if err := Write(io.Discard, fixture(), Layout(9)); err == nil || !strings.Contains(err.Error(), "unknown layout Layout(9)") {
+		t.Errorf("unknown layout: error = %v", err)
+	}
+}
+
+// TestGolden compares a text dump of every cell (type, raw value, number
+// format) of both layouts with testdata/.
+func TestGolden(t *testing.T) {
+	for _, layout := range []Layout{Observatoire, Drees} {
+		t.Run(layout.String(), func(t *testing.T) {
+			f, _ := build(t, fixture(), layout)
+			got := dump(t, f)
+			golden := filepath.Join("testdata", layout.String()+".golden")
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("read golden file (run with -update to create it): %v", err)
+			}
+			if got != string(want) {
+				t.Errorf("cells differ from %s; got:\n%s", golden, got)
+			}
+		})
+	}
+}
+
+// dump lists the non-empty cells of every sheet: reference, type (n for a
+// number, s for a string), raw value and number format.
+func dump(t *testing.T, f *excelize.File) string {
+	t.Helper()
+	var b strings.Builder
+	for _, sheet := range f.GetSheetList() {
+		fmt.Fprintf(&b, "== %s\n", sheet)
+		rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for r, row := range rows {
+			for c, v := range row {
+				if v == "" {
+					continue
+				}
+				cell, _ := excelize.CoordinatesToCellName(c+1, r+1)
+				typ, _ := f.GetCellType(sheet, cell)
+				kind := "s"
+				if typ == excelize.CellTypeUnset || typ == excelize.CellTypeNumber {
+					kind = "n"
+				}
+				fmt.Fprintf(&b, "%s\t%s\t%q", cell, kind, v)
+				if nf := numFmt(t, f, sheet, cell); nf != "" {
+					fmt.Fprintf(&b, "\t[%s]", nf)
+				}
+				b.WriteByte('\n')
+			}
+		}
+	}
+	return b.String()
+}
+
+// TestLibreOfficeOpens converts both layouts to PDF with LibreOffice when
+// it is installed: a workbook it cannot read fails the conversion.
+func TestLibreOfficeOpens(t *testing.T) {
+	soffice, err := exec.LookPath("soffice")
+	if err != nil {
+		t.Skip("soffice is not on PATH")
+	}
+	if testing.Short() {
+		t.Skip("slow: runs LibreOffice")
+	}
+	dir := t.TempDir()
+	for _, layout := range []Layout{Observatoire, Drees} {
+		_, data := build(t, fixture(), layout)
+		name := filepath.Join(dir, layout.String()+".xlsx")
+		if err := os.WriteFile(name, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.CommandContext(t.Context(), soffice, "--headless", "--norestore",
+			"-env:UserInstallation=file://"+filepath.Join(dir, "profile"),
+			"--convert-to", "pdf", "--outdir", dir, name)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("soffice %s: %v\n%s", layout, err, out)
+		}
+		pdf := filepath.Join(dir, layout.String()+".pdf")
+		if st, err := os.Stat(pdf); err != nil || st.Size() < 1000 {
+			t.Errorf("soffice did not convert %s: %v\n%s", layout, err, out)
+		}
+	}
+}
+
+func BenchmarkWriteObservatoire(b *testing.B) {
+	benchmarkWrite(b, Observatoire)
+}
+
+func BenchmarkWriteDrees(b *testing.B) {
+	benchmarkWrite(b, Drees)
+}
+
+func benchmarkWrite(b *testing.B, layout Layout) {
+	ds := largeDataset(100_000)
+	var size int
+	b.ReportAllocs()
+	for b.Loop() {
+		var buf bytes.Buffer
+		if err := Write(&buf, ds, layout); err != nil {
+			b.Fatal(err)
+		}
+		size = buf.Len()
+	}
+	b.ReportMetric(float64(size)/1e6, "MB/file")
+}
+
+// FuzzSheetName checks that any label gives a sheet name excelize accepts,
+// unique among the names already handed out.
+func FuzzSheetName(f *testing.F) {
+	for _, s := range []string{"ASE", "Taux [brut]: 0/17 ans?", "'x'", "", "History", strings.Repeat("é", 40)} {
+		f.Add(s, s)
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		n := newSheetNamer(SheetReadme)
+		first, second := n.name(a), n.name(b)
+		if strings.EqualFold(first, second) {
+			t.Fatalf("names %q and %q clash", first, second)
+		}
+		wb := excelize.NewFile()
+		defer wb.Close()
+		for _, name := range []string{first, second} {
+			if _, err := wb.NewSheet(name); err != nil {
+				t.Fatalf("excelize rejects %q (from %q, %q): %v", name, a, b, err)
+			}
+		}
+	})
+}
+
+// TestWriteNoRows checks that a dataset without values still gives a
+// workbook: header-only sheets, no table, no chart.
+func TestWriteNoRows(t *testing.T) {
+	ds := fixture()
+	ds.Rows = nil
+	for _, layout := range []Layout{Observatoire, Drees} {
+		f, _ := build(t, ds, layout)
+		sheet := f.GetSheetList()[1]
+		rows, err := f.GetRows(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) == 0 {
+			t.Errorf("%s: sheet %s is empty, want at least its header", layout, sheet)
+		}
+		if tables, _ := f.GetTables(sheet); len(tables) != 0 {
+			t.Errorf("%s: sheet %s has a table without rows", layout, sheet)
+		}
+	}
+}
