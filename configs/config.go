@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"sort"
 	"strings"
 	"time"
 
@@ -344,18 +346,42 @@ func (c *Config) Export(name string) (Export, bool) {
 	return Export{}, false
 }
 
-// decodeStrict decodes a node into v, rejecting unknown keys.
+// decodeStrict decodes a node into v, rejecting unknown keys with their
+// line in the file.
 func decodeStrict(n *yaml.Node, v any) error {
-	data, err := yaml.Marshal(n)
-	if err != nil {
-		return err
+	if n.Kind == yaml.MappingNode {
+		known := yamlKeys(reflect.TypeOf(v).Elem())
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if !known[k.Value] {
+				names := make([]string, 0, len(known))
+				for name := range known {
+					names = append(names, name)
+				}
+				sort.Strings(names)
+				return fmt.Errorf("line %d: unknown key %q (expected one of %s)", k.Line, k.Value, strings.Join(names, ", "))
+			}
+		}
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(v); err != nil {
+	if err := n.Decode(v); err != nil {
 		return fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "yaml: unmarshal errors:\n  "))
 	}
 	return nil
+}
+
+// yamlKeys lists the yaml keys of a struct type.
+func yamlKeys(t reflect.Type) map[string]bool {
+	keys := map[string]bool{}
+	if t.Kind() != reflect.Struct {
+		return keys
+	}
+	for i := 0; i < t.NumField(); i++ {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
+		if name != "" && name != "-" {
+			keys[name] = true
+		}
+	}
+	return keys
 }
 
 // Options wraps a job's `options:` node for extract.Options.

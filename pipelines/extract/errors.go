@@ -32,7 +32,7 @@ func (e *DataError) Error() string {
 	if e.Column != "" {
 		fmt.Fprintf(&b, ", column %q", e.Column)
 	}
-	if e.Value != "" || e.Expected != "" {
+	if e.Value != "" || e.Line > 0 || e.Cell != "" {
 		fmt.Fprintf(&b, ": value %q", e.Value)
 	}
 	if e.Expected != "" {
