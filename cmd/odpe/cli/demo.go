@@ -36,8 +36,16 @@ func runDemo(e *env, args []string) int {
 		return e.fail(fmt.Errorf("generate demo data: %w", err))
 	}
 	e.log.Info("demo sources written", "dir", tree.Dir, "scale", *scale)
+	sources := map[string]configs.JobSource{}
+	for _, j := range tree.Jobs {
+		sources[j.Name] = configs.JobSource{Source: j.Source, Departement: j.Departement}
+	}
+	text, err := configs.DemoConfig(sources)
+	if err != nil {
+		return e.fail(err)
+	}
 	cfgPath := filepath.Join(dir, "odpe.yaml")
-	if err := os.WriteFile(cfgPath, configs.DemoConfig(), 0o644); err != nil {
+	if err := os.WriteFile(cfgPath, text, 0o644); err != nil {
 		return e.fail(err)
 	}
 	keyPath := filepath.Join(dir, "odpe.key")
