@@ -39,6 +39,7 @@ var Kind = extract.Kind{
 	Pattern:     "*.xlsx",
 	Tables:      []string{tableReports, tableHours, tablePublic},
 	Retention:   extract.Accumulate,
+	Concurrent:  true,
 	New:         newJob,
 }
 

@@ -27,6 +27,7 @@ func init() {
 		Pattern:     "*.csv",
 		Tables:      []string{table},
 		Retention:   extract.Accumulate,
+		Concurrent:  true,
 		NeedsKey:    true,
 		New:         New,
 	})

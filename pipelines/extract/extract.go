@@ -97,6 +97,11 @@ type Kind struct {
 	Tables      []string  // raw tables the job fills (schema raw)
 	Retention   Retention // what a new file does to earlier files' rows
 	NeedsKey    bool      // the job pseudonymises identifiers
+	// Concurrent says that Load only appends rows (no Exec), may run on
+	// several files at once, and that one file's rows fit in memory: the
+	// refresh then reads a job's files in parallel and stages their rows
+	// in order.
+	Concurrent bool
 	// New makes a job from its options (the `options:` block of the job's
 	// configuration; decode strictly so that unknown keys are errors).
 	New func(opts Options) (Job, error)

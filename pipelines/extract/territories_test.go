@@ -1,6 +1,10 @@
 package extract
 
-import "testing"
+import (
+	"context"
+	"errors"
+	"testing"
+)
 
 func TestNormalize(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
@@ -45,5 +49,34 @@ func BenchmarkNormalize(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		Normalize("Accueil provisoire jeune majeur")
 		Normalize("Établissement (MECS)")
+	}
+}
+
+type recordingSink struct{ rows [][]any }
+
+func (r *recordingSink) Append(table string, values ...any) error {
+	r.rows = append(r.rows, append([]any{table}, values...))
+	return nil
+}
+func (r *recordingSink) Stage(string) string { return "" }
+func (r *recordingSink) Exec(context.Context, string, ...any) (int64, error) {
+	return 0, nil
+}
+
+func TestBufferReplaysInOrderAndCopies(t *testing.T) {
+	var b Buffer
+	row := []any{"62", int64(1)}
+	b.Append("t", row...)
+	row[1] = int64(2) // a job reusing its slice
+	b.Append("u", row...)
+	if _, err := b.Exec(context.Background(), "SELECT 1"); !errors.Is(err, ErrNoExec) {
+		t.Errorf("Exec: %v", err)
+	}
+	var s recordingSink
+	if err := b.Replay(&s); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.rows) != 2 || s.rows[0][0] != "t" || s.rows[0][2] != int64(1) || s.rows[1][0] != "u" || s.rows[1][2] != int64(2) {
+		t.Errorf("replayed %v", s.rows)
 	}
 }

@@ -25,6 +25,7 @@ func init() {
 		Pattern:     "*",
 		Tables:      []string{table},
 		Retention:   extract.Accumulate,
+		Concurrent:  true,
 		New:         New,
 	})
 }

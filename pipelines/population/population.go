@@ -31,6 +31,7 @@ func init() {
 		Pattern:     "*.csv",
 		Tables:      []string{table},
 		Retention:   extract.Accumulate,
+		Concurrent:  true,
 		New:         New,
 	})
 }

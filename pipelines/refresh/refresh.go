@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -210,42 +211,26 @@ func build(ctx context.Context, cfg *configs.Config, b *warehouse.Build, plan []
 	}
 	for _, p := range plan {
 		start := time.Now()
-		var rows int64
-		jobEnv := env
 		job, err := p.kind.New(configs.Options{Node: &p.job.Options})
 		if err != nil {
 			return nil, fmt.Errorf("job %s: %w", p.job.Name, err)
 		}
+		var changed []candidate
 		for _, c := range p.files {
-			if !c.changed {
-				continue
+			if c.changed {
+				changed = append(changed, c)
 			}
-			if p.kind.NeedsKey && jobEnv.Pseudonym == nil {
-				key, err := pseudonym.LoadKey(cfg.KeyFile)
-				if err != nil {
-					return nil, fmt.Errorf("job %s: pseudonymisation key: %w", p.job.Name, err)
-				}
-				env.Pseudonym, jobEnv.Pseudonym = key.Pseudonym, key.Pseudonym
-			}
-			jobEnv.Departement = c.dep
-			rep.FilesRead++
-			res, err := b.LoadFile(ctx, p.job.Name, p.kind, job, c.file, &jobEnv)
+		}
+		if len(changed) > 0 && p.kind.NeedsKey && env.Pseudonym == nil {
+			key, err := pseudonym.LoadKey(cfg.KeyFile)
 			if err != nil {
-				return nil, fmt.Errorf("job %s: %s: %w", p.job.Name, c.file.Path, err)
+				return nil, fmt.Errorf("job %s: pseudonymisation key: %w", p.job.Name, err)
 			}
-			if res.Err != nil {
-				rep.FilesRejected++
-				rep.Rejected = append(rep.Rejected, FileError{Job: p.job.Name, Path: c.file.Path, Message: res.Err.Error()})
-				if _, err := setAside(filepath.Join(filepath.Dir(cfg.Warehouse), "rejected"), b.RunID, c.file.Path); err != nil {
-					log.Warn("could not keep a copy of a rejected file", "file", c.file.Path, "err", err)
-				}
-				log.Warn("file rejected", "job", p.job.Name, "file", c.file.Path, "err", res.Err)
-				continue
-			}
-			rep.FilesLoaded++
-			rep.RowsLoaded += res.RowsLoaded
-			rows += res.RowsLoaded
-			log.Info("file loaded", "job", p.job.Name, "file", c.file.Name, "rows", res.RowsLoaded, "replaces", len(res.Replaced))
+			env.Pseudonym = key.Pseudonym
+		}
+		rows, err := loadJob(ctx, b, p, job, changed, env, cfg, rep, log)
+		if err != nil {
+			return nil, err
 		}
 		rep.Steps = append(rep.Steps, Step{Name: "extract " + p.job.Name, Duration: time.Since(start), Rows: rows})
 	}
@@ -271,6 +256,97 @@ func build(ctx context.Context, cfg *configs.Config, b *warehouse.Build, plan []
 		return 0, err
 	})
 	return publish, err
+}
+
+// loadJob stages a job's changed files, oldest first. For kinds that only
+// append rows, files are read ahead concurrently (a few at a time) while
+// earlier ones are staged.
+func loadJob(ctx context.Context, b *warehouse.Build, p jobPlan, job extract.Job, files []candidate,
+	env extract.Env, cfg *configs.Config, rep *Report, log *slog.Logger) (int64, error) {
+	type read struct {
+		buf  extract.Buffer
+		rows int64
+		err  error
+	}
+	envFor := func(c candidate) *extract.Env {
+		e := env
+		e.Departement = c.dep
+		return &e
+	}
+	reads := make([]chan read, len(files))
+	if p.kind.Concurrent && len(files) > 1 {
+		workers := max(1, min(runtime.GOMAXPROCS(0), cfg.DuckDB.Threads))
+		ahead := make(chan struct{}, 2*workers) // bounds the rows held in memory
+		work := make(chan int)
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		for i := range reads {
+			reads[i] = make(chan read, 1)
+		}
+		for w := 0; w < workers; w++ {
+			go func() {
+				for i := range work {
+					var r read
+					r.rows, r.err = job.Load(ctx, files[i].file, envFor(files[i]), &r.buf)
+					reads[i] <- r
+				}
+			}()
+		}
+		go func() {
+			defer close(work)
+			for i := range files {
+				select {
+				case ahead <- struct{}{}:
+				case <-ctx.Done():
+					return
+				}
+				select {
+				case work <- i:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+		return stageAll(ctx, b, p, files, rep, cfg, log, func(i int, sink extract.Sink) (int64, error) {
+			r := <-reads[i]
+			<-ahead
+			if r.err != nil {
+				return r.rows, r.err
+			}
+			return r.rows, r.buf.Replay(sink)
+		})
+	}
+	return stageAll(ctx, b, p, files, rep, cfg, log, func(i int, sink extract.Sink) (int64, error) {
+		return job.Load(ctx, files[i].file, envFor(files[i]), sink)
+	})
+}
+
+// stageAll stages each file in order with load, records the outcome, and
+// sets rejected files aside.
+func stageAll(ctx context.Context, b *warehouse.Build, p jobPlan, files []candidate, rep *Report, cfg *configs.Config,
+	log *slog.Logger, load func(i int, sink extract.Sink) (int64, error)) (int64, error) {
+	var rows int64
+	for i, c := range files {
+		rep.FilesRead++
+		res, err := b.LoadFile(ctx, p.job.Name, p.kind, c.file, c.dep, func(s extract.Sink) (int64, error) { return load(i, s) })
+		if err != nil {
+			return rows, fmt.Errorf("job %s: %s: %w", p.job.Name, c.file.Path, err)
+		}
+		if res.Err != nil {
+			rep.FilesRejected++
+			rep.Rejected = append(rep.Rejected, FileError{Job: p.job.Name, Path: c.file.Path, Message: res.Err.Error()})
+			if _, err := setAside(filepath.Join(filepath.Dir(cfg.Warehouse), "rejected"), b.RunID, c.file.Path); err != nil {
+				log.Warn("could not keep a copy of a rejected file", "file", c.file.Path, "err", err)
+			}
+			log.Warn("file rejected", "job", p.job.Name, "file", c.file.Path, "err", res.Err)
+			continue
+		}
+		rep.FilesLoaded++
+		rep.RowsLoaded += res.RowsLoaded
+		rows += res.RowsLoaded
+		log.Info("file loaded", "job", p.job.Name, "file", c.file.Name, "rows", res.RowsLoaded, "replaces", len(res.Replaced))
+	}
+	return rows, nil
 }
 
 func timed(rep *Report, name string, f func() (int64, error)) error {
@@ -327,6 +403,11 @@ func recordRun(ctx context.Context, db *sql.DB, rep *Report, jobs []string, runE
 	}
 	for _, e := range rep.Rejected {
 		if _, err := db.ExecContext(ctx, "INSERT INTO meta.run_errors VALUES (?, ?, ?, ?)", rep.RunID, e.Job, e.Path, e.Message); err != nil {
+			return err
+		}
+	}
+	for _, s := range rep.Steps {
+		if _, err := db.ExecContext(ctx, "INSERT INTO meta.run_steps VALUES (?, ?, ?, ?)", rep.RunID, s.Name, s.Duration.Seconds(), s.Rows); err != nil {
 			return err
 		}
 	}

@@ -32,6 +32,7 @@ func init() {
 		Pattern:     "*.csv",
 		Tables:      []string{table},
 		Retention:   extract.Accumulate,
+		Concurrent:  true,
 		New:         New,
 	})
 }

@@ -54,34 +54,37 @@ func Registry(ctx context.Context, db *sql.DB, job string) (map[string]Registere
 	return out, rows.Err()
 }
 
-// LoadFile runs job on f in a staging area and keeps the rows only if the
-// job succeeds: then, in one transaction, it registers the file, moves the
+// LoadFile stages the rows that load sends for file f (of département
+// dep) and keeps them only if load succeeds: then, in one transaction, it registers the file, moves the
 // rows into the raw tables, and drops what the file replaces (its own
 // earlier version; with Supersede, every other file of the job for the same
 // département). A rejected file is registered with its error and loads
 // nothing. The returned error is for failures of the warehouse itself.
-func (b *Build) LoadFile(ctx context.Context, jobName string, kind extract.Kind, job extract.Job, f extract.File, env *extract.Env) (FileLoad, error) {
+func (b *Build) LoadFile(ctx context.Context, jobName string, kind extract.Kind, f extract.File, dep string,
+	load func(extract.Sink) (rowsRead int64, err error)) (FileLoad, error) {
 	conn, err := b.DB.Conn(ctx)
 	if err != nil {
 		return FileLoad{}, err
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS stage"); err != nil {
+	// One transaction per file, begun on the connection itself so that the
+	// appenders take part in it: staging, moving and replacing commit once.
+	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
 		return FileLoad{}, err
 	}
-	for _, t := range kind.Tables {
-		q := fmt.Sprintf("CREATE OR REPLACE TABLE stage.%[1]s AS SELECT * EXCLUDE (file_id) FROM raw.%[1]s LIMIT 0", t)
-		if _, err := conn.ExecContext(ctx, q); err != nil {
-			return FileLoad{}, fmt.Errorf("stage %s: %w", t, err)
+	open := true
+	rollback := func() {
+		if open {
+			conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+			open = false
 		}
 	}
-	defer func() {
-		for _, t := range kind.Tables {
-			conn.ExecContext(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS stage."+t)
-		}
-	}()
+	defer rollback()
+	if err := b.prepareStage(ctx, conn, kind.Tables); err != nil {
+		return FileLoad{}, err
+	}
 	sink := &stageSink{conn: conn, tables: kind.Tables, appenders: map[string]*duckdb.Appender{}}
-	read, loadErr := job.Load(ctx, f, env, sink)
+	read, loadErr := load(sink)
 	if cerr := sink.close(); loadErr == nil && cerr != nil {
 		loadErr = cerr
 	}
@@ -93,22 +96,17 @@ func (b *Build) LoadFile(ctx context.Context, jobName string, kind extract.Kind,
 		return res, fmt.Errorf("read %s: %w", f.Name, loadErr)
 	}
 	if loadErr != nil {
+		rollback()
 		res.Err = loadErr
-		res.FileID, err = b.register(ctx, conn, jobName, kind, f, env.Departement, res, "rejected")
+		res.FileID, err = b.register(ctx, conn, jobName, kind, f, dep, res, "rejected")
 		return res, err
 	}
 	failpoint.Hit(failpoint.DuringLoad)
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return res, err
-	}
-	defer tx.Rollback()
-	res.FileID, err = b.register(ctx, tx, jobName, kind, f, env.Departement, res, "loaded")
-	if err != nil {
+	if res.FileID, err = b.register(ctx, conn, jobName, kind, f, dep, res, "loaded"); err != nil {
 		return res, err
 	}
 	for _, t := range kind.Tables {
-		r, err := tx.ExecContext(ctx, fmt.Sprintf("INSERT INTO raw.%[1]s SELECT ?, * FROM stage.%[1]s", t), res.FileID)
+		r, err := conn.ExecContext(ctx, fmt.Sprintf("INSERT INTO raw.%[1]s SELECT ?, * FROM stage.%[1]s", t), res.FileID)
 		if err != nil {
 			return res, fmt.Errorf("move %s rows: %w", t, err)
 		}
@@ -120,29 +118,56 @@ func (b *Build) LoadFile(ctx context.Context, jobName string, kind extract.Kind,
 	args := []any{jobName, res.FileID, f.Path}
 	if kind.Retention == extract.Supersede {
 		q = `SELECT file_id FROM meta.files WHERE job = ? AND status = 'loaded' AND file_id <> ? AND dep = ?`
-		args = []any{jobName, res.FileID, env.Departement}
+		args = []any{jobName, res.FileID, dep}
 	}
-	if res.Replaced, err = queryIDs(ctx, tx, q, args...); err != nil {
+	if res.Replaced, err = queryIDs(ctx, conn, q, args...); err != nil {
 		return res, err
+	}
+	status := "replaced"
+	if kind.Retention == extract.Supersede {
+		status = "superseded"
 	}
 	for _, id := range res.Replaced {
 		for _, t := range kind.Tables {
-			if _, err := tx.ExecContext(ctx, fmt.Sprintf("DELETE FROM raw.%s WHERE file_id = ?", t), id); err != nil {
+			if _, err := conn.ExecContext(ctx, fmt.Sprintf("DELETE FROM raw.%s WHERE file_id = ?", t), id); err != nil {
 				return res, fmt.Errorf("drop rows of replaced file: %w", err)
 			}
 		}
-		status := "replaced"
-		if kind.Retention == extract.Supersede {
-			status = "superseded"
-		}
-		if _, err := tx.ExecContext(ctx, "UPDATE meta.files SET status = ? WHERE file_id = ?", status, id); err != nil {
+		if _, err := conn.ExecContext(ctx, "UPDATE meta.files SET status = ? WHERE file_id = ?", status, id); err != nil {
 			return res, err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE meta.files SET rows_loaded = ? WHERE file_id = ?", res.RowsLoaded, res.FileID); err != nil {
+	if _, err := conn.ExecContext(ctx, "UPDATE meta.files SET rows_loaded = ? WHERE file_id = ?", res.RowsLoaded, res.FileID); err != nil {
 		return res, err
 	}
-	return res, tx.Commit()
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		return res, fmt.Errorf("commit %s: %w", f.Name, err)
+	}
+	open = false
+	return res, nil
+}
+
+// prepareStage makes sure the staging tables of a kind exist and are
+// empty. They are created once per build and dropped before it is
+// committed.
+func (b *Build) prepareStage(ctx context.Context, conn *sql.Conn, tables []string) error {
+	if b.staged == nil {
+		if _, err := conn.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS stage"); err != nil {
+			return err
+		}
+		b.staged = map[string]bool{}
+	}
+	for _, t := range tables {
+		q := "TRUNCATE stage." + t
+		if !b.staged[t] {
+			q = fmt.Sprintf("CREATE OR REPLACE TABLE stage.%[1]s AS SELECT * EXCLUDE (file_id) FROM raw.%[1]s LIMIT 0", t)
+		}
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("stage %s: %w", t, err)
+		}
+		b.staged[t] = true
+	}
+	return nil
 }
 
 // Transient reports whether a job's error is about reading the file (it

@@ -101,13 +101,14 @@ func open(ctx context.Context, path string, readOnly bool, st Settings) (*sql.DB
 
 // Build is a refresh in progress: a new version being written.
 type Build struct {
-	RunID int64
-	DB    *sql.DB
-	Path  string // the new version's file
-	Prev  string // the version it started from ("" for the first)
-	store *Store
-	lock  *Lock
-	done  bool
+	RunID  int64
+	DB     *sql.DB
+	Path   string // the new version's file
+	Prev   string // the version it started from ("" for the first)
+	store  *Store
+	lock   *Lock
+	done   bool
+	staged map[string]bool // staging tables created (see LoadFile)
 }
 
 // Begin takes the refresh lock, removes what killed refreshes left behind,
@@ -157,6 +158,9 @@ func (s *Store) Begin(ctx context.Context) (*Build, error) {
 // an atomic rename of the link. After Commit, readers opening the link see
 // the new version.
 func (b *Build) Commit(ctx context.Context) error {
+	if _, err := b.DB.ExecContext(ctx, "DROP SCHEMA IF EXISTS stage CASCADE"); err != nil {
+		return fmt.Errorf("drop staging tables: %w", err)
+	}
 	if _, err := b.DB.ExecContext(ctx, "CHECKPOINT"); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}

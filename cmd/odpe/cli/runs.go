@@ -30,6 +30,10 @@ func runRuns(e *env, args []string) int {
 		if err = query(e, db, fmt.Sprintf(`SELECT * FROM meta.runs WHERE run_id = %d`, id), "json"); err == nil {
 			fmt.Fprintln(e.stdout, "Files:")
 			if err = query(e, db, fmt.Sprintf(`SELECT job, path, status, rows_read, rows_loaded, sha256 FROM meta.files WHERE run_id = %d ORDER BY file_id`, id), "table"); err == nil {
+				fmt.Fprintln(e.stdout, "Steps:")
+				if err = query(e, db, fmt.Sprintf(`SELECT step, round(seconds, 3) AS seconds, rows FROM meta.run_steps WHERE run_id = %d`, id), "table"); err != nil {
+					return e.fail(err)
+				}
 				fmt.Fprintln(e.stdout, "Errors:")
 				err = query(e, db, fmt.Sprintf(`SELECT job, path, message FROM meta.run_errors WHERE run_id = %d`, id), "table")
 			}
