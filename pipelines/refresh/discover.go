@@ -108,9 +108,10 @@ func hashFile(path string) (string, error) {
 
 // setAside copies a rejected file next to the warehouse so that it can be
 // examined even after the source system overwrites it. The source itself
-// is never touched.
+// is never touched. A rejected ASE extract still holds names: the copies
+// are readable by their owner only.
 func setAside(dir string, runID int64, path string) (string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", err
 	}
 	dst := filepath.Join(dir, fmt.Sprintf("%d-%s", runID, filepath.Base(path)))
@@ -119,7 +120,7 @@ func setAside(dir string, runID int64, path string) (string, error) {
 		return "", err
 	}
 	defer in.Close()
-	out, err := os.Create(dst)
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return "", err
 	}

@@ -234,7 +234,7 @@ func build(ctx context.Context, cfg *configs.Config, b *warehouse.Build, plan []
 		}
 		rep.Steps = append(rep.Steps, Step{Name: "extract " + p.job.Name, Duration: time.Since(start), Rows: rows})
 	}
-	if err := timed(rep, "conform", func() (int64, error) { return 0, conform(ctx, b.DB) }); err != nil {
+	if err := conform(ctx, b.DB, rep); err != nil {
 		return nil, err
 	}
 	if err := timed(rep, "indicators", func() (int64, error) {
@@ -359,8 +359,9 @@ func timed(rep *Report, name string, f func() (int64, error)) error {
 	return nil
 }
 
-// conform writes the code lists and rebuilds the conformed tables.
-func conform(ctx context.Context, db *sql.DB) error {
+// conform writes the code lists and rebuilds the conformed tables, one
+// timed step per transform script.
+func conform(ctx context.Context, db *sql.DB, rep *Report) error {
 	lists := map[string][]string{
 		"activity_category": extract.ActivityCategories,
 		"public_age_band":   extract.PublicAgeBands,
@@ -380,8 +381,12 @@ func conform(ctx context.Context, db *sql.DB) error {
 		}
 	}
 	for _, s := range schema.Transforms() {
-		if _, err := db.ExecContext(ctx, s.Text); err != nil {
-			return fmt.Errorf("transform %s: %w", s.Name, err)
+		err := timed(rep, "conform "+strings.TrimSuffix(s.Name, ".sql"), func() (int64, error) {
+			_, err := db.ExecContext(ctx, s.Text)
+			return 0, err
+		})
+		if err != nil {
+			return err
 		}
 	}
 	return nil

@@ -83,7 +83,7 @@ func (b *Build) LoadFile(ctx context.Context, jobName string, kind extract.Kind,
 	if err := b.prepareStage(ctx, conn, kind.Tables); err != nil {
 		return FileLoad{}, err
 	}
-	sink := &stageSink{conn: conn, tables: kind.Tables, appenders: map[string]*duckdb.Appender{}}
+	sink := newStageSink(conn, kind.Tables)
 	read, loadErr := load(sink)
 	if cerr := sink.close(); loadErr == nil && cerr != nil {
 		loadErr = cerr
@@ -218,19 +218,61 @@ func queryIDs(ctx context.Context, db execer, q string, args ...any) ([]int64, e
 	return ids, rows.Err()
 }
 
-// stageSink is the extract.Sink of one file: an appender per staging table.
+// stageSink is the extract.Sink of one file: rows are collected in batches
+// and appended by a goroutine of their own, so that a job parsing in Go
+// and DuckDB's appender work on both cores at once.
 type stageSink struct {
 	conn      *sql.Conn
 	tables    []string
-	appenders map[string]*duckdb.Appender
+	appenders map[string]*duckdb.Appender // owned by the appending goroutine
+	batch     map[string][][]driver.Value
+	work      chan stageBatch
+	done      chan error
+	err       error // the appending goroutine's error, once known
 }
 
-func (s *stageSink) Append(table string, values ...any) error {
+type stageBatch struct {
+	table string
+	rows  [][]driver.Value
+	sync  chan struct{} // when set: signal once everything before is appended
+}
+
+// batchRows is how many rows travel together to the appending goroutine.
+const batchRows = 2048
+
+func newStageSink(conn *sql.Conn, tables []string) *stageSink {
+	s := &stageSink{conn: conn, tables: tables, appenders: map[string]*duckdb.Appender{},
+		batch: map[string][][]driver.Value{}, work: make(chan stageBatch, 4), done: make(chan error, 1)}
+	go s.appendLoop()
+	return s
+}
+
+func (s *stageSink) appendLoop() {
+	var err error
+	for b := range s.work {
+		if b.sync != nil {
+			if err == nil {
+				err = s.flushAppenders()
+			}
+			close(b.sync)
+			continue
+		}
+		if err != nil {
+			continue // drain: the first error is reported
+		}
+		err = s.appendRows(b.table, b.rows)
+	}
+	if err == nil {
+		err = s.closeAppenders()
+	} else {
+		s.closeAppenders()
+	}
+	s.done <- err
+}
+
+func (s *stageSink) appendRows(table string, rows [][]driver.Value) error {
 	a, ok := s.appenders[table]
 	if !ok {
-		if !s.declared(table) {
-			return fmt.Errorf("append to %s: not a table of this job", table)
-		}
 		err := s.conn.Raw(func(dc any) error {
 			var err error
 			a, err = duckdb.NewAppender(dc.(driver.Conn), "", "stage", table)
@@ -241,14 +283,46 @@ func (s *stageSink) Append(table string, values ...any) error {
 		}
 		s.appenders[table] = a
 	}
-	args := make([]driver.Value, len(values))
-	for i, v := range values {
-		args[i] = v
-	}
-	if err := a.AppendRow(args...); err != nil {
-		return fmt.Errorf("append to %s: %w", table, err)
+	for _, r := range rows {
+		if err := a.AppendRow(r...); err != nil {
+			return fmt.Errorf("append to %s: %w", table, err)
+		}
 	}
 	return nil
+}
+
+func (s *stageSink) Append(table string, values ...any) error {
+	if s.err != nil {
+		return s.err
+	}
+	if !s.declared(table) {
+		return fmt.Errorf("append to %s: not a table of this job", table)
+	}
+	row := make([]driver.Value, len(values))
+	for i, v := range values {
+		row[i] = v
+	}
+	b := append(s.batch[table], row)
+	if len(b) < batchRows {
+		s.batch[table] = b
+		return nil
+	}
+	s.batch[table] = nil
+	return s.send(stageBatch{table: table, rows: b})
+}
+
+// send hands a batch over, unless the appending goroutine already failed.
+func (s *stageSink) send(b stageBatch) error {
+	select {
+	case s.work <- b:
+		return nil
+	case err := <-s.done:
+		s.err = err
+		if s.err == nil {
+			s.err = errors.New("stage: appender stopped")
+		}
+		return s.err
+	}
 }
 
 func (s *stageSink) Stage(table string) string { return "stage." + table }
@@ -273,7 +347,26 @@ func (s *stageSink) declared(table string) bool {
 	return false
 }
 
+// flush sends the pending rows and waits until they are in the staging
+// tables.
 func (s *stageSink) flush() error {
+	for t, rows := range s.batch {
+		if len(rows) > 0 {
+			if err := s.send(stageBatch{table: t, rows: rows}); err != nil {
+				return err
+			}
+		}
+		delete(s.batch, t)
+	}
+	sync := make(chan struct{})
+	if err := s.send(stageBatch{sync: sync}); err != nil {
+		return err
+	}
+	<-sync
+	return s.err
+}
+
+func (s *stageSink) flushAppenders() error {
 	for t, a := range s.appenders {
 		if err := a.Flush(); err != nil {
 			return fmt.Errorf("flush %s: %w", t, err)
@@ -282,7 +375,7 @@ func (s *stageSink) flush() error {
 	return nil
 }
 
-func (s *stageSink) close() error {
+func (s *stageSink) closeAppenders() error {
 	var errs []error
 	for t, a := range s.appenders {
 		if err := a.Close(); err != nil {
@@ -291,4 +384,24 @@ func (s *stageSink) close() error {
 	}
 	s.appenders = map[string]*duckdb.Appender{}
 	return errors.Join(errs...)
+}
+
+// close sends the pending rows, stops the appending goroutine and returns
+// its first error.
+func (s *stageSink) close() error {
+	if s.err == nil {
+		for t, rows := range s.batch {
+			if len(rows) > 0 {
+				if err := s.send(stageBatch{table: t, rows: rows}); err != nil {
+					break
+				}
+			}
+		}
+	}
+	s.batch = nil
+	if s.err != nil {
+		return s.err // the goroutine has stopped and reported
+	}
+	close(s.work)
+	return <-s.done
 }

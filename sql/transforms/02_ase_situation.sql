@@ -18,19 +18,29 @@ CROSS JOIN LATERAL (SELECT unnest(range(f.first_year, year(e.extract_date) + 1))
 -- day (started on or before it, not ended before it). Counted once,
 -- however many measures. Territory and mode d'accueil: those of the
 -- measure (or accueil) that started last, then the highest measure id.
+-- Each measure is expanded to the years whose 31 December it covers
+-- (no join of every measure with every year).
 CREATE OR REPLACE TABLE core.ase_situation AS
-SELECT y.dep, y.year, y.provisional, m.child_id,
+WITH measure_years AS (
+    SELECT m.dep, m.child_id, m.measure_id, m.territory, m.sex, m.birth_year, m.nature,
+           m.is_accueil, m.mode_accueil, m.start_date,
+           unnest(range(year(m.start_date),
+                  CASE WHEN m.end_date IS NULL THEN year(e.extract_date)
+                       WHEN month(m.end_date) = 12 AND day(m.end_date) = 31 THEN year(m.end_date)
+                       ELSE year(m.end_date) - 1 END + 1)) AS year
+    FROM core.ase_measures m JOIN core.ase_extract e USING (dep)
+)
+SELECT m.dep, m.year, y.provisional, m.child_id,
        arg_max(m.territory, (m.start_date, m.measure_id)) AS territory,
        any_value(m.sex) AS sex,
-       y.year - any_value(m.birth_year) AS age,
-       core.ase_age_band(y.year - any_value(m.birth_year)) AS age_band,
+       m.year - any_value(m.birth_year) AS age,
+       core.ase_age_band(m.year - any_value(m.birth_year)) AS age_band,
        bool_or(m.is_accueil) AS in_accueil,
        arg_max(m.mode_accueil, (m.start_date, m.measure_id)) FILTER (WHERE m.is_accueil) AS mode_accueil,
        bool_or(m.nature = 'Accueil provisoire jeune majeur') AS apjm,
        bool_or(m.nature = 'Pupille de l''État') AS pupille,
        bool_or(m.start_date < y.ref_date - INTERVAL 4 YEAR) AS over_4_years,
        count(*) AS measures
-FROM core.ase_years y
-JOIN core.ase_measures m
-  ON m.dep = y.dep AND m.start_date <= y.ref_date AND (m.end_date IS NULL OR m.end_date >= y.ref_date)
-GROUP BY y.dep, y.year, y.provisional, m.child_id;
+FROM measure_years m
+JOIN core.ase_years y USING (dep, year)
+GROUP BY m.dep, m.year, y.provisional, m.child_id;

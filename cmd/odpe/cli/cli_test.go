@@ -138,7 +138,10 @@ func TestRejectedFileIsReportedAndKeptAside(t *testing.T) {
 	}
 	kept, _ := filepath.Glob(filepath.Join(dir, "data", "rejected", "*-pmi_activite_2012.csv"))
 	if len(kept) != 1 {
-		t.Errorf("rejected file not kept aside: %v", kept)
+		t.Fatalf("rejected file not kept aside: %v", kept)
+	}
+	if st, err := os.Stat(kept[0]); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("copy of a rejected file: mode %v, %v; want 0600 (it may hold names)", st.Mode().Perm(), err)
 	}
 }
 
