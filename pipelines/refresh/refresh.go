@@ -52,6 +52,9 @@ type Options struct {
 	Force       bool          // recompute indicators and exports even if nothing changed
 	QuietPeriod time.Duration // files modified more recently are left for the next run
 	Logger      *slog.Logger
+	// Progress, when set, hears of each file staged: the step, files done
+	// and files to do (for a progress bar on a terminal).
+	Progress func(step string, done, total int)
 	// Export writes the export profiles from the new version before it is
 	// made current; publish is called once it is. Nil: no exports.
 	Export func(ctx context.Context, db *sql.DB, runID int64) (publish func() error, err error)
@@ -84,6 +87,8 @@ type Report struct {
 	NotReady      []string
 	Steps         []Step
 	Err           error // why a failed refresh failed
+
+	progress func(step string, done, total int)
 }
 
 // Run refreshes the warehouse of cfg.
@@ -95,7 +100,7 @@ func Run(ctx context.Context, cfg *configs.Config, opts Options) (*Report, error
 	if opts.Trigger == "" {
 		opts.Trigger = "manual"
 	}
-	rep := &Report{Started: time.Now(), Trigger: opts.Trigger}
+	rep := &Report{Started: time.Now(), Trigger: opts.Trigger, progress: opts.Progress}
 	store := Store(cfg)
 	jobs, err := selectJobs(cfg, opts.Jobs)
 	if err != nil {
@@ -228,7 +233,7 @@ func build(ctx context.Context, cfg *configs.Config, b *warehouse.Build, plan []
 			}
 			env.Pseudonym = key.Pseudonym
 		}
-		rows, err := loadJob(ctx, b, p, job, changed, env, cfg, rep, log)
+		rows, err := loadJob(ctx, b, p, job, changed, env, cfg, opts, rep, log)
 		if err != nil {
 			return nil, err
 		}
@@ -262,7 +267,7 @@ func build(ctx context.Context, cfg *configs.Config, b *warehouse.Build, plan []
 // append rows, files are read ahead concurrently (a few at a time) while
 // earlier ones are staged.
 func loadJob(ctx context.Context, b *warehouse.Build, p jobPlan, job extract.Job, files []candidate,
-	env extract.Env, cfg *configs.Config, rep *Report, log *slog.Logger) (int64, error) {
+	env extract.Env, cfg *configs.Config, opts Options, rep *Report, log *slog.Logger) (int64, error) {
 	type read struct {
 		buf  extract.Buffer
 		rows int64
@@ -307,7 +312,7 @@ func loadJob(ctx context.Context, b *warehouse.Build, p jobPlan, job extract.Job
 				}
 			}
 		}()
-		return stageAll(ctx, b, p, files, rep, cfg, log, func(i int, sink extract.Sink) (int64, error) {
+		return stageAll(ctx, b, p, files, rep, cfg, log, opts.Progress, func(i int, sink extract.Sink) (int64, error) {
 			r := <-reads[i]
 			<-ahead
 			if r.err != nil {
@@ -316,7 +321,7 @@ func loadJob(ctx context.Context, b *warehouse.Build, p jobPlan, job extract.Job
 			return r.rows, r.buf.Replay(sink)
 		})
 	}
-	return stageAll(ctx, b, p, files, rep, cfg, log, func(i int, sink extract.Sink) (int64, error) {
+	return stageAll(ctx, b, p, files, rep, cfg, log, opts.Progress, func(i int, sink extract.Sink) (int64, error) {
 		return job.Load(ctx, files[i].file, envFor(files[i]), sink)
 	})
 }
@@ -324,9 +329,12 @@ func loadJob(ctx context.Context, b *warehouse.Build, p jobPlan, job extract.Job
 // stageAll stages each file in order with load, records the outcome, and
 // sets rejected files aside.
 func stageAll(ctx context.Context, b *warehouse.Build, p jobPlan, files []candidate, rep *Report, cfg *configs.Config,
-	log *slog.Logger, load func(i int, sink extract.Sink) (int64, error)) (int64, error) {
+	log *slog.Logger, progress func(string, int, int), load func(i int, sink extract.Sink) (int64, error)) (int64, error) {
 	var rows int64
 	for i, c := range files {
+		if progress != nil {
+			progress("extract "+p.job.Name, i, len(files))
+		}
 		rep.FilesRead++
 		res, err := b.LoadFile(ctx, p.job.Name, p.kind, c.file, c.dep, func(s extract.Sink) (int64, error) { return load(i, s) })
 		if err != nil {
@@ -346,10 +354,17 @@ func stageAll(ctx context.Context, b *warehouse.Build, p jobPlan, files []candid
 		rows += res.RowsLoaded
 		log.Info("file loaded", "job", p.job.Name, "file", c.file.Name, "rows", res.RowsLoaded, "replaces", len(res.Replaced))
 	}
+	if progress != nil {
+		progress("extract "+p.job.Name, len(files), len(files))
+	}
 	return rows, nil
 }
 
 func timed(rep *Report, name string, f func() (int64, error)) error {
+	if rep.progress != nil {
+		rep.progress(name, 0, 1)
+		defer rep.progress(name, 1, 1)
+	}
 	start := time.Now()
 	rows, err := f()
 	rep.Steps = append(rep.Steps, Step{Name: name, Duration: time.Since(start), Rows: rows})

@@ -44,6 +44,7 @@ func (e *env) refresh(cfg *configs.Config, opts refresh.Options) int {
 		opts.Trigger = "manual"
 	}
 	opts.Export = exporter(cfg, nil, e.log)
+	opts.Progress = newProgress(e.stderr)
 	rep, err := refresh.Run(e.ctx, cfg, opts)
 	printReport(e, rep)
 	switch {
