@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/odpe/odpe/configs"
 	"github.com/odpe/odpe/pipelines/export"
 	"github.com/odpe/odpe/pipelines/export/feather"
@@ -60,33 +62,43 @@ func (w *Writer) Write(ctx context.Context, db *sql.DB, runID int64, run string,
 	if err := os.MkdirAll(runDir, 0o755); err != nil {
 		return nil, err
 	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(2) // profiles are independent: use both cores
 	for _, p := range profiles {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		ds, err := Dataset(ctx, db, p, runID)
-		if err != nil {
-			return nil, fmt.Errorf("profile %s: %w", p.Name, err)
-		}
-		if p.Audience == "external" {
-			if err := Protect(ds); err != nil {
-				return nil, fmt.Errorf("profile %s: disclosure control: %w", p.Name, err)
-			}
-		}
-		dir := filepath.Join(runDir, p.Name)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, err
-		}
-		for _, f := range p.Formats {
-			if err := writers[f](dir, ds, p); err != nil {
-				return nil, fmt.Errorf("profile %s: %s: %w", p.Name, f, err)
-			}
-		}
-		if w.Logger != nil {
-			w.Logger.Info("export written", "profile", p.Name, "rows", len(ds.Rows), "formats", strings.Join(p.Formats, ","))
-		}
+		g.Go(func() error { return w.writeProfile(gctx, db, runID, filepath.Join(runDir, p.Name), p) })
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	return func() error { return w.publish(run, profiles) }, nil
+}
+
+// writeProfile writes one profile's formats into dir.
+func (w *Writer) writeProfile(ctx context.Context, db *sql.DB, runID int64, dir string, p configs.Export) error {
+	ds, err := Dataset(ctx, db, p, runID)
+	if err != nil {
+		return fmt.Errorf("profile %s: %w", p.Name, err)
+	}
+	if p.Audience == "external" {
+		if err := Protect(ds); err != nil {
+			return fmt.Errorf("profile %s: disclosure control: %w", p.Name, err)
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, f := range p.Formats {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := writers[f](dir, ds, p); err != nil {
+			return fmt.Errorf("profile %s: %s: %w", p.Name, f, err)
+		}
+	}
+	if w.Logger != nil {
+		w.Logger.Info("export written", "profile", p.Name, "rows", len(ds.Rows), "formats", strings.Join(p.Formats, ","))
+	}
+	return nil
 }
 
 // publish points each profile's link at this run's directory, atomically,
