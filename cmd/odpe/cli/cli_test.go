@@ -21,6 +21,17 @@ func odpe(t *testing.T, args ...string) (int, string, string) {
 	return code, out.String(), errb.String()
 }
 
+// binDir holds the odpe command built for the tests that need a process.
+var binDir string
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
 // binary builds the odpe command once for the tests that need a process.
 var binary = func() func(t *testing.T) string {
 	var path string
@@ -33,6 +44,7 @@ var binary = func() func(t *testing.T) string {
 		if err != nil {
 			t.Fatal(err)
 		}
+		binDir = dir
 		p := filepath.Join(dir, "odpe")
 		cmd := exec.Command("go", "build", "-o", p, "./cmd/odpe")
 		cmd.Dir = refreshtest.Root()

@@ -26,6 +26,10 @@ type column struct {
 	numeric bool // right-aligned header
 }
 
+// MaxSheetRows is the number of data rows a family sheet holds before the
+// family continues on another sheet (Excel's limit is 1,048,576 rows).
+var MaxSheetRows = 1_000_000
+
 func writeObservatoire(f *excelize.File, ds *export.Dataset) error {
 	st, err := newStyles(f)
 	if err != nil {
@@ -38,10 +42,24 @@ func writeObservatoire(f *excelize.File, ds *export.Dataset) error {
 		return fmt.Errorf("sheet %s: %w", SheetReadme, err)
 	}
 	names := newSheetNamer(SheetReadme, SheetCharts)
-	for i, fam := range families(ds) {
-		sheet := names.name(familyLabel(fam.name))
-		if err := writeFamily(f, st, ds, sheet, fmt.Sprintf("Famille%d", i+1), fam.rows); err != nil {
-			return fmt.Errorf("sheet %s: %w", sheet, err)
+	table := 0
+	for _, fam := range families(ds) {
+		// A sheet holds at most MaxSheetRows rows: a larger family (the ASE
+		// values of a national warehouse) continues on "ASE (2)"…
+		for part, start := 1, 0; start < len(fam.rows) || start == 0; part, start = part+1, start+MaxSheetRows {
+			label := familyLabel(fam.name)
+			if part > 1 {
+				label = fmt.Sprintf("%s (%d)", label, part)
+			}
+			sheet := names.name(label)
+			table++
+			rows := fam.rows[start:min(start+MaxSheetRows, len(fam.rows))]
+			if err := writeFamily(f, st, ds, sheet, fmt.Sprintf("Famille%d", table), rows); err != nil {
+				return fmt.Errorf("sheet %s: %w", sheet, err)
+			}
+			if len(fam.rows) == 0 {
+				break
+			}
 		}
 	}
 	if err := writeCharts(f, st, ds); err != nil {

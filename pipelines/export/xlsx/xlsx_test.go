@@ -634,3 +634,33 @@ func TestWriteNoRows(t *testing.T) {
 		}
 	}
 }
+
+// TestLargeFamilySpillsOntoMoreSheets: a family larger than a sheet
+// continues on "ASE (2)"…, every row written once.
+func TestLargeFamilySpillsOntoMoreSheets(t *testing.T) {
+	defer func(n int) { MaxSheetRows = n }(MaxSheetRows)
+	ds := fixture()
+	MaxSheetRows = 2
+	var buf bytes.Buffer
+	if err := Write(&buf, ds, Observatoire); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := 0
+	for _, name := range f.GetSheetList() {
+		if name == SheetReadme || name == SheetCharts {
+			continue
+		}
+		rows, _ := f.GetRows(name)
+		if len(rows)-1 > MaxSheetRows {
+			t.Errorf("sheet %s has %d rows", name, len(rows)-1)
+		}
+		data += len(rows) - 1
+	}
+	if data != len(ds.Rows) {
+		t.Errorf("%d rows written, want %d", data, len(ds.Rows))
+	}
+}
