@@ -40,24 +40,12 @@ var Kind = extract.Kind{
 	Tables:      []string{tableReports, tableHours, tablePublic},
 	Retention:   extract.Accumulate,
 	Concurrent:  true,
-	New:         newJob,
+	New:         extract.NoOptions("activity_report", job{}),
 }
 
 func init() { extract.Register(Kind) }
 
 // options is the job's configuration block: it has no options.
-type options struct{}
-
-func newJob(opts extract.Options) (extract.Job, error) {
-	if opts != nil {
-		var o options
-		if err := opts.Decode(&o); err != nil {
-			return nil, fmt.Errorf("activity_report options: %w", err)
-		}
-	}
-	return job{}, nil
-}
-
 // job loads activity report workbooks.
 type job struct{}
 

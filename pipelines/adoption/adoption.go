@@ -29,23 +29,12 @@ func init() {
 		Retention:   extract.Accumulate,
 		Concurrent:  true,
 		NeedsKey:    true,
-		New:         New,
+		New:         extract.NoOptions("adoption", job{}),
 	})
 }
 
 // ErrNoKey is returned when the configuration gives no pseudonymisation key.
 var ErrNoKey = errors.New("the configuration has no pseudonymisation key")
-
-type options struct{}
-
-// New makes the job. It takes no options.
-func New(opts extract.Options) (extract.Job, error) {
-	var o options
-	if err := opts.Decode(&o); err != nil {
-		return nil, fmt.Errorf("adoption: %w", err)
-	}
-	return job{}, nil
-}
 
 type job struct{}
 

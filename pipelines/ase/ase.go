@@ -34,7 +34,7 @@ func init() {
 		Tables:      []string{table},
 		Retention:   extract.Supersede,
 		NeedsKey:    true,
-		New:         New,
+		New:         extract.NoOptions("ase", job{}),
 	})
 }
 
@@ -43,17 +43,6 @@ var ErrNoKey = errors.New("the configuration has no pseudonymisation key")
 
 // hidden replaces identifying values in error messages.
 const hidden = "(identifier not shown)"
-
-type options struct{}
-
-// New makes the job. It takes no options.
-func New(opts extract.Options) (extract.Job, error) {
-	var o options
-	if err := opts.Decode(&o); err != nil {
-		return nil, fmt.Errorf("ase: %w", err)
-	}
-	return job{}, nil
-}
 
 type job struct{}
 

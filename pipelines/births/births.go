@@ -33,24 +33,12 @@ var Kind = extract.Kind{
 	Pattern:     "*.csv",
 	Tables:      []string{table},
 	Retention:   extract.Accumulate,
-	New:         newJob,
+	New:         extract.NoOptions("insee_births", job{}),
 }
 
 func init() { extract.Register(Kind) }
 
 // options is the job's configuration block: it has no options.
-type options struct{}
-
-func newJob(opts extract.Options) (extract.Job, error) {
-	if opts != nil {
-		var o options
-		if err := opts.Decode(&o); err != nil {
-			return nil, fmt.Errorf("insee_births options: %w", err)
-		}
-	}
-	return job{}, nil
-}
-
 // job loads births detail files.
 type job struct{}
 

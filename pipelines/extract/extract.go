@@ -152,3 +152,18 @@ func Kinds() []Kind {
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
+
+// NoOptions is the New of a kind that takes no options: it returns job,
+// and any key under the job's `options:` is an error.
+func NoOptions(kind string, job Job) func(Options) (Job, error) {
+	return func(opts Options) (Job, error) {
+		if opts == nil {
+			return job, nil
+		}
+		var none struct{}
+		if err := opts.Decode(&none); err != nil {
+			return nil, fmt.Errorf("%s options: %w", kind, err)
+		}
+		return job, nil
+	}
+}

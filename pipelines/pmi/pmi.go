@@ -26,7 +26,7 @@ func init() {
 		Tables:      []string{table},
 		Retention:   extract.Accumulate,
 		Concurrent:  true,
-		New:         New,
+		New:         extract.NoOptions("pmi", job{}),
 	})
 }
 
@@ -46,17 +46,6 @@ var counts = []string{
 // partOf says which counts are a part of another: index -> index of the
 // whole ("dont en maternité" ≤ its contacts).
 var partOf = map[int]int{4: 3, 6: 5}
-
-type options struct{}
-
-// New makes the job. It takes no options.
-func New(opts extract.Options) (extract.Job, error) {
-	var o options
-	if err := opts.Decode(&o); err != nil {
-		return nil, fmt.Errorf("pmi: %w", err)
-	}
-	return job{}, nil
-}
 
 type job struct{}
 

@@ -32,19 +32,8 @@ func init() {
 		Tables:      []string{table},
 		Retention:   extract.Accumulate,
 		Concurrent:  true,
-		New:         New,
+		New:         extract.NoOptions("insee_population", job{}),
 	})
-}
-
-type options struct{}
-
-// New makes the job. It takes no options.
-func New(opts extract.Options) (extract.Job, error) {
-	var o options
-	if err := opts.Decode(&o); err != nil {
-		return nil, fmt.Errorf("insee_population: %w", err)
-	}
-	return job{}, nil
 }
 
 type job struct{}

@@ -25,22 +25,11 @@ func init() {
 		Pattern:     "*.csv",
 		Tables:      []string{"territories"},
 		Retention:   extract.Supersede,
-		New:         New,
+		New:         extract.NoOptions("territories", job{}),
 	})
 }
 
 // options: the job has none, but decoding still rejects unknown keys.
-type options struct{}
-
-// New makes the job.
-func New(opts extract.Options) (extract.Job, error) {
-	var o options
-	if err := opts.Decode(&o); err != nil {
-		return nil, fmt.Errorf("territories: %w", err)
-	}
-	return job{}, nil
-}
-
 type job struct{}
 
 // Load implements extract.Job.
