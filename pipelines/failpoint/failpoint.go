@@ -11,7 +11,7 @@ import (
 
 // Points where a refresh can be stopped.
 const (
-	DuringLoad       = "during-load"       // after a file's rows are staged, before they are kept
+	DuringLoad       = "during-load"       // after a batch of files is loaded, before it is committed
 	DuringIndicators = "during-indicators" // indicators computed, checks not yet run
 	BeforeSwap       = "before-swap"       // new version closed, link not yet moved
 )

@@ -326,17 +326,38 @@ func loadJob(ctx context.Context, b *warehouse.Build, p jobPlan, job extract.Job
 	})
 }
 
-// stageAll stages each file in order with load, records the outcome, and
+// stageAll loads each file in order with load, records the outcome, and
 // sets rejected files aside.
 func stageAll(ctx context.Context, b *warehouse.Build, p jobPlan, files []candidate, rep *Report, cfg *configs.Config,
 	log *slog.Logger, progress func(string, int, int), load func(i int, sink extract.Sink) (int64, error)) (int64, error) {
+	l, err := b.NewLoader(ctx, p.job.Name, p.kind)
+	if err != nil {
+		return 0, fmt.Errorf("job %s: %w", p.job.Name, err)
+	}
+	defer l.Close()
 	var rows int64
+	flush := func() error {
+		loaded, err := l.Flush(ctx)
+		if err != nil {
+			return fmt.Errorf("job %s: %w", p.job.Name, err)
+		}
+		for _, res := range loaded {
+			if res.Err != nil {
+				continue
+			}
+			rep.FilesLoaded++
+			rep.RowsLoaded += res.RowsLoaded
+			rows += res.RowsLoaded
+			log.Info("file loaded", "job", p.job.Name, "file", res.File.Name, "rows", res.RowsLoaded, "replaces", len(res.Replaced))
+		}
+		return nil
+	}
 	for i, c := range files {
 		if progress != nil {
 			progress("extract "+p.job.Name, i, len(files))
 		}
 		rep.FilesRead++
-		res, err := b.LoadFile(ctx, p.job.Name, p.kind, c.file, c.dep, func(s extract.Sink) (int64, error) { return load(i, s) })
+		res, err := l.Load(ctx, c.file, c.dep, func(s extract.Sink) (int64, error) { return load(i, s) })
 		if err != nil {
 			return rows, fmt.Errorf("job %s: %s: %w", p.job.Name, c.file.Path, err)
 		}
@@ -347,12 +368,15 @@ func stageAll(ctx context.Context, b *warehouse.Build, p jobPlan, files []candid
 				log.Warn("could not keep a copy of a rejected file", "file", c.file.Path, "err", err)
 			}
 			log.Warn("file rejected", "job", p.job.Name, "file", c.file.Path, "err", res.Err)
-			continue
 		}
-		rep.FilesLoaded++
-		rep.RowsLoaded += res.RowsLoaded
-		rows += res.RowsLoaded
-		log.Info("file loaded", "job", p.job.Name, "file", c.file.Name, "rows", res.RowsLoaded, "replaces", len(res.Replaced))
+		if l.Full() {
+			if err := flush(); err != nil {
+				return rows, err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return rows, err
 	}
 	if progress != nil {
 		progress("extract "+p.job.Name, len(files), len(files))

@@ -108,7 +108,7 @@ type Build struct {
 	store  *Store
 	lock   *Lock
 	done   bool
-	staged map[string]bool // staging tables created (see LoadFile)
+	staged map[string]bool // staging tables created (see Loader)
 }
 
 // Begin takes the refresh lock, removes what killed refreshes left behind,
