@@ -11,9 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/odpe/odpe/pipelines/csvbatch"
 	"github.com/odpe/odpe/pipelines/extract"
 	"github.com/odpe/odpe/pipelines/failpoint"
-	"github.com/odpe/odpe/pipelines/warehouse/csvbatch"
 )
 
 // A Loader moves the files of one job into the raw tables of a build.
