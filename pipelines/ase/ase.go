@@ -34,7 +34,10 @@ func init() {
 		Tables:      []string{table},
 		Retention:   extract.Supersede,
 		NeedsKey:    true,
-		New:         extract.NoOptions("ase", job{}),
+		// One département's extract (a few hundred thousand measures at
+		// most) fits in memory: a national refresh parses several at once.
+		Concurrent: true,
+		New:        extract.NoOptions("ase", job{}),
 	})
 }
 
