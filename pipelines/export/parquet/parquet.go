@@ -9,7 +9,6 @@ package parquet
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -18,8 +17,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/duckdb/duckdb-go/v2"
+	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" driver
 
+	"github.com/odpe/odpe/pipelines/csvbatch"
 	"github.com/odpe/odpe/pipelines/export"
 )
 
@@ -39,37 +39,25 @@ func WriteFamilies(dir string, ds *export.Dataset) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
+	rows, err := writeRows(dir, ds)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	db.SetMaxOpenConns(1)
-	cols := []string{"indicator VARCHAR", "dep VARCHAR", "period INTEGER", "territory VARCHAR"}
-	for _, d := range ds.Dimensions {
-		cols = append(cols, quote(d)+" VARCHAR")
-	}
-	cols = append(cols, "numerator DOUBLE", "denominator DOUBLE", "value DOUBLE", "previous DOUBLE",
-		"evolution DOUBLE", "unit VARCHAR", "status VARCHAR", "conf VARCHAR", "family VARCHAR")
-	if _, err := db.ExecContext(ctx, "CREATE TABLE rows ("+strings.Join(cols, ", ")+")"); err != nil {
-		return err
-	}
-	family := map[string]string{}
-	for _, ind := range ds.Indicators {
-		family[ind.ID] = ind.Family
-	}
-	if err := appendRows(ctx, db, ds, family); err != nil {
-		return err
-	}
 	for _, fam := range families(ds) {
 		meta, err := metadata(ds, fam)
 		if err != nil {
 			return err
 		}
 		path := filepath.Join(dir, fam+".parquet")
-		q := fmt.Sprintf(`COPY (SELECT * EXCLUDE (family) FROM rows WHERE family = '%s' ORDER BY ALL)
+		q := fmt.Sprintf(`COPY (SELECT * EXCLUDE (family) FROM %s WHERE family = '%s' ORDER BY ALL)
 			TO '%s' (FORMAT parquet, COMPRESSION zstd, KV_METADATA {%s})`,
-			strings.ReplaceAll(fam, "'", "''"), strings.ReplaceAll(path, "'", "''"), meta)
+			rows.ReadCSV(), strings.ReplaceAll(fam, "'", "''"), strings.ReplaceAll(path, "'", "''"), meta)
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("parquet: write %s: %w", path, err)
 		}
@@ -77,42 +65,57 @@ func WriteFamilies(dir string, ds *export.Dataset) error {
 	return nil
 }
 
-func appendRows(ctx context.Context, db *sql.DB, ds *export.Dataset, family map[string]string) error {
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		return err
+// writeRows writes the rows of ds, typed, into a CSV file for DuckDB to
+// read (removed by Close).
+func writeRows(dir string, ds *export.Dataset) (*csvbatch.Writer, error) {
+	var cols []csvbatch.Column
+	add := func(typ string, names ...string) {
+		for _, n := range names {
+			cols = append(cols, csvbatch.Column{Name: n, Type: typ})
+		}
 	}
-	defer conn.Close()
-	return conn.Raw(func(dc any) error {
-		a, err := duckdb.NewAppenderFromConn(dc.(driver.Conn), "", "rows")
-		if err != nil {
-			return err
-		}
-		row := make([]driver.Value, 0, 13+len(ds.Dimensions))
-		for _, r := range ds.Rows {
-			row = append(row[:0], r.Indicator, r.Dep, int32(r.Period), r.Territory)
-			for _, d := range ds.Dimensions {
-				if v, ok := r.Dims[d]; ok {
-					row = append(row, v)
-				} else {
-					row = append(row, nil)
-				}
-			}
-			for _, v := range []*float64{r.Numerator, r.Denominator, r.Value, r.Previous, r.Evolution} {
-				if v == nil {
-					row = append(row, nil)
-				} else {
-					row = append(row, *v)
-				}
-			}
-			row = append(row, r.Unit, r.Status, r.Conf, family[r.Indicator])
-			if err := a.AppendRow(row...); err != nil {
-				a.Close()
-				return fmt.Errorf("parquet: %s %d: %w", r.Indicator, r.Period, err)
+	add("VARCHAR", "indicator", "dep")
+	add("INTEGER", "period")
+	add("VARCHAR", "territory")
+	add("VARCHAR", ds.Dimensions...)
+	add("DOUBLE", "numerator", "denominator", "value", "previous", "evolution")
+	add("VARCHAR", "unit", "status", "conf", "family")
+	w, err := csvbatch.Create(filepath.Join(dir, ".rows.csv"), cols)
+	if err != nil {
+		return nil, err
+	}
+	family := map[string]string{}
+	for _, ind := range ds.Indicators {
+		family[ind.ID] = ind.Family
+	}
+	row := make([]any, 0, len(cols))
+	for _, r := range ds.Rows {
+		row = append(row[:0], r.Indicator, r.Dep, r.Period, r.Territory)
+		for _, d := range ds.Dimensions {
+			if v, ok := r.Dims[d]; ok {
+				row = append(row, v)
+			} else {
+				row = append(row, nil)
 			}
 		}
-		return a.Close()
-	})
+		for _, v := range []*float64{r.Numerator, r.Denominator, r.Value, r.Previous, r.Evolution} {
+			if v == nil {
+				row = append(row, nil)
+			} else {
+				row = append(row, *v)
+			}
+		}
+		row = append(row, r.Unit, r.Status, r.Conf, family[r.Indicator])
+		if err := w.Write(row...); err != nil {
+			w.Close()
+			return nil, fmt.Errorf("parquet: %s %d: %w", r.Indicator, r.Period, err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		w.Close()
+		return nil, err
+	}
+	return w, nil
 }
 
 func families(ds *export.Dataset) []string {

@@ -32,14 +32,25 @@ func selected(patterns []string, id string) bool {
 
 // Dataset reads a profile's rows from the warehouse (before disclosure).
 func Dataset(ctx context.Context, db *sql.DB, p configs.Export, runID int64) (*export.Dataset, error) {
-	ds := &export.Dataset{
-		Profile: p.Name, Title: p.Title, Audience: p.Audience, Generated: time.Now(),
-		RunID: runID, StructureID: p.StructureID,
+	all, err := read(ctx, db, runID, p.Indicators)
+	if err != nil {
+		return nil, err
 	}
-	if p.Audience == "external" {
-		ds.Threshold = p.Threshold
-	}
-	used := map[string]bool{}
+	return all.of(p), nil
+}
+
+// values is what the warehouse holds for a set of profiles, read once:
+// the indicators, their rows (ordered by indicator) and the sources.
+type values struct {
+	runID      int64
+	indicators []export.Indicator
+	rows       []export.Row
+	sources    []export.Source
+}
+
+// read reads the indicators selected by patterns, with their rows.
+func read(ctx context.Context, db *sql.DB, runID int64, patterns []string) (*values, error) {
+	v := &values{runID: runID}
 	rows, err := db.QueryContext(ctx, `SELECT indicator, label, family, definition, unit, numerator, denominator,
 		breakdowns, reference_date, sources, coalesce(convention, ''), is_key FROM ind.catalogue ORDER BY family, indicator`)
 	if err != nil {
@@ -55,33 +66,73 @@ func Dataset(ctx context.Context, db *sql.DB, p configs.Export, runID int64) (*e
 			rows.Close()
 			return nil, err
 		}
-		if !selected(p.Indicators, ind.ID) {
+		if !selected(patterns, ind.ID) {
 			continue
 		}
 		ind.Numerator, ind.Denominator = num.String, den.String
 		ind.Breakdowns, ind.Sources = strs(breakdowns), strs(sources)
-		for _, b := range ind.Breakdowns {
-			used[b] = true
-		}
-		ds.Indicators = append(ds.Indicators, ind)
+		v.indicators = append(v.indicators, ind)
 		ids = append(ids, ind.ID)
 	}
 	rows.Close()
+	if len(ids) > 0 {
+		if v.rows, err = readRows(ctx, db, ids); err != nil {
+			return nil, err
+		}
+	}
+	if v.sources, err = readSources(ctx, db); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// of returns profile p's dataset: its indicators and a copy of their rows
+// (disclosure control changes rows in place; their Dims are shared and
+// never changed).
+func (v *values) of(p configs.Export) *export.Dataset {
+	ds := &export.Dataset{
+		Profile: p.Name, Title: p.Title, Audience: p.Audience, Generated: time.Now(),
+		RunID: v.runID, StructureID: p.StructureID, Sources: v.sources,
+	}
+	if p.Audience == "external" {
+		ds.Threshold = p.Threshold
+	}
+	used := map[string]bool{}
+	keep := map[string]bool{}
+	for _, ind := range v.indicators {
+		if !selected(p.Indicators, ind.ID) {
+			continue
+		}
+		ds.Indicators = append(ds.Indicators, ind)
+		keep[ind.ID] = true
+		for _, b := range ind.Breakdowns {
+			used[b] = true
+		}
+	}
 	for _, d := range indicators.Dimensions {
 		if used[d] {
 			ds.Dimensions = append(ds.Dimensions, d)
 		}
 	}
-	if len(ids) == 0 {
-		return ds, nil
+	n := 0
+	for _, r := range v.rows {
+		if keep[r.Indicator] {
+			n++
+		}
 	}
-	if err := readRows(ctx, db, ds, ids); err != nil {
-		return nil, err
+	ds.Rows = make([]export.Row, 0, n)
+	for _, r := range v.rows {
+		if keep[r.Indicator] {
+			ds.Rows = append(ds.Rows, r)
+		}
 	}
-	return ds, readSources(ctx, db, ds)
+	return ds
 }
 
-func readRows(ctx context.Context, db *sql.DB, ds *export.Dataset, ids []string) error {
+// readRows reads the values of indicators ids. Rows repeat a few
+// strings and breakdown combinations millions of times at national scale:
+// each is kept once (rows share their Dims map, which nobody changes).
+func readRows(ctx context.Context, db *sql.DB, ids []string) ([]export.Row, error) {
 	quoted := make([]string, len(ids))
 	for i, id := range ids {
 		quoted[i] = "'" + strings.ReplaceAll(id, "'", "''") + "'"
@@ -94,56 +145,92 @@ func readRows(ctx context.Context, db *sql.DB, ds *export.Dataset, ids []string)
 		dims, strings.Join(quoted, ", "), dims)
 	rows, err := db.QueryContext(ctx, q)
 	if err != nil {
-		return fmt.Errorf("read values: %w", err)
+		return nil, fmt.Errorf("read values: %w", err)
 	}
 	defer rows.Close()
+	var (
+		out     []export.Row
+		r       export.Row
+		dimVals = make([]sql.NullString, len(indicators.Dimensions))
+		figures [5]sql.NullFloat64
+		known   = map[string]string{}
+		combos  = map[string]map[string]string{}
+		key     strings.Builder
+	)
+	intern := func(s string) string {
+		if v, ok := known[s]; ok {
+			return v
+		}
+		known[s] = s
+		return s
+	}
+	dest := []any{&r.Indicator, &r.Dep, &r.Period, &r.Territory}
+	for i := range dimVals {
+		dest = append(dest, &dimVals[i])
+	}
+	for i := range figures {
+		dest = append(dest, &figures[i])
+	}
+	dest = append(dest, &r.Unit, &r.Status)
 	for rows.Next() {
-		var r export.Row
-		dimVals := make([]sql.NullString, len(indicators.Dimensions))
-		dest := []any{&r.Indicator, &r.Dep, &r.Period, &r.Territory}
-		for i := range dimVals {
-			dest = append(dest, &dimVals[i])
-		}
-		var num, den, val, prev, evo sql.NullFloat64
-		dest = append(dest, &num, &den, &val, &prev, &evo, &r.Unit, &r.Status)
 		if err := rows.Scan(dest...); err != nil {
-			return err
+			return nil, err
 		}
-		r.Dims = map[string]string{}
-		for i, d := range indicators.Dimensions {
-			if dimVals[i].Valid {
-				r.Dims[d] = dimVals[i].String
+		row := export.Row{Indicator: intern(r.Indicator), Dep: intern(r.Dep), Period: r.Period,
+			Territory: intern(r.Territory), Unit: intern(r.Unit), Status: intern(r.Status)}
+		key.Reset()
+		for i, d := range dimVals {
+			if d.Valid {
+				key.WriteByte(byte('0' + i))
+				key.WriteString(d.String)
+				key.WriteByte(0)
 			}
 		}
-		r.Numerator, r.Denominator, r.Value, r.Previous, r.Evolution = ptr(num), ptr(den), ptr(val), ptr(prev), ptr(evo)
-		ds.Rows = append(ds.Rows, r)
+		if key.Len() > 0 {
+			m, ok := combos[key.String()]
+			if !ok {
+				m = map[string]string{}
+				for i, d := range dimVals {
+					if d.Valid {
+						m[indicators.Dimensions[i]] = intern(d.String)
+					}
+				}
+				combos[key.String()] = m
+			}
+			row.Dims = m
+		}
+		var held []float64 // one allocation for the row's figures
+		for i, p := range [...]**float64{&row.Numerator, &row.Denominator, &row.Value, &row.Previous, &row.Evolution} {
+			if !figures[i].Valid {
+				continue
+			}
+			if held == nil {
+				held = make([]float64, len(figures))
+			}
+			held[i] = figures[i].Float64
+			*p = &held[i]
+		}
+		out = append(out, row)
 	}
-	return rows.Err()
+	return out, rows.Err()
 }
 
-func readSources(ctx context.Context, db *sql.DB, ds *export.Dataset) error {
+func readSources(ctx context.Context, db *sql.DB) ([]export.Source, error) {
 	rows, err := db.QueryContext(ctx, `SELECT job, path, modified_at, sha256, rows_loaded
 		FROM meta.files WHERE status = 'loaded' ORDER BY job, path`)
 	if err != nil {
-		return fmt.Errorf("read sources: %w", err)
+		return nil, fmt.Errorf("read sources: %w", err)
 	}
 	defer rows.Close()
+	var out []export.Source
 	for rows.Next() {
 		var s export.Source
 		if err := rows.Scan(&s.Job, &s.Path, &s.Modified, &s.SHA256, &s.Rows); err != nil {
-			return err
+			return nil, err
 		}
-		ds.Sources = append(ds.Sources, s)
+		out = append(out, s)
 	}
-	return rows.Err()
-}
-
-func ptr(v sql.NullFloat64) *float64 {
-	if !v.Valid {
-		return nil
-	}
-	f := v.Float64
-	return &f
+	return out, rows.Err()
 }
 
 func strs(list []any) []string {
