@@ -178,7 +178,7 @@ func (w *Writer) ReadCSV() string {
 		fmt.Fprintf(&cols, "%s: %s", quoteSQL(c.Name), quoteSQL(c.Type))
 	}
 	return fmt.Sprintf(`read_csv(%s, header = false, auto_detect = false, delim = ',', quote = '"', escape = '"', `+
-		`nullstr = '', allow_quoted_nulls = false, columns = {%s})`, quoteSQL(w.path), cols.String())
+		`nullstr = '', allow_quoted_nulls = false, new_line = '\n', hive_partitioning = false, columns = {%s})`, quoteSQL(w.path), cols.String())
 }
 
 // ColumnList returns the quoted column names, for INSERT INTO t (…).

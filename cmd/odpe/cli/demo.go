@@ -2,12 +2,8 @@ package cli
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 
-	"github.com/odpe/odpe/configs"
 	"github.com/odpe/odpe/pipelines/demo"
-	"github.com/odpe/odpe/pipelines/extract/pseudonym"
 	"github.com/odpe/odpe/pipelines/refresh"
 )
 
@@ -28,32 +24,11 @@ func runDemo(e *env, args []string) int {
 	if !ok {
 		return e.fail(fmt.Errorf("unknown scale %q: expected small, departement or national", *scale))
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return e.fail(err)
-	}
-	tree, err := demo.Generate(e.ctx, dir, s, *seed)
-	if err != nil {
-		return e.fail(fmt.Errorf("generate demo data: %w", err))
-	}
-	e.log.Info("demo sources written", "dir", tree.Dir, "scale", *scale)
-	sources := map[string]configs.JobSource{}
-	for _, j := range tree.Jobs {
-		sources[j.Name] = configs.JobSource{Source: j.Source, Departement: j.Departement}
-	}
-	text, err := configs.DemoConfig(sources)
+	cfgPath, err := demo.Write(e.ctx, dir, s, *seed)
 	if err != nil {
 		return e.fail(err)
 	}
-	cfgPath := filepath.Join(dir, "odpe.yaml")
-	if err := os.WriteFile(cfgPath, text, 0o644); err != nil {
-		return e.fail(err)
-	}
-	keyPath := filepath.Join(dir, "odpe.key")
-	if _, err := os.Stat(keyPath); os.IsNotExist(err) {
-		if err := pseudonym.Generate(keyPath); err != nil {
-			return e.fail(err)
-		}
-	}
+	e.log.Info("demo sources written", "dir", dir, "scale", *scale)
 	e.configPath = cfgPath
 	if *noRefresh {
 		fmt.Fprintf(e.stdout, "Demo sources and configuration written to %s.\n", cfgPath)

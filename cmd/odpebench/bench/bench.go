@@ -1,0 +1,415 @@
+// Package bench is the odpebench command: it generates the demo sources
+// at a chosen scale, runs a full refresh (extracts, conformed tables,
+// indicators, every export profile) and reports, for each step, the wall
+// time, the rows per second and the peak memory of the process. In the
+// same run it times DuckDB itself loading the large CSV files
+// (CREATE TABLE AS SELECT * FROM read_csv) and gives our time as a ratio
+// of it, so that the figures survive a noisy machine. Then it times a
+// refresh where nothing changed and one where a single new monthly PMI
+// file arrived.
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
+
+	"github.com/odpe/odpe/cmd/odpe/cli"
+	"github.com/odpe/odpe/configs"
+	"github.com/odpe/odpe/pipelines/demo"
+	"github.com/odpe/odpe/pipelines/export/profile"
+	"github.com/odpe/odpe/pipelines/refresh"
+)
+
+// Step is one timed step of the full refresh.
+type Step struct {
+	Name       string  `json:"name"`
+	Seconds    float64 `json:"seconds"`
+	Rows       int64   `json:"rows"`
+	RowsPerSec float64 `json:"rows_per_second"`
+	PeakMiB    float64 `json:"peak_rss_mib"` // highest resident memory seen during the step
+}
+
+// Baseline is DuckDB loading the same files on its own.
+type Baseline struct {
+	Job         string  `json:"job"`
+	Files       int     `json:"files"`
+	Rows        int64   `json:"rows"`
+	DuckDB      float64 `json:"duckdb_seconds"`
+	Ours        float64 `json:"our_seconds"`
+	Ratio       float64 `json:"ratio"`
+	Transcoding bool    `json:"transcoded_to_utf8"` // DuckDB cannot read Windows-1252
+}
+
+// Result is everything one run measures.
+type Result struct {
+	Scale       string     `json:"scale"`
+	Seed        uint64     `json:"seed"`
+	Threads     int        `json:"duckdb_threads"`
+	Generate    float64    `json:"generate_seconds"`
+	Refresh     float64    `json:"full_refresh_seconds"`
+	PeakMiB     float64    `json:"peak_rss_mib"` // the process's high-water mark (VmHWM)
+	Steps       []Step     `json:"steps"`
+	Baselines   []Baseline `json:"baselines"`
+	NoChange    float64    `json:"no_change_seconds"`
+	OnePMIFile  float64    `json:"one_pmi_file_seconds"`
+	WarehouseMB float64    `json:"warehouse_mib"`
+}
+
+// Main runs the command and returns its exit code.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("odpebench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	scale := fs.String("scale", "small", "size of the demo: small, departement or national")
+	seed := fs.Uint64("seed", 62, "random seed")
+	dir := fs.String("dir", "", "folder for the demo (default: a temporary folder, removed after)")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "usage: odpebench [--scale small|departement|national] [--seed N] [--dir DIR] [--json]")
+		return 2
+	}
+	res, err := Run(ctx, *scale, *seed, *dir)
+	if err != nil {
+		fmt.Fprintln(stderr, "odpebench:", err)
+		return 1
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(res); err != nil {
+			return 1
+		}
+		return 0
+	}
+	res.Print(stdout)
+	return 0
+}
+
+// Run generates the demo at scale into dir (a temporary folder when
+// empty) and measures it.
+func Run(ctx context.Context, scale string, seed uint64, dir string) (*Result, error) {
+	s, ok := demo.Scales[scale]
+	if !ok {
+		return nil, fmt.Errorf("unknown scale %q: expected small, departement or national", scale)
+	}
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "odpebench-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(tmp)
+		dir = tmp
+	}
+	res := &Result{Scale: scale, Seed: seed}
+	start := time.Now()
+	cfgPath, err := demo.Write(ctx, dir, s, seed)
+	if err != nil {
+		return nil, err
+	}
+	res.Generate = time.Since(start).Seconds()
+	cfg, err := configs.Load(cfgPath, cli.Validators())
+	if err != nil {
+		return nil, err
+	}
+	res.Threads = cfg.DuckDB.Threads
+	if err := res.fullRefresh(ctx, cfg); err != nil {
+		return nil, err
+	}
+	if err := res.baselines(ctx, cfg); err != nil {
+		return nil, err
+	}
+	if res.NoChange, err = timeRefresh(ctx, cfg); err != nil {
+		return nil, fmt.Errorf("no-change refresh: %w", err)
+	}
+	if err := addPMIMonth(cfg); err != nil {
+		return nil, err
+	}
+	if res.OnePMIFile, err = timeRefresh(ctx, cfg); err != nil {
+		return nil, fmt.Errorf("refresh with one new PMI file: %w", err)
+	}
+	return res, nil
+}
+
+// options are the refresh options of every timed refresh: exports
+// included, as in production.
+func options(cfg *configs.Config, written func(string, int, time.Duration), progress func(string, int, int)) refresh.Options {
+	w := &profile.Writer{Config: cfg, Written: written}
+	return refresh.Options{
+		Logger:   slog.New(slog.DiscardHandler),
+		Progress: progress,
+		Export: func(ctx context.Context, db *sql.DB, runID int64) (func() error, error) {
+			return w.Write(ctx, db, runID, strconv.FormatInt(runID, 10), nil)
+		},
+	}
+}
+
+// fullRefresh runs the first refresh, sampling memory by step.
+func (r *Result) fullRefresh(ctx context.Context, cfg *configs.Config) error {
+	mem := newSampler()
+	defer mem.stop()
+	type written struct {
+		rows int
+		took time.Duration
+	}
+	var mu sync.Mutex
+	profiles := map[string]written{}
+	opts := options(cfg, func(p string, rows int, took time.Duration) {
+		mu.Lock()
+		profiles[p] = written{rows, took}
+		mu.Unlock()
+	}, func(step string, _, _ int) { mem.enter(step) })
+	start := time.Now()
+	rep, err := refresh.Run(ctx, cfg, opts)
+	if err != nil {
+		return err
+	}
+	if rep.Status != refresh.Success {
+		return fmt.Errorf("full refresh ended %s: %d file(s) rejected", rep.Status, rep.FilesRejected)
+	}
+	r.Refresh = time.Since(start).Seconds()
+	peaks := mem.stop()
+	for _, s := range rep.Steps {
+		r.Steps = append(r.Steps, newStep(s.Name, s.Duration, s.Rows, peaks[s.Name]))
+	}
+	names := make([]string, 0, len(profiles))
+	for p := range profiles {
+		names = append(names, p)
+	}
+	sort.Strings(names)
+	for _, p := range names {
+		r.Steps = append(r.Steps, newStep("  export "+p, profiles[p].took, int64(profiles[p].rows), 0))
+	}
+	r.PeakMiB = highWaterMiB()
+	if st, err := os.Stat(cfg.Warehouse); err == nil {
+		r.WarehouseMB = float64(st.Size()) / (1 << 20)
+	}
+	return nil
+}
+
+func newStep(name string, d time.Duration, rows int64, peak float64) Step {
+	s := Step{Name: name, Seconds: d.Seconds(), Rows: rows, PeakMiB: peak}
+	if rows > 0 && d > 0 {
+		s.RowsPerSec = float64(rows) / d.Seconds()
+	}
+	return s
+}
+
+func timeRefresh(ctx context.Context, cfg *configs.Config) (float64, error) {
+	start := time.Now()
+	rep, err := refresh.Run(ctx, cfg, options(cfg, nil, nil))
+	if err != nil {
+		return 0, err
+	}
+	if rep.Status == refresh.Failed || rep.FilesRejected > 0 {
+		return 0, fmt.Errorf("refresh ended %s", rep.Status)
+	}
+	return time.Since(start).Seconds(), nil
+}
+
+// baselines times DuckDB loading the large CSV files of the ASE and
+// births jobs, as they are (after a transcoding to UTF-8 when DuckDB
+// cannot read them), into a database of its own with the same settings.
+func (r *Result) baselines(ctx context.Context, cfg *configs.Config) error {
+	for _, kind := range []string{"ase", "insee_births"} {
+		for _, j := range cfg.Jobs {
+			if j.Kind != kind {
+				continue
+			}
+			b, err := baseline(ctx, cfg, j)
+			if err != nil {
+				return fmt.Errorf("baseline %s: %w", j.Name, err)
+			}
+			for _, s := range r.Steps {
+				if s.Name == "extract "+j.Name {
+					b.Ours = s.Seconds
+					b.Ratio = s.Seconds / b.DuckDB
+				}
+			}
+			r.Baselines = append(r.Baselines, b)
+		}
+	}
+	return nil
+}
+
+func baseline(ctx context.Context, cfg *configs.Config, j configs.Job) (Baseline, error) {
+	b := Baseline{Job: j.Name}
+	files, err := sourceFiles(j)
+	if err != nil {
+		return b, err
+	}
+	b.Files = len(files)
+	tmp, err := os.MkdirTemp(filepath.Dir(cfg.Warehouse), "baseline-")
+	if err != nil {
+		return b, err
+	}
+	defer os.RemoveAll(tmp)
+	if files, b.Transcoding, err = utf8Copies(files, tmp); err != nil {
+		return b, err
+	}
+	db, err := sql.Open("duckdb", filepath.Join(tmp, "baseline.duckdb"))
+	if err != nil {
+		return b, err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	settings := []string{fmt.Sprintf("SET threads = %d", max(1, cfg.DuckDB.Threads))}
+	if cfg.DuckDB.MemoryLimit != "" {
+		settings = append(settings, fmt.Sprintf("SET memory_limit = '%s'", cfg.DuckDB.MemoryLimit))
+	}
+	for _, q := range settings {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return b, err
+		}
+	}
+	quoted := make([]string, len(files))
+	for i, f := range files {
+		quoted[i] = "'" + strings.ReplaceAll(f, "'", "''") + "'"
+	}
+	start := time.Now()
+	if _, err := db.ExecContext(ctx, "CREATE TABLE t AS SELECT * FROM read_csv(["+strings.Join(quoted, ", ")+"], union_by_name = true)"); err != nil {
+		return b, err
+	}
+	b.DuckDB = time.Since(start).Seconds()
+	err = db.QueryRowContext(ctx, "SELECT count(*) FROM t").Scan(&b.Rows)
+	return b, err
+}
+
+// sourceFiles lists the CSV files of a job's source folder (a folder or
+// a pattern of folders, as with departement: "{folder}").
+func sourceFiles(j configs.Job) ([]string, error) {
+	roots, err := filepath.Glob(j.Source)
+	if err != nil {
+		return nil, err
+	}
+	var files []string
+	for _, root := range roots {
+		err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.EqualFold(filepath.Ext(path), ".csv") {
+				files = append(files, path)
+			}
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if len(files) == 0 {
+		return nil, errors.New("no CSV file in " + j.Source)
+	}
+	return files, nil
+}
+
+// utf8Copies returns the files as they are if they are all UTF-8, or
+// copies transcoded from Windows-1252 into dir.
+func utf8Copies(files []string, dir string) ([]string, bool, error) {
+	out := make([]string, len(files))
+	transcoded := false
+	for i, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, false, err
+		}
+		if utf8.Valid(data) {
+			out[i] = f
+			continue
+		}
+		if data, err = charmap.Windows1252.NewDecoder().Bytes(data); err != nil {
+			return nil, false, err
+		}
+		out[i] = filepath.Join(dir, fmt.Sprintf("%05d.csv", i))
+		if err := os.WriteFile(out[i], data, 0o600); err != nil {
+			return nil, false, err
+		}
+		transcoded = true
+	}
+	return out, transcoded, nil
+}
+
+// addPMIMonth writes one new monthly PMI file: the January of the year
+// after the latest file of the first PMI folder, made from that file's
+// January rows.
+func addPMIMonth(cfg *configs.Config) error {
+	for _, j := range cfg.Jobs {
+		if j.Kind != "pmi" {
+			continue
+		}
+		files, err := sourceFiles(j)
+		if err != nil {
+			return err
+		}
+		sort.Strings(files)
+		latest := files[len(files)-1]
+		data, err := os.ReadFile(latest)
+		if err != nil {
+			return err
+		}
+		sc := bufio.NewScanner(bytes.NewReader(data))
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		var out bytes.Buffer
+		year := ""
+		for n := 0; sc.Scan(); n++ {
+			f := strings.Split(sc.Text(), ";")
+			if n == 0 {
+				out.WriteString(sc.Text() + "\n")
+				continue
+			}
+			if len(f) < 3 || f[2] != "1" {
+				continue
+			}
+			y, err := strconv.Atoi(f[1])
+			if err != nil {
+				return fmt.Errorf("%s: year %q", latest, f[1])
+			}
+			year = strconv.Itoa(y + 1)
+			f[1] = year
+			out.WriteString(strings.Join(f, ";") + "\n")
+		}
+		if year == "" {
+			return fmt.Errorf("%s: no January row", latest)
+		}
+		return os.WriteFile(filepath.Join(filepath.Dir(latest), "pmi_activite_"+year+"_01.csv"), out.Bytes(), 0o644)
+	}
+	return errors.New("no PMI job in the configuration")
+}
+
+// Print writes the result as a table.
+func (r *Result) Print(w io.Writer) {
+	fmt.Fprintf(w, "odpebench --scale %s (seed %d, DuckDB threads %d)\n\n", r.Scale, r.Seed, r.Threads)
+	fmt.Fprintf(w, "demo generated in %.1f s\n", r.Generate)
+	fmt.Fprintf(w, "full refresh     %.1f s, peak memory %.0f MiB, warehouse %.0f MiB\n\n", r.Refresh, r.PeakMiB, r.WarehouseMB)
+	fmt.Fprintf(w, "%-34s %9s %12s %12s %10s\n", "step", "seconds", "rows", "rows/s", "peak MiB")
+	for _, s := range r.Steps {
+		peak := "-"
+		if s.PeakMiB > 0 {
+			peak = fmt.Sprintf("%.0f", s.PeakMiB)
+		}
+		fmt.Fprintf(w, "%-34s %9.2f %12d %12.0f %10s\n", s.Name, s.Seconds, s.Rows, s.RowsPerSec, peak)
+	}
+	fmt.Fprintf(w, "\n%-22s %6s %12s %10s %10s %7s\n", "DuckDB read_csv", "files", "rows", "DuckDB s", "ours s", "ratio")
+	for _, b := range r.Baselines {
+		note := ""
+		if b.Transcoding {
+			note = "  (DuckDB given UTF-8 copies)"
+		}
+		fmt.Fprintf(w, "%-22s %6d %12d %10.2f %10.2f %6.2fx%s\n", b.Job, b.Files, b.Rows, b.DuckDB, b.Ours, b.Ratio, note)
+	}
+	fmt.Fprintf(w, "\nno-change refresh        %.2f s\n", r.NoChange)
+	fmt.Fprintf(w, "one new PMI file refresh %.2f s (extract, indicators and exports)\n", r.OnePMIFile)
+}
