@@ -29,6 +29,9 @@
 //     export.Secondary ("D"). A cube pairing p with the total on every
 //     dimension where p is not a total moves all its corners the same way
 //     and leaves p unbounded above, so every primary cell gets one.
+//     A cell hidden before Protect (export.Secondary on entry: the same
+//     children hidden in another table) gets a cube too, one that gives it
+//     an interval at least 1 wide, so that it is not exact either.
 //     Enumerating the cubes costs Π(values per dimension − 1) × 2^k per
 //     primary cell.
 //  3. A safety net: while the exact linear check Determined finds a hidden

@@ -37,6 +37,36 @@ func TestProtectProperties(t *testing.T) {
 	}
 }
 
+// TestProtectCoversCellsHiddenBefore hides a few ordinary cells of random
+// tables before Protect, as the export does with the same children hidden
+// in another table: they must not be recoverable either, even through
+// non-negativity (which Determined ignores and Audit does not).
+func TestProtectCoversCellsHiddenBefore(t *testing.T) {
+	const threshold = 5
+	seeds := uint64(12)
+	if testing.Short() {
+		seeds = 3
+	}
+	for seed := range seeds {
+		t.Run(fmt.Sprintf("seed%d", seed), func(t *testing.T) {
+			tab := randomTable(t, seed, 6, 3, 4)
+			hidden := 0
+			for i := range tab.Cells {
+				if c := &tab.Cells[i]; c.Value >= threshold && i%7 == int(seed%7) {
+					c.Status, hidden = export.Secondary, hidden+1
+				}
+			}
+			if hidden == 0 {
+				t.Skip("no cell to hide")
+			}
+			if err := Protect(tab, threshold); err != nil {
+				t.Fatalf("Protect: %v", err)
+			}
+			checkProtected(t, tab, threshold)
+		})
+	}
+}
+
 func checkProtected(t *testing.T, tab *Table, threshold int) {
 	t.Helper()
 	for i, c := range tab.Cells {

@@ -21,19 +21,33 @@ func Required(v float64) float64 { return math.Max(1, v) }
 // already Primary or Secondary keep their status and Primary ones are
 // protected too. Secondary suppression then covers each primary cell with
 // a hypercube (see the package comment) and marks its other corners
-// export.Secondary; a final exact linear check adds cells until no
+// export.Secondary; cells already Secondary get a hypercube giving them an
+// interval at least 1 wide. A final exact linear check adds cells until no
 // suppressed cell is determined.
 func Protect(t *Table, threshold int) error {
 	if err := t.checkBuilt(); err != nil {
 		return err
 	}
+	// Cells hidden before (the same children hidden in another table) are
+	// covered too, so that the published cells do not give them away.
+	var preset []int
+	for i, c := range t.Cells {
+		if c.Status == export.Secondary {
+			preset = append(preset, i)
+		}
+	}
 	markPrimary(t, threshold)
 	h := newHypercubes(t)
-	for i := range t.Cells {
-		if t.Cells[i].Status != export.Primary {
+	for i, c := range t.Cells {
+		if c.Status != export.Primary {
 			continue
 		}
-		if err := h.cover(i); err != nil {
+		if err := h.cover(i, Required(c.Value)); err != nil {
+			return fmt.Errorf("disclosure: protect %s: %w", t.Key(i), err)
+		}
+	}
+	for _, i := range preset {
+		if err := h.cover(i, 1); err != nil {
 			return fmt.Errorf("disclosure: protect %s: %w", t.Key(i), err)
 		}
 	}
@@ -141,11 +155,11 @@ func newHypercubes(t *Table) *hypercubes {
 	}
 }
 
-// cover suppresses the cheapest protecting hypercube around primary cell p.
-// One always exists: pairing p with the total on every dimension where p is
-// not a total (and with any value where it is) gives corners that all move
-// the same way, which leaves p unbounded above.
-func (h *hypercubes) cover(p int) error {
+// cover suppresses the cheapest hypercube that gives cell p an interval
+// at least need wide. One always exists: pairing p with the total on every
+// dimension where p is not a total (and with any value where it is) gives
+// corners that all move the same way, which leaves p unbounded above.
+func (h *hypercubes) cover(p int, need float64) error {
 	t := h.t
 	co := t.coords[p]
 	for d := range h.k {
@@ -157,7 +171,6 @@ func (h *hypercubes) cover(p int) error {
 		}
 		h.choice[d] = 0
 	}
-	need := Required(t.Cells[p].Value)
 	var best []int
 	var bestCost cost
 	for {

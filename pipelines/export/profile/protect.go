@@ -1,11 +1,14 @@
 package profile
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
+	"github.com/odpe/odpe/indicators"
 	"github.com/odpe/odpe/pipelines/export"
 	"github.com/odpe/odpe/pipelines/export/disclosure"
 )
@@ -23,7 +26,7 @@ import (
 //     every non-zero cell of it is suppressed;
 //   - a value equal to a suppressed numerator of another indicator of the
 //     family at the same place (the same children counted twice) is
-//     suppressed;
+//     suppressed, and its table protected again with it;
 //   - N−1 and the evolution are withheld when N−1 is suppressed.
 //
 // Hours of activity identify no child and are left as they are. Suppressed
@@ -36,25 +39,35 @@ func Protect(ds *export.Dataset) error {
 	for _, ind := range ds.Indicators {
 		decl[ind.ID] = ind
 	}
+	n := len(ds.Rows)
 	groups := map[string][]int{}
 	var order []string
 	for i, r := range ds.Rows {
-		k := fmt.Sprintf("%s|%s|%d", r.Indicator, r.Dep, r.Period)
+		k := groupKey(r)
 		if _, ok := groups[k]; !ok {
 			order = append(order, k)
 		}
 		groups[k] = append(groups[k], i)
 	}
-	for _, k := range order {
-		ind := decl[ds.Rows[groups[k][0]].Indicator]
-		if ind.Unit == "hours" {
-			continue
-		}
-		if err := protectGroup(ds, ind, groups[k]); err != nil {
-			return fmt.Errorf("protect %s: %w", k, err)
+	// A cell hidden by propagate is one more suppressed cell of its own
+	// table, which must then be protected like the others: repeat until no
+	// table gains a suppression (suppressions only grow, so this ends).
+	for dirty := order; len(dirty) > 0; dirty = propagate(ds, decl) {
+		for _, k := range dirty {
+			ind := decl[ds.Rows[groups[k][0]].Indicator]
+			if ind.Unit == "hours" {
+				continue
+			}
+			idx, err := protectGroup(ds, ind, groups[k])
+			if err != nil {
+				return fmt.Errorf("protect %s: %w", k, err)
+			}
+			groups[k] = idx
 		}
 	}
-	propagate(ds, decl)
+	if len(ds.Rows) > n {
+		ds.Rows = reorder(ds.Rows, order, groups)
+	}
 	withholdPrevious(ds)
 	for i := range ds.Rows {
 		r := &ds.Rows[i]
@@ -69,8 +82,11 @@ func small(v *float64, threshold int) bool {
 	return v != nil && *v >= 0.5 && *v < float64(threshold)
 }
 
-// protectGroup protects one indicator's table for one département and year.
-func protectGroup(ds *export.Dataset, ind export.Indicator, idx []int) error {
+// protectGroup protects one indicator's table for one département and
+// year, and returns the indices of its rows: an empty combination (a zero
+// the warehouse leaves out) that the protection hides becomes a row of its
+// own, suppressed, since leaving it out would publish it as a zero.
+func protectGroup(ds *export.Dataset, ind export.Indicator, idx []int) ([]int, error) {
 	dims := append([]string{"territory"}, ind.Breakdowns...)
 	cells := make([]disclosure.Cell, 0, len(idx))
 	seen := map[string]bool{}
@@ -78,7 +94,7 @@ func protectGroup(ds *export.Dataset, ind export.Indicator, idx []int) error {
 	for _, i := range idx {
 		r := ds.Rows[i]
 		key := rowKey(r, ind.Breakdowns)
-		c := disclosure.Cell{Key: key, Value: value(r.Numerator)}
+		c := disclosure.Cell{Key: key, Value: value(r.Numerator), Status: r.Conf}
 		if isShare(ind.Unit) && small(r.Denominator, ds.Threshold) && c.Value == 0 {
 			c.Status = export.Primary // 0 % of 3 children is still 3 children
 		}
@@ -99,16 +115,66 @@ func protectGroup(ds *export.Dataset, ind export.Indicator, idx []int) error {
 		err = disclosure.Protect(t, ds.Threshold)
 	}
 	if err != nil && !errors.Is(err, disclosure.ErrIncomplete) && !errors.Is(err, disclosure.ErrNotAdditive) && !errors.Is(err, disclosure.ErrInvalid) {
-		return err
+		return nil, err
 	}
 	if err != nil {
 		conservative(ds, idx)
-		return nil
+		return idx, nil
 	}
 	for j, i := range idx {
 		ds.Rows[i].Conf = t.Cells[j].Status
 	}
-	return nil
+	first := ds.Rows[idx[0]]
+	for _, c := range t.Cells[len(idx):] {
+		if c.Status == export.Free {
+			continue
+		}
+		r := export.Row{Indicator: first.Indicator, Dep: first.Dep, Period: first.Period, Territory: c.Key[0],
+			Unit: first.Unit, Status: first.Status, Conf: c.Status}
+		if len(ind.Breakdowns) > 0 {
+			r.Dims = make(map[string]string, len(ind.Breakdowns))
+			for d, b := range ind.Breakdowns {
+				r.Dims[b] = c.Key[d+1]
+			}
+		}
+		idx = append(idx, len(ds.Rows))
+		ds.Rows = append(ds.Rows, r)
+	}
+	return idx, nil
+}
+
+// reorder puts rows added by protectGroup in their place: groups in order,
+// each with the département first, then territories and breakdowns in
+// order, as the warehouse sorts them.
+func reorder(rows []export.Row, order []string, groups map[string][]int) []export.Row {
+	rank := func(r export.Row) int { // the département first
+		if r.Territory == export.Total {
+			return 0
+		}
+		return 1
+	}
+	out := make([]export.Row, 0, len(rows))
+	for _, k := range order {
+		start := len(out)
+		for _, i := range groups[k] {
+			out = append(out, rows[i])
+		}
+		slices.SortStableFunc(out[start:], func(a, b export.Row) int {
+			if c := cmp.Compare(rank(a), rank(b)); c != 0 {
+				return c
+			}
+			if c := cmp.Compare(a.Territory, b.Territory); c != 0 {
+				return c
+			}
+			for _, d := range indicators.Dimensions {
+				if c := cmp.Compare(a.Dims[d], b.Dims[d]); c != 0 {
+					return c
+				}
+			}
+			return 0
+		})
+	}
+	return out
 }
 
 // conservative protects a table that cannot be audited: if any cell is
@@ -132,9 +198,14 @@ func conservative(ds *export.Dataset, idx []int) {
 	}
 }
 
+// groupKey names the table a row belongs to: its indicator, département
+// and year.
+func groupKey(r export.Row) string { return fmt.Sprintf("%s|%s|%d", r.Indicator, r.Dep, r.Period) }
+
 // propagate suppresses a row whose numerator equals a suppressed numerator
-// of another indicator of the same family at the same place and period.
-func propagate(ds *export.Dataset, decl map[string]export.Indicator) {
+// of another indicator of the same family at the same place and period,
+// and returns the tables that gained a suppression.
+func propagate(ds *export.Dataset, decl map[string]export.Indicator) (changed []string) {
 	place := func(r export.Row) string {
 		dims := make([]string, 0, len(r.Dims))
 		for d, v := range r.Dims {
@@ -152,12 +223,18 @@ func propagate(ds *export.Dataset, decl map[string]export.Indicator) {
 			hidden[place(r)] = true
 		}
 	}
+	marked := map[string]bool{}
 	for i := range ds.Rows {
 		r := &ds.Rows[i]
 		if r.Conf == export.Free && value(r.Numerator) != 0 && decl[r.Indicator].Unit != "hours" && hidden[place(*r)] {
 			r.Conf = export.Secondary
+			if k := groupKey(*r); !marked[k] {
+				marked[k] = true
+				changed = append(changed, k)
+			}
 		}
 	}
+	return changed
 }
 
 // withholdPrevious removes N−1 and the evolution where N−1 is suppressed.

@@ -1,0 +1,661 @@
+package profile_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/odpe/odpe/configs"
+	_ "github.com/odpe/odpe/pipelines/all" // every extract job kind
+	"github.com/odpe/odpe/pipelines/demo"
+	"github.com/odpe/odpe/pipelines/export"
+	"github.com/odpe/odpe/pipelines/export/disclosure"
+	"github.com/odpe/odpe/pipelines/export/profile"
+	"github.com/odpe/odpe/pipelines/refresh"
+)
+
+// demoWarehouse is the small demo refreshed once for every test of the
+// package, with its profiles exported.
+type demoWarehouse struct {
+	cfg   *configs.Config
+	db    *sql.DB
+	runID int64
+}
+
+var (
+	demoOnce sync.Once
+	demoWH   *demoWarehouse
+	demoErr  error
+	demoDir  string
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if demoWH != nil {
+		demoWH.db.Close()
+	}
+	if demoDir != "" {
+		os.RemoveAll(demoDir)
+	}
+	os.Exit(code)
+}
+
+// warehouse generates the small demo, refreshes it with its exports and
+// opens the warehouse read-only.
+func warehouse(t *testing.T) *demoWarehouse {
+	t.Helper()
+	demoOnce.Do(func() {
+		ctx := context.Background()
+		if demoDir, demoErr = os.MkdirTemp("", "odpe-profile-test-"); demoErr != nil {
+			return
+		}
+		path, err := demo.Write(ctx, demoDir, demo.Scales["small"], 62)
+		if err != nil {
+			demoErr = err
+			return
+		}
+		cfg, err := configs.Load(path, configs.Validators{})
+		if err != nil {
+			demoErr = err
+			return
+		}
+		w := &profile.Writer{Config: cfg}
+		_, err = refresh.Run(ctx, cfg, refresh.Options{
+			Export: func(ctx context.Context, db *sql.DB, runID int64) (func() error, error) {
+				return w.Write(ctx, db, runID, fmt.Sprint(runID), nil)
+			},
+		})
+		if err != nil {
+			demoErr = err
+			return
+		}
+		db, err := refresh.Store(cfg).OpenReadOnly(ctx)
+		if err != nil {
+			demoErr = err
+			return
+		}
+		wh := &demoWarehouse{cfg: cfg, db: db}
+		demoErr = db.QueryRowContext(ctx, "SELECT max(run_id) FROM ind.values").Scan(&wh.runID)
+		demoWH = wh
+	})
+	if demoErr != nil {
+		t.Fatalf("demo warehouse: %v", demoErr)
+	}
+	return demoWH
+}
+
+// dataset reads a profile's rows from the demo warehouse, before
+// disclosure control.
+func (wh *demoWarehouse) dataset(t *testing.T, name string) (configs.Export, *export.Dataset) {
+	t.Helper()
+	p, ok := wh.cfg.Export(name)
+	if !ok {
+		t.Fatalf("no profile %s", name)
+	}
+	ds, err := profile.Dataset(context.Background(), wh.db, p, wh.runID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, ds
+}
+
+func externalProfiles(t *testing.T, cfg *configs.Config) []configs.Export {
+	var out []configs.Export
+	for _, p := range cfg.Exports {
+		if p.Audience == "external" {
+			out = append(out, p)
+		}
+	}
+	if len(out) < 3 {
+		t.Fatalf("the demo configuration has %d external profiles, want insee, drees and odas", len(out))
+	}
+	return out
+}
+
+// small reports whether a published figure is a count from 1 to
+// threshold−1.
+func small(v float64, threshold int) bool { return v >= 0.5 && v < float64(threshold)-0.5 }
+
+// TestExternalExportsHaveNoSmallCount reads back every file of every
+// external profile, in each of its formats, and looks for a published
+// count between 1 and threshold−1: numerators and denominators of every
+// indicator, values and N−1 of counts.
+func TestExternalExportsHaveNoSmallCount(t *testing.T) {
+	wh := warehouse(t)
+	for _, p := range externalProfiles(t, wh.cfg) {
+		_, ds := wh.dataset(t, p.Name)
+		units := map[string]string{}
+		for _, ind := range ds.Indicators {
+			units[ind.ID] = ind.Unit
+		}
+		dir := filepath.Join(wh.cfg.ExportsDir, p.Name)
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked := 0
+		for _, e := range entries {
+			path := filepath.Join(dir, e.Name())
+			var n int
+			switch {
+			case strings.HasSuffix(e.Name(), ".sdmx.csv"):
+				n = checkSDMX(t, path, p.Threshold)
+			case strings.HasSuffix(e.Name(), ".xlsx") && p.Layout == "drees":
+				n = checkDreesWorkbook(t, path, p.Threshold, ds)
+			case strings.HasSuffix(e.Name(), ".xlsx"):
+				n = checkLongWorkbook(t, path, p.Threshold)
+			case e.Name() == "parquet":
+				n = checkParquet(t, wh.db, path, p.Threshold, units)
+			default:
+				t.Errorf("%s: unexpected file %s", p.Name, e.Name())
+			}
+			checked += n
+		}
+		if checked == 0 {
+			t.Errorf("%s: no figure checked in %s", p.Name, dir)
+		}
+		t.Logf("%s: %d published figures checked against threshold %d", p.Name, checked, p.Threshold)
+	}
+}
+
+func checkSDMX(t *testing.T, path string, threshold int) int {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	col := map[string]int{}
+	for i, h := range recs[0] {
+		col[h] = i
+	}
+	n := 0
+	for line, rec := range recs[1:] {
+		obs := rec[col["OBS_VALUE"]]
+		if rec[col["CONF_STATUS"]] != "F" && rec[col["CONF_STATUS"]] != "" && obs != "" {
+			t.Errorf("%s line %d: confidential cell published with value %s", path, line+2, obs)
+		}
+		if rec[col["UNIT_MEASURE"]] != "PERS" || obs == "" {
+			continue
+		}
+		v, err := strconv.ParseFloat(obs, 64)
+		if err != nil {
+			t.Fatalf("%s line %d: OBS_VALUE %q: %v", path, line+2, obs, err)
+		}
+		n++
+		if small(v, threshold) {
+			t.Errorf("%s line %d: count %g published (threshold %d): %q", path, line+2, v, threshold, rec)
+		}
+	}
+	return n
+}
+
+// checkLongWorkbook checks the family sheets of an Observatoire-layout
+// workbook: Numérateur and Dénominateur, and Valeur and N−1 of counts.
+func checkLongWorkbook(t *testing.T, path string, threshold int) int {
+	t.Helper()
+	n := 0
+	for sheet, rows := range familySheets(t, path) {
+		col := map[string]int{}
+		for i, h := range rows[0] {
+			col[h] = i
+		}
+		for r, row := range rows[1:] {
+			cell := func(h string) string {
+				if i, ok := col[h]; ok && i < len(row) {
+					return row[i]
+				}
+				return ""
+			}
+			heads := []string{"Numérateur", "Dénominateur"}
+			if cell("Unité") == "effectif" {
+				heads = append(heads, "Valeur", "N−1")
+			}
+			for _, h := range heads {
+				raw := cell(h)
+				if raw == "" || raw == "s" {
+					continue
+				}
+				v, err := strconv.ParseFloat(raw, 64)
+				if err != nil {
+					t.Fatalf("%s %s row %d %s: %q is not a number", path, sheet, r+2, h, raw)
+				}
+				n++
+				if small(v, threshold) {
+					t.Errorf("%s %s row %d: %s = %g published (threshold %d)", path, sheet, r+2, h, v, threshold)
+				}
+			}
+		}
+	}
+	return n
+}
+
+// checkDreesWorkbook checks every number below the header of each table of
+// a DREES-layout workbook, whose indicators must all be counts.
+func checkDreesWorkbook(t *testing.T, path string, threshold int, ds *export.Dataset) int {
+	t.Helper()
+	for _, ind := range ds.Indicators {
+		if ind.Unit != "count" {
+			t.Fatalf("drees profile carries %s (%s): this check expects counts only", ind.ID, ind.Unit)
+		}
+	}
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	n := 0
+	for _, sheet := range f.GetSheetList() {
+		if sheet == "Lisez-moi" {
+			continue
+		}
+		rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for r := 5; r < len(rows); r++ { // below the header (row 5)
+			for c, raw := range rows[r] {
+				if c == 0 || raw == "" {
+					continue // the territory
+				}
+				v, err := strconv.ParseFloat(raw, 64)
+				if err != nil {
+					continue // "s", "p"…
+				}
+				n++
+				if small(v, threshold) {
+					name, _ := excelize.CoordinatesToCellName(c+1, r+1)
+					t.Errorf("%s %s!%s: count %g published (threshold %d)", path, sheet, name, v, threshold)
+				}
+			}
+		}
+	}
+	return n
+}
+
+func checkParquet(t *testing.T, db *sql.DB, dir string, threshold int, units map[string]string) int {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "*.parquet"))
+	n := 0
+	for _, file := range files {
+		rows, err := db.Query(`SELECT indicator, territory, period, numerator, denominator, value, previous, conf
+			FROM read_parquet(?)`, file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var ind, territory, conf string
+			var period int
+			var num, den, val, prev sql.NullFloat64
+			if err := rows.Scan(&ind, &territory, &period, &num, &den, &val, &prev, &conf); err != nil {
+				t.Fatal(err)
+			}
+			figures := map[string]sql.NullFloat64{"numerator": num, "denominator": den}
+			if units[ind] == "count" {
+				figures["value"], figures["previous"] = val, prev
+			}
+			for name, v := range figures {
+				if !v.Valid {
+					continue
+				}
+				n++
+				if conf != export.Free {
+					t.Errorf("%s: %s %s %d: %s published on a confidential row", file, ind, territory, period, name)
+				}
+				if small(v.Float64, threshold) {
+					t.Errorf("%s: %s %s %d: %s = %g published (threshold %d)", file, ind, territory, period, name, v.Float64, threshold)
+				}
+			}
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		rows.Close()
+	}
+	return n
+}
+
+// familySheets reads the family sheets of an Observatoire-layout
+// workbook, raw cell values.
+func familySheets(t *testing.T, path string) map[string][][]string {
+	t.Helper()
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	out := map[string][][]string{}
+	for _, sheet := range f.GetSheetList() {
+		if sheet == "Lisez-moi" || sheet == "Graphiques" {
+			continue
+		}
+		rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) > 0 {
+			out[sheet] = rows
+		}
+	}
+	return out
+}
+
+// TestObservatoireWorkbookMatchesWarehouse reads every cell of the
+// internal workbook's family sheets back and compares it with the values
+// the warehouse holds, row for row.
+func TestObservatoireWorkbookMatchesWarehouse(t *testing.T) {
+	wh := warehouse(t)
+	p, ds := wh.dataset(t, "observatoire")
+	if p.Audience != "internal" {
+		t.Fatalf("observatoire is %s", p.Audience)
+	}
+	labels := map[string]string{}
+	for _, ind := range ds.Indicators {
+		labels[ind.ID] = ind.Label
+	}
+	want := map[string][]*float64{}
+	for _, r := range ds.Rows {
+		territory := r.Territory
+		if territory == export.Total {
+			territory = "Ensemble du département"
+		}
+		key := []string{labels[r.Indicator], territory}
+		for _, d := range ds.Dimensions {
+			v, ok := r.Dims[d]
+			if !ok {
+				v = "-"
+			}
+			key = append(key, v)
+		}
+		key = append(key, strconv.Itoa(r.Period))
+		k := strings.Join(key, " | ")
+		if _, dup := want[k]; dup {
+			t.Fatalf("two rows for %s", k)
+		}
+		want[k] = []*float64{r.Value, r.Numerator, r.Denominator, r.Previous, r.Evolution}
+	}
+
+	got := map[string][]string{}
+	for sheet, rows := range familySheets(t, filepath.Join(wh.cfg.ExportsDir, "observatoire", "observatoire.xlsx")) {
+		header := rows[0]
+		at := func(h string) int {
+			i := slices.Index(header, h)
+			if i < 0 {
+				t.Fatalf("%s: no column %s in %q", sheet, h, header)
+			}
+			return i
+		}
+		year, territory := at("Année"), at("Territoire")
+		if territory+1+len(ds.Dimensions) != year {
+			t.Fatalf("%s: %d breakdown columns between Territoire and Année, want %d", sheet, year-territory-1, len(ds.Dimensions))
+		}
+		figures := []int{at("Valeur"), at("Numérateur"), at("Dénominateur"), at("N−1"), at("Évolution")}
+		for _, row := range rows[1:] {
+			row = append(row, make([]string, len(header)-len(row))...)
+			key := append([]string{row[at("Indicateur")]}, row[territory:year+1]...)
+			var cells []string
+			for _, c := range figures {
+				cells = append(cells, row[c])
+			}
+			got[strings.Join(key, " | ")] = cells
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("workbook has %d rows, the warehouse %d", len(got), len(want))
+	}
+	diffs := 0
+	for k, w := range want {
+		g, ok := got[k]
+		if !ok {
+			t.Errorf("%s: missing from the workbook", k)
+			diffs++
+		}
+		for i := range w {
+			if ok && !sameNumber(g[i], w[i]) {
+				t.Errorf("%s: figure %d is %q in the workbook, %v in the warehouse", k, i+1, g[i], deref(w[i]))
+				diffs++
+			}
+		}
+		if diffs > 20 {
+			t.Fatal("too many differences")
+		}
+	}
+	t.Logf("%d rows of %d indicators compared", len(want), len(ds.Indicators))
+}
+
+// sameNumber reports whether a raw cell holds want, to the 15 significant
+// digits Excel keeps; an empty cell stands for nil.
+func sameNumber(raw string, want *float64) bool {
+	if want == nil || raw == "" {
+		return want == nil && raw == ""
+	}
+	v, err := strconv.ParseFloat(raw, 64)
+	return err == nil && math.Abs(v-*want) <= 1e-14*math.Max(1, math.Abs(*want))
+}
+
+func deref(v *float64) any {
+	if v == nil {
+		return "nil"
+	}
+	return *v
+}
+
+// TestExportedTablesResistAudit takes the tables the insee profile
+// published (its Parquet files, read back) and, knowing the true values
+// as the data owner does, asks an intruder's linear programs for the
+// feasible interval of each suppressed cell: none may be a single value.
+// Tables that are not additive are published with every non-zero cell
+// hidden as soon as one is small: that is checked instead.
+func TestExportedTablesResistAudit(t *testing.T) {
+	wh := warehouse(t)
+	p, ds := wh.dataset(t, "insee")
+	decl := map[string]export.Indicator{}
+	for _, ind := range ds.Indicators {
+		decl[ind.ID] = ind
+	}
+	// What was published: the status of each cell.
+	conf := map[string]string{}
+	files, _ := filepath.Glob(filepath.Join(wh.cfg.ExportsDir, p.Name, "parquet", "*.parquet"))
+	if len(files) == 0 {
+		t.Fatal("no Parquet file in the insee profile")
+	}
+	for _, file := range files {
+		cols, err := parquetColumns(wh.db, file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sel []string
+		for _, d := range ds.Dimensions {
+			if slices.Contains(cols, d) {
+				sel = append(sel, fmt.Sprintf("coalesce(%s, '∅')", d))
+			} else {
+				sel = append(sel, "'∅'")
+			}
+		}
+		q := fmt.Sprintf(`SELECT concat_ws('|', indicator, dep, period, territory, %s), conf FROM read_parquet(?)`, strings.Join(sel, ", "))
+		rows, err := wh.db.Query(q, file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var k, c string
+			if err := rows.Scan(&k, &c); err != nil {
+				t.Fatal(err)
+			}
+			conf[k] = c
+		}
+		rows.Close()
+	}
+	key := func(r export.Row) string {
+		parts := []string{r.Indicator, r.Dep, strconv.Itoa(r.Period), r.Territory}
+		for _, d := range ds.Dimensions {
+			v, ok := r.Dims[d]
+			if !ok {
+				v = "∅"
+			}
+			parts = append(parts, v)
+		}
+		return strings.Join(parts, "|")
+	}
+
+	type group struct {
+		ind  export.Indicator
+		rows []export.Row
+	}
+	groups := map[string]*group{}
+	var order []string
+	for _, r := range ds.Rows {
+		if _, ok := conf[key(r)]; !ok {
+			t.Fatalf("%s: in the warehouse, not in the export", key(r))
+		}
+		if decl[r.Indicator].Unit == "hours" {
+			continue
+		}
+		g := fmt.Sprintf("%s|%s|%d", r.Indicator, r.Dep, r.Period)
+		if groups[g] == nil {
+			groups[g] = &group{ind: decl[r.Indicator]}
+			order = append(order, g)
+		}
+		groups[g].rows = append(groups[g].rows, r)
+	}
+
+	var audited, nonAdditive, suppressed int
+	var audits errgroup.Group // linear programs, on every core
+	audits.SetLimit(runtime.NumCPU())
+	for _, g := range order {
+		grp := groups[g]
+		dims := append([]string{"territory"}, grp.ind.Breakdowns...)
+		var cells []disclosure.Cell
+		anySmall := false
+		seen := map[string]bool{}
+		for _, r := range grp.rows {
+			k := []string{r.Territory}
+			for _, b := range grp.ind.Breakdowns {
+				k = append(k, r.Dims[b])
+			}
+			v := 0.0
+			if r.Numerator != nil {
+				v = *r.Numerator
+			}
+			anySmall = anySmall || small(v, p.Threshold)
+			status := conf[key(r)]
+			if status != export.Free {
+				suppressed++
+			}
+			cells = append(cells, disclosure.Cell{Key: k, Value: v, Status: status})
+			seen[strings.Join(k, "\x00")] = true
+		}
+		cells = completeWithZeros(cells, seen, len(dims))
+		for j := len(grp.rows); j < len(cells); j++ {
+			// A zero left out of the warehouse, published as a row of its
+			// own if the protection hid it.
+			r := export.Row{Indicator: grp.ind.ID, Dep: grp.rows[0].Dep, Period: grp.rows[0].Period,
+				Territory: cells[j].Key[0], Dims: map[string]string{}}
+			for d, b := range grp.ind.Breakdowns {
+				r.Dims[b] = cells[j].Key[d+1]
+			}
+			cells[j].Status = conf[key(r)]
+		}
+		tab, err := disclosure.New(dims, cells)
+		if err != nil {
+			// Not auditable: every non-zero cell must be hidden if any is small.
+			nonAdditive++
+			if !anySmall {
+				continue
+			}
+			for _, c := range cells {
+				if c.Value != 0 && c.Status == export.Free {
+					t.Errorf("%s: non-additive table with a small count publishes %v = %g", g, c.Key, c.Value)
+				}
+			}
+			continue
+		}
+		// Every small count is suppressed.
+		for i, c := range tab.Cells {
+			if small(c.Value, p.Threshold) && c.Status == export.Free {
+				t.Errorf("%s: small count %s = %g published", g, tab.Key(i), c.Value)
+			}
+		}
+		audits.Go(func() error {
+			exposed, err := disclosure.Audit(tab)
+			if err != nil {
+				return fmt.Errorf("%s: %w", g, err)
+			}
+			for _, e := range exposed {
+				t.Errorf("%s: %s", g, e)
+			}
+			return nil
+		})
+		audited++
+	}
+	if err := audits.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if suppressed == 0 {
+		t.Error("the demo data has no suppressed cell: the audit proves nothing")
+	}
+	t.Logf("%d tables audited, %d not additive, %d cells suppressed", audited, nonAdditive, suppressed)
+}
+
+// completeWithZeros adds the empty combinations (zeros) the warehouse
+// leaves out, so that the table is a full hypercube.
+func completeWithZeros(cells []disclosure.Cell, seen map[string]bool, ndims int) []disclosure.Cell {
+	values := make([][]string, ndims)
+	for _, c := range cells {
+		for d, v := range c.Key {
+			if !slices.Contains(values[d], v) {
+				values[d] = append(values[d], v)
+			}
+		}
+	}
+	combos := [][]string{{}}
+	for _, vs := range values {
+		var next [][]string
+		for _, prefix := range combos {
+			for _, v := range vs {
+				next = append(next, append(slices.Clone(prefix), v))
+			}
+		}
+		combos = next
+	}
+	for _, k := range combos {
+		if !seen[strings.Join(k, "\x00")] {
+			cells = append(cells, disclosure.Cell{Key: k})
+		}
+	}
+	return cells
+}
+
+func parquetColumns(db *sql.DB, file string) ([]string, error) {
+	rows, err := db.Query(`SELECT name FROM parquet_schema(?) WHERE num_children IS NULL`, file)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
