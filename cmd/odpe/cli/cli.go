@@ -17,6 +17,7 @@ import (
 
 	"github.com/odpe/odpe/configs"
 	"github.com/odpe/odpe/pipelines/extract"
+	"github.com/odpe/odpe/pipelines/refresh"
 	"github.com/odpe/odpe/pipelines/schedule"
 
 	_ "github.com/odpe/odpe/pipelines/all" // every extract job kind
@@ -66,6 +67,7 @@ func commands() []command {
 // Run runs the odpe command with args (without the program name).
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, log: newLogger(stderr)}
+	refresh.LimitMemory()
 	global := flag.NewFlagSet("odpe", flag.ContinueOnError)
 	global.SetOutput(stderr)
 	global.StringVar(&e.configPath, "config", configs.DefaultPath, "configuration file")

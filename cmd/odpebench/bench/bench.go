@@ -75,6 +75,7 @@ type Result struct {
 
 // Main runs the command and returns its exit code.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	refresh.LimitMemory() // as odpe does
 	fs := flag.NewFlagSet("odpebench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	scale := fs.String("scale", "small", "size of the demo: small, departement or national")

@@ -44,7 +44,9 @@ func WriteFamilies(dir string, ds *export.Dataset) error {
 		return err
 	}
 	defer rows.Close()
-	db, err := sql.Open("duckdb", "")
+	// A DuckDB of its own, in memory, kept small: it sorts one profile's
+	// rows beside the refresh's warehouse.
+	db, err := sql.Open("duckdb", "?memory_limit=1GB&threads=1")
 	if err != nil {
 		return err
 	}

@@ -143,13 +143,18 @@ func readRows(ctx context.Context, db *sql.DB, ids []string) ([]export.Row, erro
 		FROM indicator_values WHERE indicator IN (%s)
 		ORDER BY indicator, dep, period, territory = 'Ensemble' DESC, territory, %s`,
 		dims, strings.Join(quoted, ", "), dims)
+	var n int // to size the slice once: growing it copies millions of rows
+	if err := db.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*) FROM indicator_values WHERE indicator IN (%s)`,
+		strings.Join(quoted, ", "))).Scan(&n); err != nil {
+		return nil, fmt.Errorf("count values: %w", err)
+	}
 	rows, err := db.QueryContext(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("read values: %w", err)
 	}
 	defer rows.Close()
 	var (
-		out     []export.Row
+		out     = make([]export.Row, 0, n)
 		r       export.Row
 		dimVals = make([]sql.NullString, len(indicators.Dimensions))
 		figures [5]sql.NullFloat64

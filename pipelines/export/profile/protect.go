@@ -4,8 +4,10 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/odpe/odpe/indicators"
@@ -52,7 +54,8 @@ func Protect(ds *export.Dataset) error {
 	// A cell hidden by propagate is one more suppressed cell of its own
 	// table, which must then be protected like the others: repeat until no
 	// table gains a suppression (suppressions only grow, so this ends).
-	for dirty := order; len(dirty) > 0; dirty = propagate(ds, decl) {
+	places := placeKeys(ds, decl) // rows added below have none
+	for dirty := order; len(dirty) > 0; dirty = propagate(ds, places) {
 		for _, k := range dirty {
 			ind := decl[ds.Rows[groups[k][0]].Indicator]
 			if ind.Unit == "hours" {
@@ -66,7 +69,7 @@ func Protect(ds *export.Dataset) error {
 		}
 	}
 	if len(ds.Rows) > n {
-		ds.Rows = reorder(ds.Rows, order, groups)
+		ds.Rows = reorder(ds.Rows, n, order, groups)
 	}
 	withholdPrevious(ds)
 	for i := range ds.Rows {
@@ -143,10 +146,10 @@ func protectGroup(ds *export.Dataset, ind export.Indicator, idx []int) ([]int, e
 	return idx, nil
 }
 
-// reorder puts rows added by protectGroup in their place: groups in order,
-// each with the département first, then territories and breakdowns in
-// order, as the warehouse sorts them.
-func reorder(rows []export.Row, order []string, groups map[string][]int) []export.Row {
+// reorder puts the rows added by protectGroup (from index n) in their
+// place: groups in order, each with the département first, then
+// territories and breakdowns in order, as the warehouse sorts them.
+func reorder(rows []export.Row, n int, order []string, groups map[string][]int) []export.Row {
 	rank := func(r export.Row) int { // the département first
 		if r.Territory == export.Total {
 			return 0
@@ -155,9 +158,13 @@ func reorder(rows []export.Row, order []string, groups map[string][]int) []expor
 	}
 	out := make([]export.Row, 0, len(rows))
 	for _, k := range order {
-		start := len(out)
+		start, added := len(out), false
 		for _, i := range groups[k] {
 			out = append(out, rows[i])
+			added = added || i >= n
+		}
+		if !added {
+			continue
 		}
 		slices.SortStableFunc(out[start:], func(a, b export.Row) int {
 			if c := cmp.Compare(rank(a), rank(b)); c != 0 {
@@ -202,35 +209,53 @@ func conservative(ds *export.Dataset, idx []int) {
 // and year.
 func groupKey(r export.Row) string { return fmt.Sprintf("%s|%s|%d", r.Indicator, r.Dep, r.Period) }
 
-// propagate suppresses a row whose numerator equals a suppressed numerator
-// of another indicator of the same family at the same place and period,
-// and returns the tables that gained a suppression.
-func propagate(ds *export.Dataset, decl map[string]export.Indicator) (changed []string) {
-	place := func(r export.Row) string {
-		dims := make([]string, 0, len(r.Dims))
+// placeKeys returns, for each row that counts children (a non-zero
+// numerator, not hours), a hash of its family, place, period, breakdowns
+// other than totals and numerator: rows of equal key count the same
+// children. Zero for the other rows. Computed once, as propagate runs
+// several times; a collision could only hide one cell too many.
+func placeKeys(ds *export.Dataset, decl map[string]export.Indicator) []uint64 {
+	seed := maphash.MakeSeed()
+	keys := make([]uint64, len(ds.Rows))
+	var h maphash.Hash
+	var dims []string
+	for i, r := range ds.Rows {
+		if value(r.Numerator) == 0 || decl[r.Indicator].Unit == "hours" {
+			continue
+		}
+		dims = dims[:0]
 		for d, v := range r.Dims {
 			if v != export.Total {
 				dims = append(dims, d+"="+v)
 			}
 		}
 		sort.Strings(dims)
-		return fmt.Sprintf("%s|%s|%d|%s|%s|%g", decl[r.Indicator].Family, r.Dep, r.Period, r.Territory,
+		h.SetSeed(seed)
+		fmt.Fprintf(&h, "%s|%s|%d|%s|%s|%g", decl[r.Indicator].Family, r.Dep, r.Period, r.Territory,
 			strings.Join(dims, ","), value(r.Numerator))
+		keys[i] = h.Sum64() | 1 // never 0
 	}
-	hidden := map[string]bool{}
-	for _, r := range ds.Rows {
-		if r.Conf != export.Free && value(r.Numerator) != 0 && decl[r.Indicator].Unit != "hours" {
-			hidden[place(r)] = true
+	return keys
+}
+
+// propagate suppresses a row whose numerator equals a suppressed numerator
+// of another indicator of the same family at the same place and period
+// (same place key), and returns the tables that gained a suppression.
+func propagate(ds *export.Dataset, places []uint64) (changed []string) {
+	hidden := map[uint64]bool{}
+	for i, k := range places {
+		if k != 0 && ds.Rows[i].Conf != export.Free {
+			hidden[k] = true
 		}
 	}
 	marked := map[string]bool{}
-	for i := range ds.Rows {
+	for i, k := range places {
 		r := &ds.Rows[i]
-		if r.Conf == export.Free && value(r.Numerator) != 0 && decl[r.Indicator].Unit != "hours" && hidden[place(*r)] {
+		if k != 0 && r.Conf == export.Free && hidden[k] {
 			r.Conf = export.Secondary
-			if k := groupKey(*r); !marked[k] {
-				marked[k] = true
-				changed = append(changed, k)
+			if g := groupKey(*r); !marked[g] {
+				marked[g] = true
+				changed = append(changed, g)
 			}
 		}
 	}
@@ -238,11 +263,29 @@ func propagate(ds *export.Dataset, decl map[string]export.Indicator) (changed []
 }
 
 // withholdPrevious removes N−1 and the evolution where N−1 is suppressed.
+// Rows are keyed by a hash of their cell (the breakdowns' hashes summed, so
+// that the map's order does not matter): a collision could only withhold
+// one N−1 too many.
 func withholdPrevious(ds *export.Dataset) {
-	key := func(r export.Row, period int) string {
-		return fmt.Sprintf("%s|%s|%d|%s|%v", r.Indicator, r.Dep, period, r.Territory, sortedDims(r.Dims))
+	seed := maphash.MakeSeed()
+	key := func(r export.Row, period int) uint64 {
+		var h maphash.Hash
+		h.SetSeed(seed)
+		for _, s := range [...]string{r.Indicator, r.Dep, r.Territory, strconv.Itoa(period)} {
+			h.WriteString(s)
+			h.WriteByte(0)
+		}
+		sum := h.Sum64()
+		for d, v := range r.Dims {
+			h.Reset()
+			h.WriteString(d)
+			h.WriteByte(0)
+			h.WriteString(v)
+			sum += h.Sum64()
+		}
+		return sum
 	}
-	suppressed := map[string]bool{}
+	suppressed := map[uint64]bool{}
 	for _, r := range ds.Rows {
 		if r.Conf != export.Free {
 			suppressed[key(r, r.Period)] = true
@@ -262,15 +305,6 @@ func rowKey(r export.Row, breakdowns []string) []string {
 		key = append(key, r.Dims[b])
 	}
 	return key
-}
-
-func sortedDims(m map[string]string) string {
-	parts := make([]string, 0, len(m))
-	for k, v := range m {
-		parts = append(parts, k+"="+v)
-	}
-	sort.Strings(parts)
-	return strings.Join(parts, ",")
 }
 
 func isShare(unit string) bool { return unit == "%" || unit == "ratio" }
