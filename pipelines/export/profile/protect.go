@@ -29,6 +29,9 @@ import (
 //   - a value equal to a suppressed numerator of another indicator of the
 //     family at the same place (the same children counted twice) is
 //     suppressed, and its table protected again with it;
+//   - an empty combination (a zero the warehouse leaves out) that the
+//     protection hides is added as a suppressed row: left out, it would
+//     read as a published zero;
 //   - N−1 and the evolution are withheld when N−1 is suppressed.
 //
 // Hours of activity identify no child and are left as they are. Suppressed
