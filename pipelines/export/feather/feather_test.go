@@ -3,11 +3,8 @@ package feather
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,9 +14,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 
 	"github.com/odpe/odpe/pipelines/export"
+	"github.com/odpe/odpe/pipelines/export/exporttest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 func f(v float64) *float64 { return &v }
 
@@ -172,19 +168,7 @@ func TestSchemaGolden(t *testing.T) {
 	for i, k := range md.Keys() {
 		fmt.Fprintf(&dump, "%s = %s\n", k, md.Values()[i])
 	}
-	golden := filepath.Join("testdata", "schema.golden")
-	if *update {
-		if err := os.WriteFile(golden, []byte(dump.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("read golden file (run with -update to create it): %v", err)
-	}
-	if dump.String() != string(want) {
-		t.Errorf("schema differs from %s:\ngot:\n%s\nwant:\n%s", golden, dump.String(), want)
-	}
+	exporttest.Golden(t, "schema.golden", []byte(dump.String()))
 }
 
 func TestMetadataDecodes(t *testing.T) {

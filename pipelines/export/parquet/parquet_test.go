@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"math"
 	"os"
@@ -24,10 +23,9 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/odpe/odpe/pipelines/export"
+	"github.com/odpe/odpe/pipelines/export/exporttest"
 	"github.com/odpe/odpe/pipelines/export/parquet"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 const null = "∅"
 
@@ -517,22 +515,7 @@ func TestGolden(t *testing.T) {
 	for _, fam := range []string{"ase", "pmi"} {
 		t.Run(fam, func(t *testing.T) {
 			got := readFile(t, filepath.Join(dir, fam+".parquet")).render()
-			golden := filepath.Join("testdata", fam+".golden")
-			if *update {
-				if err := os.MkdirAll("testdata", 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("read golden file (run with -update to create it): %v", err)
-			}
-			if got != string(want) {
-				t.Errorf("%s differs from %s:\ngot:\n%s\nwant:\n%s", fam, golden, got, want)
-			}
+			exporttest.Golden(t, fam+".golden", []byte(got))
 		})
 	}
 }

@@ -2,18 +2,14 @@ package sdmx
 
 import (
 	"bytes"
-	"flag"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/odpe/odpe/pipelines/export"
+	"github.com/odpe/odpe/pipelines/export/exporttest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 func f(v float64) *float64 { return &v }
 
@@ -63,19 +59,7 @@ func TestWriteGolden(t *testing.T) {
 	if err := Write(&buf, fixture()); err != nil {
 		t.Fatalf("Write: %v", err)
 	}
-	golden := filepath.Join("testdata", "dataset.csv")
-	if *update {
-		if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("read golden file (run with -update to create it): %v", err)
-	}
-	if !bytes.Equal(buf.Bytes(), want) {
-		t.Errorf("output differs from %s:\ngot:\n%s\nwant:\n%s", golden, buf.Bytes(), want)
-	}
+	exporttest.Golden(t, "dataset.csv", buf.Bytes())
 }
 
 func TestWriteFormat(t *testing.T) {

@@ -18,12 +18,10 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/odpe/odpe/pipelines/export"
+	"github.com/odpe/odpe/pipelines/export/exporttest"
 )
 
-var (
-	update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-	outDir = flag.String("out", "", "also save the test workbooks in this directory")
-)
+var outDir = flag.String("out", "", "also save the test workbooks in this directory")
 
 // build writes ds in layout and opens the result.
 func build(t testing.TB, ds *export.Dataset, layout Layout) (*excelize.File, []byte) {
@@ -488,20 +486,7 @@ func TestGolden(t *testing.T) {
 	for _, layout := range []Layout{Observatoire, Drees} {
 		t.Run(layout.String(), func(t *testing.T) {
 			f, _ := build(t, fixture(), layout)
-			got := dump(t, f)
-			golden := filepath.Join("testdata", layout.String()+".golden")
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("read golden file (run with -update to create it): %v", err)
-			}
-			if got != string(want) {
-				t.Errorf("cells differ from %s; got:\n%s", golden, got)
-			}
+			exporttest.Golden(t, layout.String()+".golden", []byte(dump(t, f)))
 		})
 	}
 }
