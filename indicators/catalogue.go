@@ -19,8 +19,11 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
+
+	schema "github.com/odpe/odpe/sql"
 )
 
 //go:embed */*.yaml */*.sql
@@ -227,6 +230,9 @@ func (d *Declaration) validate() error {
 		}
 		need(n == 1, "checks: each entry is exactly one of non_negative, between, sums_to, additive")
 	}
+	for _, name := range schema.Names(d.SQL) {
+		need(readsDeclared(name, d.Sources), fmt.Sprintf("query reads %s, which sources does not list (a refresh recomputes an indicator only when one of its sources changed)", name))
+	}
 	if d.Target != nil {
 		need(d.Target.Comparison == ">=" || d.Target.Comparison == "<=", "target.comparison: expected >= or <=")
 	}
@@ -234,6 +240,33 @@ func (d *Declaration) validate() error {
 		return fmt.Errorf("%s: %s", d.File, strings.Join(problems, "; "))
 	}
 	return nil
+}
+
+// transformObjects are the objects the conformed-table transforms create.
+var transformObjects = sync.OnceValue(func() map[string]schema.Statement {
+	stmts, err := schema.TransformStatements()
+	if err != nil {
+		panic(err) // embedded scripts, checked by the sql package's tests
+	}
+	return schema.Objects(stmts)
+})
+
+// readsDeclared reports whether a query may name name: it is a source, or
+// a macro of the transforms that reads only sources.
+func readsDeclared(name string, sources []string) bool {
+	if contains(sources, name) {
+		return true
+	}
+	m, ok := transformObjects()[name]
+	if !ok || m.Kind != "MACRO" {
+		return false
+	}
+	for _, r := range m.Reads {
+		if !readsDeclared(r, sources) {
+			return false
+		}
+	}
+	return true
 }
 
 func unitNames() []string {

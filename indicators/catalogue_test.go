@@ -82,6 +82,14 @@ func TestDeclarationErrorsNameTheFile(t *testing.T) {
 			"f/x_count.yaml": {Data: []byte(strings.Replace(goodYAML, "unit: count", `unit: "%"`, 1))},
 			"f/x_count.sql":  {Data: []byte("SELECT 1")},
 		}, []string{"f/x_count.yaml", "denominator: required"}},
+		{"query reads a table sources does not list", fstest.MapFS{
+			"f/x_count.yaml": {Data: []byte(goodYAML)},
+			"f/x_count.sql":  {Data: []byte("SELECT * FROM core.t JOIN core.births USING (dep) -- not core.pmi_monthly")},
+		}, []string{"f/x_count.yaml", "query reads core.births, which sources does not list"}},
+		{"macro over a table sources does not list", fstest.MapFS{
+			"f/x_count.yaml": {Data: []byte(goodYAML)},
+			"f/x_count.sql":  {Data: []byte("SELECT * FROM core.t, core.population_aged(0, 17)")},
+		}, []string{"f/x_count.yaml", "query reads core.population_aged"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := Load(c.files)

@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/odpe/odpe/indicators"
@@ -20,28 +21,50 @@ var ErrCheckFailed = errors.New("indicator check failed")
 
 // Result summarises a computation.
 type Result struct {
-	Indicators int
-	Values     int64
+	Indicators int   // indicators computed
+	Kept       int   // indicators whose sources did not change: values kept
+	Values     int64 // values computed
 }
 
-// Run replaces the catalogue and every value in the warehouse.
-func Run(ctx context.Context, db *sql.DB, cat *indicators.Catalogue, runID int64) (Result, error) {
+// Run computes the indicators of the catalogue that read a table in
+// changed, or every indicator when changed is nil, and applies their
+// checks. The other indicators keep their values (and the run that
+// computed them): their sources did not change, and the catalogue
+// guarantees that a query reads only its declared sources. The catalogue
+// table is rewritten whole.
+func Run(ctx context.Context, db *sql.DB, cat *indicators.Catalogue, runID int64, changed map[string]bool) (Result, error) {
 	var res Result
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return res, err
 	}
 	defer tx.Rollback()
-	for _, q := range []string{"DELETE FROM ind.values", "DELETE FROM ind.catalogue"} {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return res, fmt.Errorf("%s: %w", q, err)
+	var stale, kept []*indicators.Declaration
+	for _, d := range cat.List {
+		if changed == nil || slices.ContainsFunc(d.Sources, func(s string) bool { return changed[s] }) {
+			stale = append(stale, d)
+		} else {
+			kept = append(kept, d)
 		}
+	}
+	res.Kept = len(kept)
+	keep := make([]string, len(kept))
+	for i, d := range kept {
+		keep[i] = d.ID
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM ind.values WHERE NOT list_contains(?::VARCHAR[], indicator)", listLiteral(keep)); err != nil {
+		return res, fmt.Errorf("delete the values to compute: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM ind.catalogue"); err != nil {
+		return res, fmt.Errorf("delete the catalogue: %w", err)
 	}
 	var errs []error
 	for _, d := range cat.List {
 		if err := saveDeclaration(ctx, tx, d); err != nil {
 			return res, err
 		}
+	}
+	for _, d := range stale {
 		n, err := computeOne(ctx, tx, d, runID)
 		if err != nil {
 			errs = append(errs, err)
@@ -54,7 +77,7 @@ func Run(ctx context.Context, db *sql.DB, cat *indicators.Catalogue, runID int64
 		return res, errors.Join(errs...)
 	}
 	failpoint.Hit(failpoint.DuringIndicators)
-	for _, d := range cat.List {
+	for _, d := range stale {
 		if err := check(ctx, tx, d); err != nil {
 			errs = append(errs, err)
 		}

@@ -57,7 +57,7 @@ const cube = `SELECT dep, year AS period, coalesce(territory, 'Ensemble') AS ter
 func TestComputeFillsValues(t *testing.T) {
 	db := newDB(t)
 	cat := catalogue(t, declaration("count", "[sex]", "  - non_negative: true\n  - additive: territory\n  - additive: sex\n", ""), cube)
-	res, err := compute.Run(context.Background(), db, cat, 7)
+	res, err := compute.Run(context.Background(), db, cat, 7, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func TestComputeShareValue(t *testing.T) {
 	q := `SELECT dep, year AS period, territory, sum(n) FILTER (WHERE sex = 'F') AS numerator, sum(n) AS denominator
 		FROM core.t GROUP BY ALL`
 	cat := catalogue(t, declaration("%", "[]", "  - between: [0, 100]\n", ""), q)
-	if _, err := compute.Run(context.Background(), db, cat, 1); err != nil {
+	if _, err := compute.Run(context.Background(), db, cat, 1, nil); err != nil {
 		t.Fatal(err)
 	}
 	var v float64
@@ -91,7 +91,7 @@ func TestValidationAgainstTheWarehouse(t *testing.T) {
 	for _, c := range []struct {
 		name, yaml, query, want string
 	}{
-		{"unknown source", strings.Replace(declaration("count", "[sex]", "  - non_negative: true\n", ""), "core.t", "core.nope", 1),
+		{"unknown source", strings.Replace(declaration("count", "[sex]", "  - non_negative: true\n", ""), "core.t]", "core.t, core.nope]", 1),
 			cube, `f/x.yaml: source "core.nope": no such table`},
 		{"breakdown not produced", declaration("count", "[sex]", "  - non_negative: true\n", ""),
 			`SELECT dep, year AS period, territory, n AS numerator FROM core.t`, `f/x.yaml: the query produces no column "sex"`},
@@ -101,7 +101,7 @@ func TestValidationAgainstTheWarehouse(t *testing.T) {
 			`SELEC nothing`, `f/x.sql: query`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := compute.Run(context.Background(), newDB(t), catalogue(t, c.yaml, c.query), 1)
+			_, err := compute.Run(context.Background(), newDB(t), catalogue(t, c.yaml, c.query), 1, nil)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("got %v, want %q", err, c.want)
 			}
@@ -126,7 +126,7 @@ func TestBrokenChecksFail(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			db := newDB(t)
-			_, err := compute.Run(context.Background(), db, catalogue(t, declaration(c.unit, c.breakdowns, c.checks, ""), c.query), 1)
+			_, err := compute.Run(context.Background(), db, catalogue(t, declaration(c.unit, c.breakdowns, c.checks, ""), c.query), 1, nil)
 			if !errors.Is(err, compute.ErrCheckFailed) || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("got %v, want a failed check %q", err, c.want)
 			}
@@ -137,5 +137,63 @@ func TestBrokenChecksFail(t *testing.T) {
 				t.Errorf("%d values kept after a failed check", n)
 			}
 		})
+	}
+}
+
+// TestOnlyIndicatorsOfChangedSourcesAreRecomputed: an indicator whose
+// sources did not change keeps its values and the run that computed them;
+// one that reads a changed table is recomputed from the new data.
+func TestOnlyIndicatorsOfChangedSourcesAreRecomputed(t *testing.T) {
+	db := newDB(t)
+	if _, err := db.Exec(`CREATE TABLE core.u AS SELECT * FROM core.t`); err != nil {
+		t.Fatal(err)
+	}
+	decl := func(id, table string) (string, string) {
+		y := strings.NewReplacer("id: x\n", "id: "+id+"\n", "core.t", table).Replace(declaration("count", "[]", "  - non_negative: true\n", ""))
+		return y, `SELECT dep, year AS period, territory, sum(n) AS numerator FROM ` + table + ` GROUP BY ALL`
+	}
+	ty, tq := decl("from_t", "core.t")
+	uy, uq := decl("from_u", "core.u")
+	cat, err := indicators.Load(fstest.MapFS{
+		"f/from_t.yaml": {Data: []byte(ty)}, "f/from_t.sql": {Data: []byte(tq)},
+		"f/from_u.yaml": {Data: []byte(uy)}, "f/from_u.sql": {Data: []byte(uq)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := compute.Run(ctx, db, cat, 1, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Both tables change, but only core.u is said to have changed.
+	if _, err := db.Exec(`UPDATE core.t SET n = n + 100; UPDATE core.u SET n = n + 1000`); err != nil {
+		t.Fatal(err)
+	}
+	res, err := compute.Run(ctx, db, cat, 2, map[string]bool{"core.u": true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Indicators != 1 || res.Kept != 1 || res.Values != 2 {
+		t.Errorf("result %+v, want 1 computed (2 values), 1 kept", res)
+	}
+	got := map[string]string{}
+	rows, err := db.Query(`SELECT indicator, string_agg(territory || '=' || numerator::INT || '@' || run_id, ' ' ORDER BY territory)
+		FROM ind.values GROUP BY ALL`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, v string
+		rows.Scan(&id, &v)
+		got[id] = v
+	}
+	if got["from_t"] != "ARR=8@1 LEN=9@1" || got["from_u"] != "ARR=2008@2 LEN=2009@2" {
+		t.Errorf("values %v", got)
+	}
+	var n int
+	db.QueryRow(`SELECT count(*) FROM ind.catalogue`).Scan(&n)
+	if n != 2 {
+		t.Errorf("catalogue holds %d declarations, want 2", n)
 	}
 }

@@ -16,9 +16,11 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -136,7 +138,20 @@ func Run(ctx context.Context, cfg *configs.Config, opts Options) (*Report, error
 		return rep, err
 	}
 	rep.RunID = b.RunID
-	publish, err := build(ctx, cfg, b, plan, cat, computation, opts, rep, log)
+	// What the new files change: nil (everything) for a first build, a new
+	// catalogue or new transforms, or when forced.
+	var changedTables []string
+	if prevHash == computation && !opts.Force && b.Prev != "" {
+		changedTables = []string{}
+		for _, p := range plan {
+			if slices.ContainsFunc(p.files, func(c candidate) bool { return c.changed }) {
+				for _, t := range p.kind.Tables {
+					changedTables = append(changedTables, "raw."+t)
+				}
+			}
+		}
+	}
+	publish, err := build(ctx, cfg, b, plan, cat, computation, changedTables, opts, rep, log)
 	if err == nil {
 		rep.Status = Success
 		if rep.FilesRejected > 0 {
@@ -205,7 +220,7 @@ func planLoads(ctx context.Context, store *warehouse.Store, jobs []configs.Job, 
 
 // build does the work of a refresh inside the new version.
 func build(ctx context.Context, cfg *configs.Config, b *warehouse.Build, plan []jobPlan, cat *indicators.Catalogue,
-	computation string, opts Options, rep *Report, log *slog.Logger) (func() error, error) {
+	computation string, changedTables []string, opts Options, rep *Report, log *slog.Logger) (func() error, error) {
 	env := extract.Env{Logger: log}
 	if cfg.Territories != "" {
 		t, err := territories.Read(cfg.Territories)
@@ -239,11 +254,15 @@ func build(ctx context.Context, cfg *configs.Config, b *warehouse.Build, plan []
 		}
 		rep.Steps = append(rep.Steps, Step{Name: "extract " + p.job.Name, Duration: time.Since(start), Rows: rows})
 	}
-	if err := conform(ctx, b.DB, rep); err != nil {
+	changed, err := conform(ctx, b.DB, changedTables, rep)
+	if err != nil {
 		return nil, err
 	}
 	if err := timed(rep, "indicators", func() (int64, error) {
-		r, err := compute.Run(ctx, b.DB, cat, b.RunID)
+		r, err := compute.Run(ctx, b.DB, cat, b.RunID, changed)
+		if err == nil {
+			log.Info("indicators computed", "computed", r.Indicators, "kept", r.Kept, "values", r.Values)
+		}
 		return r.Values, err
 	}); err != nil {
 		return nil, err
@@ -255,7 +274,7 @@ func build(ctx context.Context, cfg *configs.Config, b *warehouse.Build, plan []
 		return nil, nil
 	}
 	var publish func() error
-	err := timed(rep, "exports", func() (int64, error) {
+	err = timed(rep, "exports", func() (int64, error) {
 		var err error
 		publish, err = opts.Export(ctx, b.DB, b.RunID)
 		return 0, err
@@ -398,37 +417,66 @@ func timed(rep *Report, name string, f func() (int64, error)) error {
 	return nil
 }
 
-// conform writes the code lists and rebuilds the conformed tables, one
-// timed step per transform script.
-func conform(ctx context.Context, db *sql.DB, rep *Report) error {
-	lists := map[string][]string{
-		"activity_category": extract.ActivityCategories,
-		"public_age_band":   extract.PublicAgeBands,
-		"measure_nature":    extract.MeasureNatures,
-		"measure_frame":     extract.MeasureFrames,
-		"accueil_mode":      extract.AccueilModes,
-		"adoption_event":    extract.AdoptionEvents,
+// codeLists are the code lists written into core.code_lists.
+var codeLists = map[string][]string{
+	"activity_category": extract.ActivityCategories,
+	"public_age_band":   extract.PublicAgeBands,
+	"measure_nature":    extract.MeasureNatures,
+	"measure_frame":     extract.MeasureFrames,
+	"accueil_mode":      extract.AccueilModes,
+	"adoption_event":    extract.AdoptionEvents,
+}
+
+// conform writes the code lists and rebuilds the conformed tables that
+// read a changed table (all of them when changed is nil), one timed step
+// per transform script. It returns every table whose content may have
+// changed (nil: all of them), for the indicators.
+func conform(ctx context.Context, db *sql.DB, changed []string, rep *Report) (map[string]bool, error) {
+	stmts, err := schema.TransformStatements()
+	if err != nil {
+		return nil, err
 	}
-	if _, err := db.ExecContext(ctx, "DELETE FROM core.code_lists"); err != nil {
-		return err
+	run, dirty := schema.Plan(stmts, changed)
+	if changed == nil {
+		dirty = nil
 	}
-	for name, codes := range lists {
+	// Temporary views live in the connection that made them: one
+	// connection for the whole step.
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "DELETE FROM core.code_lists"); err != nil {
+		return nil, err
+	}
+	for name, codes := range codeLists {
 		for i, c := range codes {
-			if _, err := db.ExecContext(ctx, "INSERT INTO core.code_lists VALUES (?, ?, ?)", name, c, i+1); err != nil {
-				return err
+			if _, err := conn.ExecContext(ctx, "INSERT INTO core.code_lists VALUES (?, ?, ?)", name, c, i+1); err != nil {
+				return nil, err
 			}
 		}
 	}
-	for _, s := range schema.Transforms() {
-		err := timed(rep, "conform "+strings.TrimSuffix(s.Name, ".sql"), func() (int64, error) {
-			_, err := db.ExecContext(ctx, s.Text)
+	for _, script := range schema.Transforms() {
+		var text strings.Builder
+		for _, s := range run {
+			if s.Script == script.Name {
+				text.WriteString(s.Text)
+				text.WriteString(";\n")
+			}
+		}
+		if text.Len() == 0 {
+			continue // nothing this script builds read a changed table
+		}
+		err := timed(rep, "conform "+strings.TrimSuffix(script.Name, ".sql"), func() (int64, error) {
+			_, err := conn.ExecContext(ctx, text.String())
 			return 0, err
 		})
 		if err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return dirty, nil
 }
 
 // recordRun writes the run and its errors into the new version.
@@ -505,13 +553,16 @@ func Catalogue(cfg *configs.Config) (*indicators.Catalogue, error) {
 	return cat, nil
 }
 
-// computationHash identifies how values are computed: the catalogue and
-// the conformed-table transforms.
+// computationHash identifies how values are computed: the catalogue, the
+// conformed-table transforms and the code lists.
 func computationHash(cat *indicators.Catalogue) string {
 	h := sha256.New()
 	h.Write([]byte(cat.Hash()))
 	for _, s := range schema.Transforms() {
 		h.Write([]byte(s.Text))
+	}
+	for _, name := range slices.Sorted(maps.Keys(codeLists)) {
+		fmt.Fprintf(h, "%s=%q\n", name, codeLists[name])
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

@@ -3,6 +3,7 @@
 
 -- Date of each département's latest extract: values at 31/12 of a year
 -- that had not ended when it was taken are provisional.
+-- reads: raw.ase_measures
 CREATE OR REPLACE TABLE core.ase_extract AS
 SELECT dep, max(modified_at)::DATE AS extract_date
 FROM meta.files WHERE kind = 'ase' AND status = 'loaded' GROUP BY dep;

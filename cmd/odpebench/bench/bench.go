@@ -10,8 +10,6 @@
 package bench
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -343,49 +341,13 @@ func utf8Copies(files []string, dir string) ([]string, bool, error) {
 	return out, transcoded, nil
 }
 
-// addPMIMonth writes one new monthly PMI file: the January of the year
-// after the latest file of the first PMI folder, made from that file's
-// January rows.
+// addPMIMonth writes one new monthly PMI file into the PMI job's folder.
 func addPMIMonth(cfg *configs.Config) error {
 	for _, j := range cfg.Jobs {
-		if j.Kind != "pmi" {
-			continue
-		}
-		files, err := sourceFiles(j)
-		if err != nil {
+		if j.Kind == "pmi" {
+			_, err := demo.AddPMIMonth(j.Source)
 			return err
 		}
-		sort.Strings(files)
-		latest := files[len(files)-1]
-		data, err := os.ReadFile(latest)
-		if err != nil {
-			return err
-		}
-		sc := bufio.NewScanner(bytes.NewReader(data))
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		var out bytes.Buffer
-		year := ""
-		for n := 0; sc.Scan(); n++ {
-			f := strings.Split(sc.Text(), ";")
-			if n == 0 {
-				out.WriteString(sc.Text() + "\n")
-				continue
-			}
-			if len(f) < 3 || f[2] != "1" {
-				continue
-			}
-			y, err := strconv.Atoi(f[1])
-			if err != nil {
-				return fmt.Errorf("%s: year %q", latest, f[1])
-			}
-			year = strconv.Itoa(y + 1)
-			f[1] = year
-			out.WriteString(strings.Join(f, ";") + "\n")
-		}
-		if year == "" {
-			return fmt.Errorf("%s: no January row", latest)
-		}
-		return os.WriteFile(filepath.Join(filepath.Dir(latest), "pmi_activite_"+year+"_01.csv"), out.Bytes(), 0o644)
 	}
 	return errors.New("no PMI job in the configuration")
 }
