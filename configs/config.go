@@ -10,11 +10,14 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/odpe/odpe/indicators"
 )
 
 // DefaultPath is where the command looks when --config is not given.
@@ -63,7 +66,16 @@ type Export struct {
 	Indicators  []string `yaml:"indicators"`
 	Threshold   int      `yaml:"threshold"`
 	StructureID string   `yaml:"structure_id"`
-	Line        int      `yaml:"-"`
+	// Breakdowns the profile carries, among Breakdowns: a row is published
+	// only if it holds the total ("Ensemble") of every other one. All of
+	// them when absent from the file (and when nil, for a profile built in
+	// code); an empty list carries the département's totals only.
+	Breakdowns []string `yaml:"breakdowns"`
+	// XLSXBreakdowns narrows the profile's Excel workbook only (the other
+	// formats carry Breakdowns): a subset of Breakdowns, the same when
+	// absent (or nil).
+	XLSXBreakdowns []string `yaml:"xlsx_breakdowns"`
+	Line           int      `yaml:"-"`
 }
 
 // Scheduler configures `odpe schedule`.
@@ -83,6 +95,10 @@ type Retry struct {
 
 // Formats an export may produce.
 var Formats = []string{"parquet", "xlsx", "sdmx", "feather"}
+
+// Breakdowns a profile may carry: the territory and the indicators'
+// dimensions, in display order.
+var Breakdowns = append([]string{"territory"}, indicators.Dimensions...)
 
 // KindValidator reports whether a job kind exists and checks its options;
 // SpecValidator checks a cron spec. They are passed in so that this package
@@ -322,7 +338,60 @@ func (p *parser) exports(n *yaml.Node) {
 		if e.Title == "" {
 			e.Title = "Observatoire départemental de la protection de l'enfance"
 		}
+		p.breakdowns(&e, key)
 		p.cfg.Exports = append(p.cfg.Exports, e)
+	}
+}
+
+// breakdowns checks a profile's breakdowns and its workbook's, and fills
+// in their defaults: every breakdown, and the profile's for the workbook.
+func (p *parser) breakdowns(e *Export, key string) {
+	p.breakdownList(e.Breakdowns, key+".breakdowns", Breakdowns, "")
+	if e.Breakdowns == nil {
+		e.Breakdowns = slices.Clone(Breakdowns)
+	}
+	if e.XLSXBreakdowns == nil {
+		e.XLSXBreakdowns = slices.Clone(e.Breakdowns)
+		return
+	}
+	xkey := key + ".xlsx_breakdowns"
+	p.require(contains(e.Formats, "xlsx"), xkey, fmt.Sprintf("the profile has no xlsx format (formats: %s)", strings.Join(e.Formats, ", ")))
+	p.breakdownList(e.XLSXBreakdowns, xkey, e.Breakdowns, "the profile's breakdowns")
+	var left []string
+	for _, b := range e.Breakdowns {
+		if !contains(e.XLSXBreakdowns, b) {
+			left = append(left, b)
+		}
+	}
+	others := false
+	for _, f := range e.Formats {
+		others = others || f != "xlsx"
+	}
+	p.require(len(left) == 0 || others, xkey, fmt.Sprintf("leaves %s out of the workbook, but the profile has no other format to carry them: narrow breakdowns instead",
+		strings.Join(left, ", ")))
+}
+
+// breakdownList checks that a list of breakdowns names each of valid at
+// most once; what names valid in the message ("" for the known ones).
+func (p *parser) breakdownList(list []string, key string, valid []string, what string) {
+	expected := "expected one of " + strings.Join(valid, ", ")
+	if what != "" {
+		expected = fmt.Sprintf("expected one of %s (%s)", what, strings.Join(valid, ", "))
+		if len(valid) == 0 {
+			expected = what + " are empty"
+		}
+	}
+	seen := map[string]bool{}
+	for _, b := range list {
+		switch {
+		case seen[b]:
+			p.fail(key, fmt.Sprintf("breakdown %q is listed twice", b))
+		case !contains(valid, b) && what != "" && contains(Breakdowns, b):
+			p.fail(key, fmt.Sprintf("breakdown %q is not carried by the profile: %s", b, expected))
+		case !contains(valid, b):
+			p.fail(key, fmt.Sprintf("unknown breakdown %q: %s", b, expected))
+		}
+		seen[b] = true
 	}
 }
 

@@ -10,6 +10,11 @@ import (
 	"github.com/odpe/odpe/pipelines/extract/pseudonym"
 )
 
+// nationalWorkbook is what the observatoire workbook of a demo of several
+// départements carries: every breakdown but the territory and the service
+// (about 2 million rows otherwise at national scale).
+var nationalWorkbook = []string{"sex", "age_band", "mode", "category", "public", "event"}
+
 // Write generates the demo sources of scale s into dir, with their
 // configuration and (if there is none yet) a pseudonymisation key, and
 // returns the configuration's path.
@@ -25,7 +30,13 @@ func Write(ctx context.Context, dir string, s Scale, seed uint64) (string, error
 	for _, j := range tree.Jobs {
 		sources[j.Name] = configs.JobSource{Source: j.Source, Departement: j.Departement}
 	}
-	text, err := configs.DemoConfig(sources)
+	var opts []configs.DemoOption
+	if len(s.Departements) > 1 {
+		opts = append(opts, configs.WorkbookBreakdowns("observatoire", nationalWorkbook, fmt.Sprintf(
+			"A workbook for %d départements carries the département-level tables;\n"+
+				"the territories' and services' detail is in the profile's Parquet and Arrow files.", len(s.Departements))))
+	}
+	text, err := configs.DemoConfig(sources, opts...)
 	if err != nil {
 		return "", err
 	}

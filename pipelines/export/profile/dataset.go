@@ -11,6 +11,8 @@ import (
 	"database/sql"
 	"fmt"
 	"path"
+	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -88,7 +90,7 @@ func read(ctx context.Context, db *sql.DB, runID int64, patterns []string) (*val
 
 // of returns profile p's dataset: its indicators and a copy of their rows
 // (disclosure control changes rows in place; their Dims are shared and
-// never changed).
+// never changed), within the breakdowns the profile carries.
 func (v *values) of(p configs.Export) *export.Dataset {
 	ds := &export.Dataset{
 		Profile: p.Name, Title: p.Title, Audience: p.Audience, Generated: time.Now(),
@@ -97,36 +99,191 @@ func (v *values) of(p configs.Export) *export.Dataset {
 	if p.Audience == "external" {
 		ds.Threshold = p.Threshold
 	}
-	used := map[string]bool{}
+	sc := newScope(p.Breakdowns)
 	keep := map[string]bool{}
 	for _, ind := range v.indicators {
 		if !selected(p.Indicators, ind.ID) {
 			continue
 		}
-		ds.Indicators = append(ds.Indicators, ind)
+		ds.Indicators = append(ds.Indicators, sc.indicator(ind))
 		keep[ind.ID] = true
+	}
+	ds.Dimensions = dimensions(ds.Indicators)
+	ds.Rows = sc.rows(v.rows, func(r *export.Row) bool { return keep[r.Indicator] })
+	return ds
+}
+
+// narrow returns the part of ds within breakdowns (nil: all of them), and
+// the breakdowns of ds it leaves out; ds itself when it leaves none out.
+// The rows are copied once, the rest is shared with ds.
+func narrow(ds *export.Dataset, breakdowns []string) (*export.Dataset, []string) {
+	sc := newScope(breakdowns)
+	var omitted []string
+	if !sc.territory && slices.ContainsFunc(ds.Rows, func(r export.Row) bool { return r.Territory != export.Total }) {
+		omitted = append(omitted, "territory")
+	}
+	for _, d := range ds.Dimensions {
+		if !sc.dims[d] {
+			omitted = append(omitted, d)
+		}
+	}
+	if sc.all || len(omitted) == 0 {
+		return ds, nil
+	}
+	out := *ds
+	out.Indicators = make([]export.Indicator, len(ds.Indicators))
+	for i, ind := range ds.Indicators {
+		out.Indicators[i] = sc.indicator(ind)
+	}
+	out.Dimensions = dimensions(out.Indicators)
+	out.Rows = sc.rows(ds.Rows, nil)
+	return &out, omitted
+}
+
+// dimensions lists the breakdowns of inds in display order.
+func dimensions(inds []export.Indicator) []string {
+	used := map[string]bool{}
+	for _, ind := range inds {
 		for _, b := range ind.Breakdowns {
 			used[b] = true
 		}
 	}
+	var out []string
 	for _, d := range indicators.Dimensions {
 		if used[d] {
-			ds.Dimensions = append(ds.Dimensions, d)
+			out = append(out, d)
 		}
 	}
+	return out
+}
+
+// scope is the breakdowns a dataset carries: the territory and some
+// dimensions. A row is in it if it holds the total (export.Total) of every
+// breakdown it does not carry: a dimension it does not carry is absent
+// from the row's Dims (the indicator has no such breakdown) or Total.
+type scope struct {
+	all       bool // every breakdown: rows are kept as they are
+	territory bool
+	dims      map[string]bool
+	// fits caches, per Dims map (rows share a few of them), whether it is
+	// in the scope and its reduction to the scope's dimensions.
+	fits map[uintptr]fit
+}
+
+type fit struct {
+	in   bool
+	dims map[string]string
+}
+
+// newScope returns the scope of breakdowns, nil meaning all of them.
+func newScope(breakdowns []string) *scope {
+	s := &scope{all: breakdowns == nil, territory: breakdowns == nil, dims: map[string]bool{}, fits: map[uintptr]fit{}}
+	for _, b := range breakdowns {
+		if b == "territory" {
+			s.territory = true
+		} else {
+			s.dims[b] = true
+		}
+	}
+	if !s.all {
+		s.all = s.territory && !slices.ContainsFunc(indicators.Dimensions, func(d string) bool { return !s.dims[d] })
+	}
+	if s.all {
+		s.territory = true
+		for _, d := range indicators.Dimensions {
+			s.dims[d] = true
+		}
+	}
+	return s
+}
+
+// indicator returns ind with the breakdowns of the scope only (a new
+// slice: the declaration's is shared).
+func (s *scope) indicator(ind export.Indicator) export.Indicator {
+	if s.all {
+		return ind
+	}
+	var kept []string
+	for _, b := range ind.Breakdowns {
+		if s.dims[b] {
+			kept = append(kept, b)
+		}
+	}
+	ind.Breakdowns = kept
+	return ind
+}
+
+// rows returns a copy of the rows in the scope (and accepted by keep, when
+// not nil), with the breakdowns they do not carry removed from their Dims:
+// counted first, so that the rows are copied once into a slice of the
+// right size.
+func (s *scope) rows(rows []export.Row, keep func(*export.Row) bool) []export.Row {
 	n := 0
-	for _, r := range v.rows {
-		if keep[r.Indicator] {
+	for i := range rows {
+		if (keep == nil || keep(&rows[i])) && s.in(&rows[i]) {
 			n++
 		}
 	}
-	ds.Rows = make([]export.Row, 0, n)
-	for _, r := range v.rows {
-		if keep[r.Indicator] {
-			ds.Rows = append(ds.Rows, r)
+	out := make([]export.Row, 0, n)
+	for i := range rows {
+		r := &rows[i]
+		if (keep != nil && !keep(r)) || !s.in(r) {
+			continue
+		}
+		out = append(out, *r)
+		if !s.all && r.Dims != nil {
+			out[len(out)-1].Dims = s.fits[reflect.ValueOf(r.Dims).Pointer()].dims
 		}
 	}
-	return ds
+	return out
+}
+
+// in reports whether r is in the scope.
+func (s *scope) in(r *export.Row) bool {
+	if s.all {
+		return true
+	}
+	if !s.territory && r.Territory != export.Total {
+		return false
+	}
+	if r.Dims == nil {
+		return true
+	}
+	key := reflect.ValueOf(r.Dims).Pointer()
+	f, ok := s.fits[key]
+	if !ok {
+		f = s.fit(r.Dims)
+		s.fits[key] = f
+	}
+	return f.in
+}
+
+// fit says whether dims holds the total of every dimension the scope does
+// not carry, and returns dims without them (dims itself when it has none,
+// nil when nothing is left).
+func (s *scope) fit(dims map[string]string) fit {
+	drop := 0
+	for d, v := range dims {
+		if !s.dims[d] {
+			if v != export.Total {
+				return fit{}
+			}
+			drop++
+		}
+	}
+	if drop == 0 {
+		return fit{in: true, dims: dims}
+	}
+	if drop == len(dims) {
+		return fit{in: true}
+	}
+	kept := make(map[string]string, len(dims)-drop)
+	for d, v := range dims {
+		if s.dims[d] {
+			kept[d] = v
+		}
+	}
+	return fit{in: true, dims: kept}
 }
 
 // readRows reads the values of indicators ids. Rows repeat a few

@@ -14,11 +14,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/odpe/odpe/configs"
+	"github.com/odpe/odpe/indicators"
 	_ "github.com/odpe/odpe/pipelines/all" // every extract job kind
 	"github.com/odpe/odpe/pipelines/demo"
 	"github.com/odpe/odpe/pipelines/export"
@@ -658,4 +660,216 @@ func parquetColumns(db *sql.DB, file string) ([]string, error) {
 		out = append(out, n)
 	}
 	return out, rows.Err()
+}
+
+// TestProfileCarriesItsBreakdowns reads a profile that carries the sex
+// breakdown only: its rows are the département's (territory Ensemble),
+// summed over every other breakdown, with the warehouse's figures.
+func TestProfileCarriesItsBreakdowns(t *testing.T) {
+	wh := warehouse(t)
+	p, _ := wh.cfg.Export("observatoire")
+	p.Name, p.Breakdowns, p.XLSXBreakdowns = "sexe", []string{"sex"}, []string{"sex"}
+	ds, err := profile.Dataset(context.Background(), wh.db, p, wh.runID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, all := wh.dataset(t, "observatoire")
+	if !slices.Equal(ds.Dimensions, []string{"sex"}) {
+		t.Errorf("dimensions %q, want [sex]", ds.Dimensions)
+	}
+	ids := make([]string, len(ds.Indicators))
+	for i, ind := range ds.Indicators {
+		ids[i] = "'" + ind.ID + "'"
+		if len(ind.Breakdowns) > 1 || (len(ind.Breakdowns) == 1 && ind.Breakdowns[0] != "sex") {
+			t.Errorf("%s: breakdowns %q, want [sex] or none", ind.ID, ind.Breakdowns)
+		}
+	}
+	key := func(ind, dep string, period int, sex string) string {
+		return fmt.Sprintf("%s|%s|%d|%s", ind, dep, period, sex)
+	}
+	got := map[string]export.Row{}
+	bySex := 0
+	for _, r := range ds.Rows {
+		if r.Territory != export.Total {
+			t.Fatalf("%s %d: territory %s in a profile that does not carry it", r.Indicator, r.Period, r.Territory)
+		}
+		for d, v := range r.Dims {
+			if d != "sex" && v != export.Total {
+				t.Fatalf("%s %d: %s = %s in a profile that does not carry it", r.Indicator, r.Period, d, v)
+			}
+		}
+		sex, ok := r.Dims["sex"]
+		if !ok {
+			sex = "∅"
+		} else if sex != export.Total {
+			bySex++
+		}
+		got[key(r.Indicator, r.Dep, r.Period, sex)] = r
+	}
+	if bySex == 0 || len(ds.Rows) >= len(all.Rows) {
+		t.Fatalf("%d rows (%d by sex) of %d: the demo does not exercise the filter", len(ds.Rows), bySex, len(all.Rows))
+	}
+
+	// The warehouse's rows at the département level, every breakdown but
+	// sex at its total or absent.
+	var where []string
+	for _, d := range indicators.Dimensions {
+		if d != "sex" {
+			where = append(where, fmt.Sprintf("coalesce(%s, 'Ensemble') = 'Ensemble'", d))
+		}
+	}
+	rows, err := wh.db.Query(fmt.Sprintf(`SELECT indicator, dep, period, coalesce(sex, '∅'), numerator, denominator, value
+		FROM indicator_values WHERE territory = 'Ensemble' AND %s AND indicator IN (%s)`,
+		strings.Join(where, " AND "), strings.Join(ids, ", ")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var ind, dep, sex string
+		var period int
+		var num, den, val sql.NullFloat64
+		if err := rows.Scan(&ind, &dep, &period, &sex, &num, &den, &val); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		k := key(ind, dep, period, sex)
+		r, ok := got[k]
+		if !ok {
+			t.Errorf("%s: in the warehouse, not in the profile", k)
+			continue
+		}
+		for i, pair := range [][2]any{{num, r.Numerator}, {den, r.Denominator}, {val, r.Value}} {
+			w, g := pair[0].(sql.NullFloat64), pair[1].(*float64)
+			if w.Valid != (g != nil) || (g != nil && *g != w.Float64) {
+				t.Errorf("%s: figure %d is %v in the profile, %v in the warehouse", k, i+1, deref(g), w)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n != len(ds.Rows) {
+		t.Errorf("the profile has %d rows, the warehouse %d", len(ds.Rows), n)
+	}
+	t.Logf("%d rows (%d by sex), of %d with every breakdown", len(ds.Rows), bySex, len(all.Rows))
+}
+
+// TestNarrowerWorkbook writes an external profile whose workbook leaves
+// out the territories and the services: the workbook holds the protected
+// rows of the Parquet files at the département level summed over the
+// services, no more, and says where the rest is.
+func TestNarrowerWorkbook(t *testing.T) {
+	wh := warehouse(t)
+	ctx := context.Background()
+	cfg := *wh.cfg
+	cfg.ExportsDir = t.TempDir()
+	p := configs.Export{
+		Name: "etroit", Title: "Classeur étroit", Audience: "external", Threshold: 5,
+		Formats: []string{"parquet", "xlsx", "feather"}, Layout: "observatoire", Indicators: []string{"*"},
+		Breakdowns:     slices.Clone(configs.Breakdowns),
+		XLSXBreakdowns: []string{"sex", "age_band", "mode", "category", "public", "event"},
+	}
+	cfg.Exports = []configs.Export{p}
+	w := &profile.Writer{Config: &cfg}
+	publish, err := w.Write(ctx, wh.db, wh.runID, "1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := publish(); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(cfg.ExportsDir, p.Name)
+
+	var pqRows, pqKept, pqHidden int
+	var pqNum float64
+	if err := wh.db.QueryRow(`SELECT count(*),
+			count(*) FILTER (territory = 'Ensemble' AND coalesce(service, 'Ensemble') = 'Ensemble'),
+			count(*) FILTER (territory = 'Ensemble' AND coalesce(service, 'Ensemble') = 'Ensemble' AND conf <> ''),
+			coalesce(sum(numerator) FILTER (territory = 'Ensemble' AND coalesce(service, 'Ensemble') = 'Ensemble'), 0)
+		FROM read_parquet(?, union_by_name = true)`, filepath.Join(dir, "parquet", "*.parquet")).Scan(&pqRows, &pqKept, &pqHidden, &pqNum); err != nil {
+		t.Fatal(err)
+	}
+
+	path := filepath.Join(dir, p.Name+".xlsx")
+	var wbRows, wbHidden int
+	var wbNum float64
+	for sheet, rows := range familySheets(t, path) {
+		header := rows[0]
+		if slices.Contains(header, "Service") {
+			t.Errorf("%s: a Service column in a workbook that leaves the services out", sheet)
+		}
+		territory, status, num := slices.Index(header, "Territoire"), slices.Index(header, "Statut"), slices.Index(header, "Numérateur")
+		for _, row := range rows[1:] {
+			row = append(row, make([]string, len(header)-len(row))...)
+			wbRows++
+			if row[territory] != "Ensemble du département" {
+				t.Errorf("%s: territory %q in a workbook that leaves the territories out", sheet, row[territory])
+			}
+			if strings.Contains(row[status], "s") {
+				wbHidden++
+			}
+			if v, err := strconv.ParseFloat(row[num], 64); err == nil {
+				wbNum += v
+			}
+		}
+	}
+	if wbRows >= pqRows || wbRows != pqKept || wbHidden != pqHidden || math.Abs(wbNum-pqNum) > 1e-6*math.Max(1, pqNum) {
+		t.Errorf("workbook: %d rows, %d hidden, numerators summing to %g; Parquet: %d rows, of which %d at the département level "+
+			"over every service, %d hidden, numerators summing to %g", wbRows, wbHidden, wbNum, pqRows, pqKept, pqHidden, pqNum)
+	}
+	if pqHidden == 0 {
+		t.Error("no hidden cell in the workbook's rows: the test proves nothing about disclosure")
+	}
+
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	readme, err := f.GetRows("Lisez-moi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Détail par territoire et par service : fichiers Parquet et Arrow du même profil."
+	if !slices.ContainsFunc(readme, func(r []string) bool { return slices.Contains(r, want) }) {
+		t.Errorf("the Lisez-moi sheet does not say %q", want)
+	}
+	t.Logf("workbook %d rows (%d hidden), Parquet %d rows", wbRows, wbHidden, pqRows)
+}
+
+// TestDemoWorkbookScope: the demo of one département keeps the shipped
+// profiles; a demo of several narrows the observatoire workbook to the
+// département-level tables.
+func TestDemoWorkbookScope(t *testing.T) {
+	wh := warehouse(t)
+	for _, p := range wh.cfg.Exports {
+		if !slices.Equal(p.XLSXBreakdowns, p.Breakdowns) {
+			t.Errorf("small demo: %s: xlsx_breakdowns %q, breakdowns %q", p.Name, p.XLSXBreakdowns, p.Breakdowns)
+		}
+	}
+	s := demo.Scale{
+		Name: "two", Departements: []string{"2A", "62"}, FirstYear: 2024, LastYear: 2025,
+		AsOf: time.Date(2025, 6, 15, 0, 0, 0, 0, time.UTC), Children: 20, Services: 1, TrajectServices: 1,
+		BirthsDepartements: []string{"2A", "62"},
+	}
+	path, err := demo.Write(context.Background(), t.TempDir(), s, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := configs.Load(path, configs.Validators{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"sex", "age_band", "mode", "category", "public", "event"}
+	for _, p := range cfg.Exports {
+		wantXLSX := p.Breakdowns
+		if p.Name == "observatoire" {
+			wantXLSX = want
+		}
+		if !slices.Equal(p.XLSXBreakdowns, wantXLSX) {
+			t.Errorf("two départements: %s: xlsx_breakdowns %q, want %q", p.Name, p.XLSXBreakdowns, wantXLSX)
+		}
+	}
 }

@@ -32,7 +32,20 @@ var writers = map[string]writer{
 		if p.Layout == "drees" {
 			layout = xlsx.Drees
 		}
-		return writeFile(filepath.Join(dir, p.Name+".xlsx"), func(w io.Writer) error { return xlsx.Write(w, ds, layout) })
+		// A workbook narrower than the profile is cut from the protected
+		// dataset: a subset of published cells reveals nothing new.
+		wb, left := narrow(ds, p.XLSXBreakdowns)
+		omitted := xlsx.Omitted{Breakdowns: left}
+		if len(left) > 0 {
+			for _, f := range p.Formats {
+				if f != "xlsx" {
+					omitted.Formats = append(omitted.Formats, f)
+				}
+			}
+		}
+		return writeFile(filepath.Join(dir, p.Name+".xlsx"), func(w io.Writer) error {
+			return xlsx.WriteOmitting(w, wb, layout, omitted)
+		})
 	},
 	"sdmx": func(dir string, ds *export.Dataset, p configs.Export) error {
 		return writeFile(filepath.Join(dir, p.Name+".sdmx.csv"), func(w io.Writer) error { return sdmx.Write(w, ds) })

@@ -93,7 +93,9 @@ func cmpBool(a, b bool) int {
 	return 1
 }
 
-func writeDrees(f *excelize.File, ds *export.Dataset) error {
+// writeDrees writes one sheet per indicator; omitted, when not empty, is
+// a note under each table on what the workbook leaves out of its profile.
+func writeDrees(f *excelize.File, ds *export.Dataset, omitted string) error {
 	st, err := newStyles(f)
 	if err != nil {
 		return err
@@ -114,14 +116,14 @@ func writeDrees(f *excelize.File, ds *export.Dataset) error {
 		if err != nil {
 			return fmt.Errorf("create sheet %s: %w", sheet, err)
 		}
-		if err := writeDreesSheet(f, st, ds, ind, sheet, multi); err != nil {
+		if err := writeDreesSheet(f, st, ds, ind, sheet, multi, omitted); err != nil {
 			return fmt.Errorf("sheet %s (%s): %w", sheet, ind.ID, err)
 		}
 	}
 	return nil
 }
 
-func writeDreesSheet(f *excelize.File, st *styles, ds *export.Dataset, ind *export.Indicator, sheet string, multi bool) error {
+func writeDreesSheet(f *excelize.File, st *styles, ds *export.Dataset, ind *export.Indicator, sheet string, multi bool, omitted string) error {
 	p := buildPivot(ds, ind.ID)
 	if err := printSetup(f, sheet, fmt.Sprintf("$1:$%d", dreesHeaderRow)); err != nil {
 		return err
@@ -176,7 +178,7 @@ func writeDreesSheet(f *excelize.File, st *styles, ds *export.Dataset, ind *expo
 		row++
 	}
 	row++
-	for _, note := range dreesNotes(ds, ind) {
+	for _, note := range dreesNotes(ds, ind, omitted) {
 		w.line(row, excelize.Cell{StyleID: st.note, Value: note})
 		row++
 	}
@@ -231,7 +233,7 @@ func dreesChamp(ind *export.Indicator) string {
 }
 
 // dreesNotes are the lines under the table.
-func dreesNotes(ds *export.Dataset, ind *export.Indicator) []string {
+func dreesNotes(ds *export.Dataset, ind *export.Indicator, omitted string) []string {
 	notes := []string{"Signes conventionnels : s : secret statistique ; p : provisoire ; i : incomplet ; - : sans objet."}
 	if ind.Numerator != "" || ind.Denominator != "" {
 		notes = append(notes, fmt.Sprintf("Calcul : numérateur : %s ; dénominateur : %s.",
@@ -242,6 +244,9 @@ func dreesNotes(ds *export.Dataset, ind *export.Indicator) []string {
 	}
 	if ds.Threshold > 0 {
 		notes = append(notes, disclosureRule(ds.Threshold))
+	}
+	if omitted != "" {
+		notes = append(notes, omitted)
 	}
 	return append(notes, fmt.Sprintf("Édition du %s.", parisTime(ds.Generated).Format("02/01/2006")))
 }

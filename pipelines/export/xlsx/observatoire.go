@@ -30,7 +30,9 @@ type column struct {
 // family continues on another sheet (Excel's limit is 1,048,576 rows).
 var MaxSheetRows = 1_000_000
 
-func writeObservatoire(f *excelize.File, ds *export.Dataset) error {
+// writeObservatoire writes the study workbook; omitted, when not empty,
+// says on the Lisez-moi sheet what the workbook leaves out of its profile.
+func writeObservatoire(f *excelize.File, ds *export.Dataset, omitted string) error {
 	st, err := newStyles(f)
 	if err != nil {
 		return err
@@ -38,7 +40,7 @@ func writeObservatoire(f *excelize.File, ds *export.Dataset) error {
 	if err := f.SetSheetName(f.GetSheetName(0), SheetReadme); err != nil {
 		return fmt.Errorf("rename first sheet: %w", err)
 	}
-	if err := writeReadme(f, st, ds); err != nil {
+	if err := writeReadme(f, st, ds, omitted); err != nil {
 		return fmt.Errorf("sheet %s: %w", SheetReadme, err)
 	}
 	names := newSheetNamer(SheetReadme, SheetCharts)
@@ -290,10 +292,14 @@ func (c *cursor) skip() { c.row++ }
 // then the rest of the sources' table.
 var readmeWidths = []float64{26, 70, 18, 10, 68}
 
+// readmeOmitted labels the Lisez-moi line of a workbook narrower than its
+// profile's data.
+const readmeOmitted = "Hors de ce classeur"
+
 // readmeLast is the last column of the Lisez-moi sheet.
 const readmeLast = "E"
 
-func writeReadme(f *excelize.File, st *styles, ds *export.Dataset) error {
+func writeReadme(f *excelize.File, st *styles, ds *export.Dataset, omitted string) error {
 	if err := printSetup(f, SheetReadme, ""); err != nil {
 		return err
 	}
@@ -316,6 +322,9 @@ func writeReadme(f *excelize.File, st *styles, ds *export.Dataset) error {
 	c.line(lbl("Profil d'export"), ds.Profile)
 	c.line(lbl("Diffusion"), audienceLabel(ds.Audience))
 	c.line(lbl("Exécution n°"), styled{st.text, strconv.FormatInt(ds.RunID, 10)})
+	if omitted != "" {
+		c.line(lbl(readmeOmitted), omitted)
+	}
 	c.skip()
 
 	c.line(styled{st.subtitle, "Sources"})

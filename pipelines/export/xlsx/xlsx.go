@@ -21,6 +21,7 @@ package xlsx
 
 import (
 	"archive/zip"
+	"cmp"
 	"fmt"
 	"io"
 	"strings"
@@ -62,6 +63,20 @@ const (
 
 // Write writes ds to w as an .xlsx workbook in the given layout.
 func Write(w io.Writer, ds *export.Dataset, layout Layout) error {
+	return WriteOmitting(w, ds, layout, Omitted{})
+}
+
+// Omitted is what a workbook leaves out of its profile's data: breakdowns
+// the profile's other files carry.
+type Omitted struct {
+	Breakdowns []string // "territory" or dimension names
+	Formats    []string // the profile's formats that carry them: parquet, feather, sdmx
+}
+
+// WriteOmitting is Write for a workbook narrower than its profile's data:
+// the Lisez-moi sheet (the notes under each table, in the Drees layout)
+// says what it leaves out and which files carry it.
+func WriteOmitting(w io.Writer, ds *export.Dataset, layout Layout, o Omitted) error {
 	if err := validate(ds); err != nil {
 		return fmt.Errorf("xlsx: %w", err)
 	}
@@ -69,12 +84,13 @@ func Write(w io.Writer, ds *export.Dataset, layout Layout) error {
 	defer f.Close()
 	f.SetZipWriter(fastZip)
 
+	note := o.note()
 	var err error
 	switch layout {
 	case Observatoire:
-		err = writeObservatoire(f, ds)
+		err = writeObservatoire(f, ds, note)
 	case Drees:
-		err = writeDrees(f, ds)
+		err = writeDrees(f, ds, note)
 	default:
 		err = fmt.Errorf("unknown layout %v", layout)
 	}
@@ -95,6 +111,58 @@ func Write(w io.Writer, ds *export.Dataset, layout Layout) error {
 		return fmt.Errorf("xlsx: write workbook: %w", err)
 	}
 	return nil
+}
+
+// formatLabels name the formats of a profile's other files.
+var formatLabels = map[string]string{
+	"parquet": "Parquet",
+	"feather": "Arrow",
+	"sdmx":    "SDMX",
+	"xlsx":    "Excel",
+}
+
+// note is the sentence that says what the workbook leaves out and where it
+// is, e.g. « Détail par territoire et par service : fichiers Parquet et
+// Arrow du même profil. »; "" when it leaves nothing out.
+func (o Omitted) note() string {
+	if len(o.Breakdowns) == 0 {
+		return ""
+	}
+	by := make([]string, len(o.Breakdowns))
+	for i, b := range o.Breakdowns {
+		l := "territoire"
+		if b != "territory" {
+			l = lowerFirst(dimLabel(b))
+		}
+		by[i] = "par " + l
+	}
+	s := "Détail " + frenchList(by) + " : "
+	if len(o.Formats) == 0 {
+		return s + "non diffusé dans ce profil."
+	}
+	files := make([]string, len(o.Formats))
+	for i, f := range o.Formats {
+		files[i] = cmp.Or(formatLabels[f], f)
+	}
+	if len(files) == 1 && o.Formats[0] != "parquet" {
+		s += "fichier "
+	} else {
+		s += "fichiers "
+	}
+	return s + frenchList(files) + " du même profil."
+}
+
+// frenchList joins items as « a, b et c ».
+func frenchList(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " et " + items[len(items)-1]
+}
+
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return strings.ToLower(string(r)) + s[n:]
 }
 
 // fastZip compresses a workbook's parts at deflate's fastest level: a

@@ -320,6 +320,70 @@ func TestLisezMoiNoThreshold(t *testing.T) {
 	t.Error("no line says that no disclosure control applies")
 }
 
+func TestOmittedNote(t *testing.T) {
+	for _, tt := range []struct {
+		o    Omitted
+		want string
+	}{
+		{Omitted{}, ""},
+		{Omitted{Formats: []string{"parquet"}}, ""},
+		{Omitted{Breakdowns: []string{"territory", "service"}, Formats: []string{"parquet", "feather"}},
+			"Détail par territoire et par service : fichiers Parquet et Arrow du même profil."},
+		{Omitted{Breakdowns: []string{"age_band", "mode", "event"}, Formats: []string{"sdmx"}},
+			"Détail par tranche d'âge, par mode d'accueil et par événement : fichier SDMX du même profil."},
+		{Omitted{Breakdowns: []string{"sex"}, Formats: []string{"parquet"}},
+			"Détail par sexe : fichiers Parquet du même profil."},
+		{Omitted{Breakdowns: []string{"territory"}}, "Détail par territoire : non diffusé dans ce profil."},
+	} {
+		if got := tt.o.note(); got != tt.want {
+			t.Errorf("%+v: note %q, want %q", tt.o, got, tt.want)
+		}
+	}
+}
+
+// TestWriteOmitting: a workbook narrower than its profile says so on its
+// Lisez-moi sheet (Observatoire) or under each table (Drees); a workbook
+// that leaves nothing out says nothing.
+func TestWriteOmitting(t *testing.T) {
+	o := Omitted{Breakdowns: []string{"territory", "service"}, Formats: []string{"parquet", "feather"}}
+	want := "Détail par territoire et par service : fichiers Parquet et Arrow du même profil."
+	for _, layout := range []Layout{Observatoire, Drees} {
+		for _, omitted := range []bool{true, false} {
+			var buf bytes.Buffer
+			var err error
+			if omitted {
+				err = WriteOmitting(&buf, fixture(), layout, o)
+			} else {
+				err = Write(&buf, fixture(), layout)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := excelize.OpenReader(&buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sheet := f.GetSheetName(0)
+			rows, err := f.GetRows(sheet)
+			f.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantRow := []string{want}
+			if layout == Observatoire {
+				wantRow = []string{readmeOmitted, want}
+			}
+			found := slices.ContainsFunc(rows, func(r []string) bool { return slices.Equal(r, wantRow) })
+			said := slices.ContainsFunc(rows, func(r []string) bool {
+				return slices.ContainsFunc(r, func(c string) bool { return strings.HasPrefix(c, "Détail par") })
+			})
+			if found != omitted || said != omitted {
+				t.Errorf("%s, omitted %v: sheet %s says %q: %v, some detail: %v", layout, omitted, sheet, wantRow, found, said)
+			}
+		}
+	}
+}
+
 func TestCharts(t *testing.T) {
 	ds := fixture()
 	f, data := build(t, ds, Observatoire)
