@@ -467,16 +467,46 @@ func deref(v *float64) any {
 // hidden as soon as one is small: that is checked instead.
 func TestExportedTablesResistAudit(t *testing.T) {
 	wh := warehouse(t)
-	p, ds := wh.dataset(t, "insee")
+	t.Run("insee", func(t *testing.T) {
+		p, ds := wh.dataset(t, "insee")
+		auditExport(t, wh, p, ds, filepath.Join(wh.cfg.ExportsDir, p.Name))
+	})
+	// A study of départements: no territory nor service detail, threshold
+	// 11 (as odas, written as Parquet to be read back).
+	t.Run("departements", func(t *testing.T) {
+		p := configs.Export{Name: "study", Title: "Étude", Audience: "external", Threshold: 11,
+			Formats: []string{"parquet"}, Indicators: []string{"ase_*", "prev_*", "pmi_*"},
+			Breakdowns: []string{"sex", "age_band", "mode", "category", "public", "event"}}
+		cfg := *wh.cfg
+		cfg.Exports, cfg.ExportsDir = []configs.Export{p}, t.TempDir()
+		w := &profile.Writer{Config: &cfg}
+		publish, err := w.Write(context.Background(), wh.db, wh.runID, "study", nil)
+		if err == nil {
+			err = publish()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds, err := profile.Dataset(context.Background(), wh.db, p, wh.runID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		auditExport(t, wh, p, ds, filepath.Join(cfg.ExportsDir, p.Name))
+	})
+}
+
+// auditExport audits the Parquet files of profile p, written into dir,
+// against its dataset before disclosure (the true values).
+func auditExport(t *testing.T, wh *demoWarehouse, p configs.Export, ds *export.Dataset, dir string) {
 	decl := map[string]export.Indicator{}
 	for _, ind := range ds.Indicators {
 		decl[ind.ID] = ind
 	}
 	// What was published: the status of each cell.
 	conf := map[string]string{}
-	files, _ := filepath.Glob(filepath.Join(wh.cfg.ExportsDir, p.Name, "parquet", "*.parquet"))
+	files, _ := filepath.Glob(filepath.Join(dir, "parquet", "*.parquet"))
 	if len(files) == 0 {
-		t.Fatal("no Parquet file in the insee profile")
+		t.Fatalf("no Parquet file in the %s profile", p.Name)
 	}
 	for _, file := range files {
 		cols, err := parquetColumns(wh.db, file)
@@ -543,12 +573,20 @@ func TestExportedTablesResistAudit(t *testing.T) {
 	audits.SetLimit(runtime.NumCPU())
 	for _, g := range order {
 		grp := groups[g]
-		dims := append([]string{"territory"}, grp.ind.Breakdowns...)
+		// Without the territories' detail, the table is over the breakdowns.
+		off := 1
+		if !slices.ContainsFunc(grp.rows, func(r export.Row) bool { return r.Territory != export.Total }) {
+			off = 0
+		}
+		dims := append([]string{"territory"}, grp.ind.Breakdowns...)[1-off:]
+		if len(dims) == 0 {
+			continue // a single cell: checked by TestExternalExportsHaveNoSmallCount
+		}
 		var cells []disclosure.Cell
 		anySmall := false
 		seen := map[string]bool{}
 		for _, r := range grp.rows {
-			k := []string{r.Territory}
+			k := []string{r.Territory}[:off]
 			for _, b := range grp.ind.Breakdowns {
 				k = append(k, r.Dims[b])
 			}
@@ -568,10 +606,14 @@ func TestExportedTablesResistAudit(t *testing.T) {
 		for j := len(grp.rows); j < len(cells); j++ {
 			// A zero left out of the warehouse, published as a row of its
 			// own if the protection hid it.
+			full := cells[j].Key
+			if off == 0 {
+				full = append([]string{export.Total}, full...)
+			}
 			r := export.Row{Indicator: grp.ind.ID, Dep: grp.rows[0].Dep, Period: grp.rows[0].Period,
-				Territory: cells[j].Key[0], Dims: map[string]string{}}
+				Territory: full[0], Dims: map[string]string{}}
 			for d, b := range grp.ind.Breakdowns {
-				r.Dims[b] = cells[j].Key[d+1]
+				r.Dims[b] = full[d+1]
 			}
 			cells[j].Status = conf[key(r)]
 		}

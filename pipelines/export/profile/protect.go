@@ -110,6 +110,26 @@ func protectGroup(ds *export.Dataset, ind export.Indicator, idx []int) ([]int, e
 			values[d] = appendUnique(values[d], v)
 		}
 	}
+	// A profile that does not carry the territories has only their total:
+	// the table is over the breakdowns alone (a dimension of one value has
+	// no margin to protect).
+	off := 0
+	if len(values[0]) == 1 && values[0][0] == export.Total {
+		if len(dims) == 1 {
+			conservative(ds, idx) // one cell: primary suppression only
+			return idx, nil
+		}
+		off, dims, values = 1, dims[1:], values[1:]
+		for j := range cells {
+			cells[j].Key = cells[j].Key[1:]
+		}
+		rest := make(map[string]bool, len(seen))
+		for k := range seen {
+			_, r, _ := strings.Cut(k, "\x00")
+			rest[r] = true
+		}
+		seen = rest
+	}
 	// CUBE leaves out empty combinations: they are zeros of the table.
 	for _, key := range product(values) {
 		if !seen[strings.Join(key, "\x00")] {
@@ -135,12 +155,16 @@ func protectGroup(ds *export.Dataset, ind export.Indicator, idx []int) ([]int, e
 		if c.Status == export.Free {
 			continue
 		}
-		r := export.Row{Indicator: first.Indicator, Dep: first.Dep, Period: first.Period, Territory: c.Key[0],
+		key := c.Key
+		if off == 1 {
+			key = append([]string{export.Total}, key...)
+		}
+		r := export.Row{Indicator: first.Indicator, Dep: first.Dep, Period: first.Period, Territory: key[0],
 			Unit: first.Unit, Status: first.Status, Conf: c.Status}
 		if len(ind.Breakdowns) > 0 {
 			r.Dims = make(map[string]string, len(ind.Breakdowns))
 			for d, b := range ind.Breakdowns {
-				r.Dims[b] = c.Key[d+1]
+				r.Dims[b] = key[d+1]
 			}
 		}
 		idx = append(idx, len(ds.Rows))
