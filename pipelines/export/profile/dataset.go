@@ -52,20 +52,29 @@ type values struct {
 
 // read reads the indicators selected by patterns, with their rows.
 func read(ctx context.Context, db *sql.DB, runID int64, patterns []string) (*values, error) {
+	v, err := readCatalogue(ctx, db, runID, patterns)
+	if err != nil {
+		return nil, err
+	}
+	return v, v.readRows(ctx, db, patterns)
+}
+
+// readCatalogue reads the declarations of the indicators selected by
+// patterns.
+func readCatalogue(ctx context.Context, db *sql.DB, runID int64, patterns []string) (*values, error) {
 	v := &values{runID: runID}
 	rows, err := db.QueryContext(ctx, `SELECT indicator, label, family, definition, unit, numerator, denominator,
 		breakdowns, reference_date, sources, coalesce(convention, ''), is_key FROM ind.catalogue ORDER BY family, indicator`)
 	if err != nil {
 		return nil, fmt.Errorf("read catalogue: %w", err)
 	}
-	var ids []string
+	defer rows.Close()
 	for rows.Next() {
 		var ind export.Indicator
 		var num, den sql.NullString
 		var breakdowns, sources []any
 		if err := rows.Scan(&ind.ID, &ind.Label, &ind.Family, &ind.Definition, &ind.Unit, &num, &den,
 			&breakdowns, &ind.ReferenceDate, &sources, &ind.Convention, &ind.Key); err != nil {
-			rows.Close()
 			return nil, err
 		}
 		if !selected(patterns, ind.ID) {
@@ -74,18 +83,27 @@ func read(ctx context.Context, db *sql.DB, runID int64, patterns []string) (*val
 		ind.Numerator, ind.Denominator = num.String, den.String
 		ind.Breakdowns, ind.Sources = strs(breakdowns), strs(sources)
 		v.indicators = append(v.indicators, ind)
-		ids = append(ids, ind.ID)
 	}
-	rows.Close()
-	if len(ids) > 0 {
-		if v.rows, err = readRows(ctx, db, ids); err != nil {
-			return nil, err
+	return v, rows.Err()
+}
+
+// readRows reads the rows of the indicators selected by patterns, and the
+// sources.
+func (v *values) readRows(ctx context.Context, db *sql.DB, patterns []string) error {
+	var ids []string
+	for _, ind := range v.indicators {
+		if selected(patterns, ind.ID) {
+			ids = append(ids, ind.ID)
 		}
 	}
-	if v.sources, err = readSources(ctx, db); err != nil {
-		return nil, err
+	var err error
+	if len(ids) > 0 {
+		if v.rows, err = readRows(ctx, db, ids); err != nil {
+			return err
+		}
 	}
-	return v, nil
+	v.sources, err = readSources(ctx, db)
+	return err
 }
 
 // of returns profile p's dataset: its indicators and a copy of their rows

@@ -161,6 +161,10 @@ func TestExternalExportsHaveNoSmallCount(t *testing.T) {
 				n = checkLongWorkbook(t, path, p.Threshold)
 			case e.Name() == "parquet":
 				n = checkParquet(t, wh.db, path, p.Threshold, units)
+			case e.Name() == ".fingerprint": // a SHA-256 of what the files are made of
+				if b, _ := os.ReadFile(path); len(b) != 64 {
+					t.Errorf("%s: fingerprint %q", p.Name, b)
+				}
 			default:
 				t.Errorf("%s: unexpected file %s", p.Name, e.Name())
 			}
@@ -913,5 +917,58 @@ func TestDemoWorkbookScope(t *testing.T) {
 		if !slices.Equal(p.XLSXBreakdowns, wantXLSX) {
 			t.Errorf("two départements: %s: xlsx_breakdowns %q, want %q", p.Name, p.XLSXBreakdowns, wantXLSX)
 		}
+	}
+}
+
+// TestUnchangedProfilesAreReused: a profile made from the same values with
+// the same configuration is linked from its last publication, not written
+// again; changing its configuration writes it again.
+func TestUnchangedProfilesAreReused(t *testing.T) {
+	wh := warehouse(t)
+	cfg := *wh.cfg
+	cfg.ExportsDir = t.TempDir()
+	drees, _ := wh.cfg.Export("drees")
+	insee, _ := wh.cfg.Export("insee")
+	cfg.Exports = []configs.Export{drees, insee}
+	write := func(run string) {
+		t.Helper()
+		w := &profile.Writer{Config: &cfg}
+		publish, err := w.Write(context.Background(), wh.db, wh.runID, run, nil)
+		if err == nil {
+			err = publish()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	same := func(a, b, file string) bool {
+		t.Helper()
+		fa, err := os.Stat(filepath.Join(cfg.ExportsDir, ".runs", a, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fb, err := os.Stat(filepath.Join(cfg.ExportsDir, ".runs", b, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return os.SameFile(fa, fb)
+	}
+	write("1")
+	write("2")
+	for _, f := range []string{"drees/drees.xlsx", "insee/insee.sdmx.csv", "insee/parquet/ase.parquet"} {
+		if !same("1", "2", f) {
+			t.Errorf("%s written again from unchanged values", f)
+		}
+	}
+	cfg.Exports[0].Threshold = 6
+	write("3")
+	if same("2", "3", "drees/drees.xlsx") {
+		t.Error("drees reused after its threshold changed")
+	}
+	if !same("2", "3", "insee/insee.sdmx.csv") {
+		t.Error("insee written again though nothing of it changed")
+	}
+	if got, err := os.Readlink(filepath.Join(cfg.ExportsDir, "drees")); err != nil || got != filepath.Join(".runs", "3", "drees") {
+		t.Errorf("drees link %q %v", got, err)
 	}
 }

@@ -79,18 +79,53 @@ func (w *Writer) Write(ctx context.Context, db *sql.DB, runID int64, run string,
 	if err := os.MkdirAll(runDir, 0o755); err != nil {
 		return nil, err
 	}
-	var patterns []string
-	for _, p := range profiles {
-		patterns = append(patterns, p.Indicators...)
-	}
-	all, err := read(ctx, db, runID, patterns) // once for every profile
+	all, err := readCatalogue(ctx, db, runID, patternsOf(profiles))
 	if err != nil {
+		return nil, err
+	}
+	computed, err := computedBy(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	// Profiles whose values did not change since they were published are
+	// linked, not written again.
+	var todo []configs.Export
+	fps := map[string]string{}
+	for _, p := range profiles {
+		start := time.Now()
+		fp, err := fingerprint(p, all.indicators, computed)
+		if err != nil {
+			return nil, err
+		}
+		fps[p.Name] = fp
+		reused, err := w.reuse(p, fp, filepath.Join(runDir, p.Name))
+		if err != nil {
+			return nil, err
+		}
+		if !reused {
+			todo = append(todo, p)
+			continue
+		}
+		if w.Logger != nil {
+			w.Logger.Info("export unchanged: files of the last one reused", "profile", p.Name)
+		}
+		if w.Written != nil {
+			w.Written(p.Name, 0, time.Since(start))
+		}
+	}
+	if err := all.readRows(ctx, db, patternsOf(todo)); err != nil { // once for every profile
 		return nil, err
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(2) // profiles are independent: use both cores
-	for _, p := range profiles {
-		g.Go(func() error { return w.writeProfile(gctx, all.of(p), filepath.Join(runDir, p.Name), p) })
+	for _, p := range todo {
+		g.Go(func() error {
+			dir := filepath.Join(runDir, p.Name)
+			if err := w.writeProfile(gctx, all.of(p), dir, p); err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(dir, fingerprintFile), []byte(fps[p.Name]), 0o644)
+		})
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
@@ -179,6 +214,14 @@ func (w *Writer) prune() error {
 		os.RemoveAll(filepath.Join(runs, n))
 	}
 	return nil
+}
+
+func patternsOf(profiles []configs.Export) []string {
+	var out []string
+	for _, p := range profiles {
+		out = append(out, p.Indicators...)
+	}
+	return out
 }
 
 func (w *Writer) profiles(names []string) ([]configs.Export, error) {

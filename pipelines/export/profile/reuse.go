@@ -1,0 +1,149 @@
+package profile
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/odpe/odpe/configs"
+	"github.com/odpe/odpe/pipelines/export"
+)
+
+// fingerprintFile, in each profile's directory, says what its files were
+// made from. A profile whose fingerprint is the one it was last published
+// with is not written again: its files are linked from there. A refresh
+// that only brings a new PMI file thus leaves the ASE-only profiles as
+// they are.
+const fingerprintFile = ".fingerprint"
+
+// fingerprint identifies what profile p's files are made of: its
+// configuration, the program writing them, and for each of its indicators
+// the declaration and which run computed how many values (a refresh
+// recomputes an indicator only when one of its sources changed; see
+// indicators/compute). The list of source files in the files' metadata is
+// not part of it: a reused profile lists the files of the run that wrote it.
+func fingerprint(p configs.Export, inds []export.Indicator, computed map[string]string) (string, error) {
+	h := sha256.New()
+	p.Line = 0
+	enc := json.NewEncoder(h)
+	if err := enc.Encode(p); err != nil {
+		return "", err
+	}
+	fmt.Fprintln(h, program())
+	for _, ind := range inds {
+		if !selected(p.Indicators, ind.ID) {
+			continue
+		}
+		if err := enc.Encode(ind); err != nil {
+			return "", err
+		}
+		fmt.Fprintln(h, computed[ind.ID])
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// program identifies the running program by its content (a new build may
+// write other files from the same values; `go run` builds land in
+// changing places).
+var program = sync.OnceValue(func() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return "unknown program"
+	}
+	f, err := os.Open(exe)
+	if err != nil {
+		return "unknown program"
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "unknown program"
+	}
+	return hex.EncodeToString(h.Sum(nil))
+})
+
+// computedBy returns, for each indicator, how many values it has and the
+// latest run that computed them.
+func computedBy(ctx context.Context, db *sql.DB) (map[string]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT indicator, count(*), max(run_id) FROM ind.values GROUP BY indicator`)
+	if err != nil {
+		return nil, fmt.Errorf("read which run computed the values: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var id string
+		var n, run int64
+		if err := rows.Scan(&id, &n, &run); err != nil {
+			return nil, err
+		}
+		out[id] = fmt.Sprintf("%d values by run %d", n, run)
+	}
+	return out, rows.Err()
+}
+
+// reuse links into dir the files of profile p as last published, if they
+// were made from fp. It reports whether it did.
+func (w *Writer) reuse(p configs.Export, fp, dir string) (bool, error) {
+	prev, err := filepath.EvalSymlinks(filepath.Join(w.Config.ExportsDir, p.Name))
+	if err != nil {
+		return false, nil // never published
+	}
+	old, err := os.ReadFile(filepath.Join(prev, fingerprintFile))
+	if err != nil || string(old) != fp {
+		return false, nil
+	}
+	if err := linkTree(prev, dir); err != nil {
+		os.RemoveAll(dir)
+		return false, fmt.Errorf("profile %s: reuse %s: %w", p.Name, prev, err)
+	}
+	return true, nil
+}
+
+// linkTree recreates the tree src at dst with hard links (copies where the
+// file system refuses links). Published files are never modified in place,
+// so sharing them is safe.
+func linkTree(src, dst string) error {
+	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, path)
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		if os.Link(path, target) == nil {
+			return nil
+		}
+		return copyFile(path, target)
+	})
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
