@@ -2,11 +2,12 @@ package profile
 
 import (
 	"cmp"
+	"encoding/binary"
+	"math"
 	"errors"
 	"fmt"
 	"hash/maphash"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -234,7 +235,9 @@ func conservative(ds *export.Dataset, idx []int) {
 
 // groupKey names the table a row belongs to: its indicator, département
 // and year.
-func groupKey(r export.Row) string { return fmt.Sprintf("%s|%s|%d", r.Indicator, r.Dep, r.Period) }
+func groupKey(r export.Row) string {
+	return r.Indicator + "|" + r.Dep + "|" + strconv.Itoa(r.Period)
+}
 
 // placeKeys returns, for each row that counts children (a non-zero
 // numerator, not hours), a hash of its family, place, period, breakdowns
@@ -245,21 +248,26 @@ func placeKeys(ds *export.Dataset, decl map[string]export.Indicator) []uint64 {
 	seed := maphash.MakeSeed()
 	keys := make([]uint64, len(ds.Rows))
 	var h maphash.Hash
-	var dims []string
+	var num [8]byte
 	for i, r := range ds.Rows {
 		if value(r.Numerator) == 0 || decl[r.Indicator].Unit == "hours" {
 			continue
 		}
-		dims = dims[:0]
-		for d, v := range r.Dims {
-			if v != export.Total {
-				dims = append(dims, d+"="+v)
+		h.SetSeed(seed)
+		for _, s := range [...]string{decl[r.Indicator].Family, r.Dep, strconv.Itoa(r.Period), r.Territory} {
+			h.WriteString(s)
+			h.WriteByte(0)
+		}
+		for _, d := range indicators.Dimensions { // a fixed order
+			if v, ok := r.Dims[d]; ok && v != export.Total {
+				h.WriteString(d)
+				h.WriteByte('=')
+				h.WriteString(v)
+				h.WriteByte(0)
 			}
 		}
-		sort.Strings(dims)
-		h.SetSeed(seed)
-		fmt.Fprintf(&h, "%s|%s|%d|%s|%s|%g", decl[r.Indicator].Family, r.Dep, r.Period, r.Territory,
-			strings.Join(dims, ","), value(r.Numerator))
+		binary.LittleEndian.PutUint64(num[:], math.Float64bits(value(r.Numerator)))
+		h.Write(num[:])
 		keys[i] = h.Sum64() | 1 // never 0
 	}
 	return keys
