@@ -140,7 +140,8 @@ func TestExportBreakdowns(t *testing.T) {
 }
 
 // TestShippedBreakdowns: the shipped profiles as the issue wants them: the
-// ODAS study compares départements, the others carry every breakdown.
+// ODAS study compares départements, the DREES series is by département,
+// the others carry every breakdown.
 func TestShippedBreakdowns(t *testing.T) {
 	dir := t.TempDir()
 	text, err := DemoConfig(nil)
@@ -155,8 +156,11 @@ func TestShippedBreakdowns(t *testing.T) {
 	all := append([]string{"territory"}, indicators.Dimensions...)
 	for _, p := range cfg.Exports {
 		want := all
-		if p.Name == "odas" {
+		switch p.Name {
+		case "odas":
 			want = []string{"sex", "age_band", "mode", "category", "public", "event"}
+		case "drees":
+			want = []string{"sex", "age_band", "mode"}
 		}
 		if !slices.Equal(p.Breakdowns, want) || !slices.Equal(p.XLSXBreakdowns, want) {
 			t.Errorf("%s: breakdowns %q, xlsx_breakdowns %q, want %q", p.Name, p.Breakdowns, p.XLSXBreakdowns, want)

@@ -12,9 +12,12 @@ import (
 	"fmt"
 	"path"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/odpe/odpe/configs"
 	"github.com/odpe/odpe/indicators"
@@ -46,7 +49,7 @@ func Dataset(ctx context.Context, db *sql.DB, p configs.Export, runID int64) (*e
 type values struct {
 	runID      int64
 	indicators []export.Indicator
-	rows       []export.Row
+	parts      [][]export.Row // the rows, in order, in consecutive parts
 	sources    []export.Source
 }
 
@@ -98,7 +101,7 @@ func (v *values) readRows(ctx context.Context, db *sql.DB, patterns []string) er
 	}
 	var err error
 	if len(ids) > 0 {
-		if v.rows, err = readRows(ctx, db, ids); err != nil {
+		if v.parts, err = readRows(ctx, db, ids); err != nil {
 			return err
 		}
 	}
@@ -127,7 +130,7 @@ func (v *values) of(p configs.Export) *export.Dataset {
 		keep[ind.ID] = true
 	}
 	ds.Dimensions = dimensions(ds.Indicators)
-	ds.Rows = sc.rows(v.rows, func(r *export.Row) bool { return keep[r.Indicator] })
+	ds.Rows = sc.rows(func(r *export.Row) bool { return keep[r.Indicator] }, v.parts...)
 	return ds
 }
 
@@ -154,7 +157,7 @@ func narrow(ds *export.Dataset, breakdowns []string) (*export.Dataset, []string)
 		out.Indicators[i] = sc.indicator(ind)
 	}
 	out.Dimensions = dimensions(out.Indicators)
-	out.Rows = sc.rows(ds.Rows, nil)
+	out.Rows = sc.rows(nil, ds.Rows)
 	return &out, omitted
 }
 
@@ -231,28 +234,32 @@ func (s *scope) indicator(ind export.Indicator) export.Indicator {
 	return ind
 }
 
-// rows returns a copy of the rows in the scope (and accepted by keep, when
-// not nil), with the breakdowns they do not carry removed from their Dims:
+// rows returns a copy of the rows of parts, in order, that are in the
+// scope (and accepted by keep, when not nil), with the breakdowns they do not carry removed from their Dims:
 // counted first, so that the rows are copied once into a slice of the
 // right size.
-func (s *scope) rows(rows []export.Row, keep func(*export.Row) bool) []export.Row {
+func (s *scope) rows(keep func(*export.Row) bool, parts ...[]export.Row) []export.Row {
 	n := 0
-	for i := range rows {
-		if (keep == nil || keep(&rows[i])) && s.in(&rows[i]) {
-			n++
+	for _, rows := range parts {
+		for i := range rows {
+			if (keep == nil || keep(&rows[i])) && s.in(&rows[i]) {
+				n++
+			}
 		}
 	}
 	// Room for the suppressed rows disclosure control adds (hidden empty
 	// combinations): growing a slice of millions of rows copies them all.
 	out := make([]export.Row, 0, n+n/8)
-	for i := range rows {
-		r := &rows[i]
-		if (keep != nil && !keep(r)) || !s.in(r) {
-			continue
-		}
-		out = append(out, *r)
-		if !s.all && r.Dims != nil {
-			out[len(out)-1].Dims = s.fits[reflect.ValueOf(r.Dims).Pointer()].dims
+	for _, rows := range parts {
+		for i := range rows {
+			r := &rows[i]
+			if (keep != nil && !keep(r)) || !s.in(r) {
+				continue
+			}
+			out = append(out, *r)
+			if !s.all && r.Dims != nil {
+				out[len(out)-1].Dims = s.fits[reflect.ValueOf(r.Dims).Pointer()].dims
+			}
 		}
 	}
 	return out
@@ -306,25 +313,62 @@ func (s *scope) fit(dims map[string]string) fit {
 	return fit{in: true, dims: kept}
 }
 
-// readRows reads the values of indicators ids. Rows repeat a few
-// strings and breakdown combinations millions of times at national scale:
-// each is kept once (rows share their Dims map, which nobody changes).
-func readRows(ctx context.Context, db *sql.DB, ids []string) ([]export.Row, error) {
-	quoted := make([]string, len(ids))
-	for i, id := range ids {
-		quoted[i] = "'" + strings.ReplaceAll(id, "'", "''") + "'"
+// readRows reads the values of indicators ids, in the warehouse's order,
+// as consecutive parts read at once on several connections (scanning rows
+// through database/sql is the cost, and it is per row).
+func readRows(ctx context.Context, db *sql.DB, ids []string) ([][]export.Row, error) {
+	ids = slices.Sorted(slices.Values(ids)) // the order of the rows
+	counts := map[string]int{}
+	rows, err := db.QueryContext(ctx, `SELECT indicator, count(*) FROM ind.values WHERE indicator IN (`+inList(ids)+`) GROUP BY ALL`)
+	if err != nil {
+		return nil, fmt.Errorf("count values: %w", err)
 	}
+	total := 0
+	for rows.Next() {
+		var id string
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		counts[id], total = n, total+n
+	}
+	rows.Close()
+	// Consecutive indicators, about as many rows in each part.
+	workers := max(1, runtime.GOMAXPROCS(0))
+	var parts [][]string
+	var sizes []int
+	acc := 0
+	for _, id := range ids {
+		if len(parts) == 0 || (acc >= total*len(parts)/workers && len(parts) < workers) {
+			parts, sizes = append(parts, nil), append(sizes, 0)
+		}
+		parts[len(parts)-1] = append(parts[len(parts)-1], id)
+		sizes[len(sizes)-1] += counts[id]
+		acc += counts[id]
+	}
+	out := make([][]export.Row, len(parts))
+	g, gctx := errgroup.WithContext(ctx)
+	for i := range parts {
+		g.Go(func() (err error) {
+			out[i], err = scanRows(gctx, db, parts[i], sizes[i])
+			return err
+		})
+	}
+	return out, g.Wait()
+}
+
+// scanRows reads the values of indicators ids, about n of them. Rows
+// repeat a few strings and breakdown combinations millions of times at
+// national scale: each is kept once (rows share their Dims map, which
+// nobody changes).
+func scanRows(ctx context.Context, db *sql.DB, ids []string, n int) ([]export.Row, error) {
 	dims := strings.Join(indicators.Dimensions, ", ")
 	q := fmt.Sprintf(`SELECT indicator, dep, period, territory, %s, numerator, denominator, value,
 		previous_value, evolution, unit, status
 		FROM indicator_values WHERE indicator IN (%s)
 		ORDER BY indicator, dep, period, territory = 'Ensemble' DESC, territory, %s`,
-		dims, strings.Join(quoted, ", "), dims)
-	var n int // to size the slice once: growing it copies millions of rows
-	if err := db.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*) FROM indicator_values WHERE indicator IN (%s)`,
-		strings.Join(quoted, ", "))).Scan(&n); err != nil {
-		return nil, fmt.Errorf("count values: %w", err)
-	}
+		dims, inList(ids), dims)
 	rows, err := db.QueryContext(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("read values: %w", err)
@@ -395,6 +439,15 @@ func readRows(ctx context.Context, db *sql.DB, ids []string) ([]export.Row, erro
 		out = append(out, row)
 	}
 	return out, rows.Err()
+}
+
+// inList is the SQL list of the quoted ids.
+func inList(ids []string) string {
+	quoted := make([]string, len(ids))
+	for i, id := range ids {
+		quoted[i] = "'" + strings.ReplaceAll(id, "'", "''") + "'"
+	}
+	return strings.Join(quoted, ", ")
 }
 
 func readSources(ctx context.Context, db *sql.DB) ([]export.Source, error) {
