@@ -1,12 +1,12 @@
 package parquet_test
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -21,6 +21,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" driver, the second reader
 
 	"github.com/odpe/odpe/pipelines/export"
 	"github.com/odpe/odpe/pipelines/export/exporttest"
@@ -86,7 +87,7 @@ func columns(ds *export.Dataset) []string {
 }
 
 // wantRows renders the fixture's rows of family fam the way readFile
-// renders the file's, sorted.
+// renders the file's, in the dataset's order.
 func wantRows(ds *export.Dataset, fam string) [][]string {
 	family := map[string]string{}
 	for _, ind := range ds.Indicators {
@@ -116,12 +117,7 @@ func wantRows(ds *export.Dataset, fam string) [][]string {
 		}
 		out = append(out, append(row, r.Unit, r.Status, r.Conf))
 	}
-	sortRows(out)
 	return out
-}
-
-func sortRows(rows [][]string) {
-	slices.SortFunc(rows, func(a, b []string) int { return slices.Compare(a, b) })
 }
 
 // table is one Parquet file as pqarrow reads it.
@@ -240,30 +236,6 @@ func kind(dt arrow.DataType) string {
 	return dt.String()
 }
 
-// compareCells orders two cells as DuckDB's ORDER BY does: by value,
-// NULLs last.
-func compareCells(a, b any) int {
-	switch {
-	case a == nil && b == nil:
-		return 0
-	case a == nil:
-		return 1
-	case b == nil:
-		return -1
-	}
-	switch a := a.(type) {
-	case string:
-		return strings.Compare(a, b.(string))
-	case int32:
-		return cmp.Compare(a, b.(int32))
-	case int64:
-		return cmp.Compare(a, b.(int64))
-	case float64:
-		return cmp.Compare(a, b.(float64))
-	}
-	panic(fmt.Sprintf("cell %T", a))
-}
-
 func write(t testing.TB, ds *export.Dataset) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "parquet")
@@ -288,7 +260,7 @@ func listDir(t testing.TB, dir string) []string {
 }
 
 // checkFamily checks that dir/<fam>.parquet holds the columns, with
-// their types, and the rows of family fam of ds, ordered by all columns.
+// their types, and the rows of family fam of ds, in the dataset's order.
 func checkFamily(t *testing.T, dir string, ds *export.Dataset, fam string) {
 	t.Helper()
 	tb := readFile(t, filepath.Join(dir, fam+".parquet"))
@@ -311,23 +283,14 @@ func checkFamily(t *testing.T, dir string, ds *export.Dataset, fam string) {
 		t.Errorf("%s: columns = %q, want %q", fam, names, want)
 	}
 
-	got := tb.strings()
-	sorted := slices.Clone(got)
-	sortRows(sorted)
-	want := wantRows(ds, fam)
-	if len(sorted) != len(want) {
-		t.Fatalf("%s: read %d rows, want %d:\n%q", fam, len(sorted), len(want), sorted)
+	got, want := tb.strings(), wantRows(ds, fam)
+	if len(got) != len(want) {
+		t.Fatalf("%s: read %d rows, want %d:\n%q", fam, len(got), len(want), got)
 	}
 	for i := range want {
-		if !slices.Equal(sorted[i], want[i]) {
-			t.Errorf("%s: row %d:\n got %q\nwant %q", fam, i, sorted[i], want[i])
+		if !slices.Equal(got[i], want[i]) {
+			t.Errorf("%s: row %d:\n got %q\nwant %q", fam, i, got[i], want[i])
 		}
-	}
-
-	if !slices.IsSortedFunc(tb.cells, func(a, b []any) int {
-		return slices.CompareFunc(a, b, compareCells)
-	}) {
-		t.Errorf("%s: rows are not ordered by all columns:\n%q", fam, got)
 	}
 }
 
@@ -335,7 +298,7 @@ func TestWriteFamiliesReadBack(t *testing.T) {
 	ds := fixture()
 	dir := write(t, ds)
 	if got, want := listDir(t, dir), []string{"ase.parquet", "pmi.parquet"}; !slices.Equal(got, want) {
-		t.Errorf("files in %s = %q, want %q (the rows' CSV must be removed)", dir, got, want)
+		t.Errorf("files in %s = %q, want %q", dir, got, want)
 	}
 	for _, fam := range []string{"ase", "pmi"} {
 		t.Run(fam, func(t *testing.T) { checkFamily(t, dir, ds, fam) })
@@ -344,12 +307,12 @@ func TestWriteFamiliesReadBack(t *testing.T) {
 
 // TestHiveLikeDirectory writes into directories whose path has a
 // name=value segment, as a run's directory might (exports/run=42/).
+// Nothing of the path may get into the files, as it could when this
+// package wrote through DuckDB's read_csv, whose hive partitioning would
+// make such a segment a column of every row (run=42), replace a column's
+// values and type (period=1999, value=x) or send every row to one family
+// (family=pmi).
 func TestHiveLikeDirectory(t *testing.T) {
-	// The rows' CSV is read with read_csv, whose hive_partitioning would
-	// otherwise be detected from the path: a name=value segment would
-	// become a column of every row, added (run=42), or replacing a
-	// column's values and type (period=1999, value=x), or sending every
-	// row to one family (family=pmi) — silently.
 	for _, seg := range []string{"run=42", "period=1999", "value=x", "family=pmi", "sex=F"} {
 		// No "=" in the subtest's name, which is in t.TempDir's path.
 		t.Run(strings.ReplaceAll(seg, "=", " is "), func(t *testing.T) {
@@ -491,6 +454,77 @@ func TestDuckDBAgrees(t *testing.T) {
 	}
 }
 
+// TestDatasetOrder checks that each file holds its family's rows in the
+// dataset's order, unsorted, across record batches and row groups, as
+// pqarrow and DuckDB read them.
+func TestDatasetOrder(t *testing.T) {
+	ds := bigDataset(2*parquet.BatchRows + parquet.BatchRows/2 + 7)
+	rnd := rand.New(rand.NewPCG(1, 2))
+	rnd.Shuffle(len(ds.Rows), func(i, j int) { ds.Rows[i], ds.Rows[j] = ds.Rows[j], ds.Rows[i] })
+	dir := write(t, ds)
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, fam := range []string{"ase", "pmi"} {
+		t.Run(fam, func(t *testing.T) {
+			path := filepath.Join(dir, fam+".parquet")
+			tb := readFile(t, path)
+			got, want := tb.strings(), wantRows(ds, fam)
+			if len(got) != len(want) {
+				t.Fatalf("read %d rows, want %d", len(got), len(want))
+			}
+			for i := range want {
+				if !slices.Equal(got[i], want[i]) {
+					t.Fatalf("row %d:\n got %q\nwant %q", i, got[i], want[i])
+				}
+			}
+			if n, want := tb.reader.NumRowGroups(), (len(want)+parquet.BatchRows-1)/parquet.BatchRows; n != want || n < 2 {
+				t.Errorf("%d row groups, want %d (at least 2)", n, want)
+			}
+
+			// DuckDB reads them in the same order.
+			rows, err := db.Query(`SELECT period, territory, sex, value FROM read_parquet(?)`, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			cols := columns(ds)
+			period, territory, sex, value := slices.Index(cols, "period"), slices.Index(cols, "territory"), slices.Index(cols, "sex"), slices.Index(cols, "value")
+			i := 0
+			for ; rows.Next(); i++ {
+				var p int32
+				var terr string
+				var sx sql.NullString
+				var val sql.NullFloat64
+				if err := rows.Scan(&p, &terr, &sx, &val); err != nil {
+					t.Fatal(err)
+				}
+				if i >= len(want) {
+					continue
+				}
+				got := []string{strconv.Itoa(int(p)), terr, null, null}
+				if sx.Valid {
+					got[2] = sx.String
+				}
+				if val.Valid {
+					got[3] = render(val.Float64)
+				}
+				if w := want[i]; !slices.Equal(got, []string{w[period], w[territory], w[sex], w[value]}) {
+					t.Fatalf("DuckDB row %d = %q, want %q", i, got, w)
+				}
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+			if i != len(want) {
+				t.Errorf("DuckDB reads %d rows, want %d", i, len(want))
+			}
+		})
+	}
+}
+
 // render writes a text rendering of a file: schema, rows, metadata.
 func (t *table) render() string {
 	var b strings.Builder
@@ -609,7 +643,9 @@ func TestRoundTrip(t *testing.T) {
 }
 
 // TestCarriageReturn checks that a carriage return in a text value
-// round-trips, wherever the row is.
+// round-trips, wherever the row is (a CSV reader left to detect the line
+// separator from the first line would pick \r or \r\n on a CR in the
+// first row).
 func TestCarriageReturn(t *testing.T) {
 	for _, s := range []string{"a\rb", "a\r\nb", "a\r"} {
 		for _, first := range []bool{false, true} {
@@ -620,9 +656,6 @@ func TestCarriageReturn(t *testing.T) {
 				where = "first row"
 			}
 			t.Run(fmt.Sprintf("%q in %s", s, where), func(t *testing.T) {
-				// Left to detect the line separator from the first line,
-				// read_csv would pick \r or \r\n on a CR in the first row
-				// and fail with "Value with unterminated quote found".
 				ds := fixture()
 				i := slices.IndexFunc(ds.Rows, func(r export.Row) bool { return r.Territory == "BETHUNE" })
 				ds.Rows[i].Territory = s
@@ -631,7 +664,6 @@ func TestCarriageReturn(t *testing.T) {
 				}
 				dir := write(t, ds)
 				got, want := readFile(t, filepath.Join(dir, "pmi.parquet")).strings(), wantRows(ds, "pmi")
-				sortRows(got)
 				if !slices.EqualFunc(got, want, slices.Equal) {
 					t.Errorf("read\n%q\nwant\n%q", got, want)
 				}
@@ -645,6 +677,7 @@ func TestWriteFamiliesErrors(t *testing.T) {
 		name  string
 		setup func(t *testing.T) (dir string, ds *export.Dataset)
 		want  string
+		files []string // left in dir, if it is a directory
 	}{
 		{"directory under a regular file", func(t *testing.T) (string, *export.Dataset) {
 			file := filepath.Join(t.TempDir(), "file")
@@ -652,19 +685,29 @@ func TestWriteFamiliesErrors(t *testing.T) {
 				t.Fatal(err)
 			}
 			return filepath.Join(file, "parquet"), fixture()
-		}, "not a directory"},
+		}, "not a directory", nil},
 		{"directory is a regular file", func(t *testing.T) (string, *export.Dataset) {
 			file := filepath.Join(t.TempDir(), "parquet")
 			if err := os.WriteFile(file, nil, 0o644); err != nil {
 				t.Fatal(err)
 			}
 			return file, fixture()
-		}, "not a directory"},
+		}, "not a directory", nil},
 		{"period beyond INTEGER", func(t *testing.T) (string, *export.Dataset) {
 			ds := fixture()
 			ds.Rows[4].Period = 1 << 40
 			return filepath.Join(t.TempDir(), "parquet"), ds
-		}, "parquet: write"},
+		}, "parquet: write", []string{"ase.parquet"}}, // no half-written pmi.parquet
+		{"dimension clashes with a column", func(t *testing.T) (string, *export.Dataset) {
+			ds := fixture()
+			ds.Dimensions = append(ds.Dimensions, "value")
+			return filepath.Join(t.TempDir(), "parquet"), ds
+		}, `parquet: dimension "value" clashes`, nil},
+		{"empty dimension name", func(t *testing.T) (string, *export.Dataset) {
+			ds := fixture()
+			ds.Dimensions = append(ds.Dimensions, "")
+			return filepath.Join(t.TempDir(), "parquet"), ds
+		}, `parquet: dimension "" clashes`, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -674,8 +717,8 @@ func TestWriteFamiliesErrors(t *testing.T) {
 				t.Fatalf("WriteFamilies error = %v, want it to contain %q", err, tt.want)
 			}
 			if st, serr := os.Stat(dir); serr == nil && st.IsDir() {
-				if names := listDir(t, dir); slices.Contains(names, ".rows.csv") {
-					t.Errorf("the rows' CSV is left behind after an error: %q", names)
+				if names := listDir(t, dir); !slices.Equal(names, tt.files) {
+					t.Errorf("files left in %s = %q, want %q", dir, names, tt.files)
 				}
 			}
 		})

@@ -3,10 +3,10 @@ package profile
 import (
 	"cmp"
 	"encoding/binary"
-	"math"
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"math"
 	"slices"
 	"strconv"
 	"strings"

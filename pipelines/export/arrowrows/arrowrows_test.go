@@ -1,0 +1,149 @@
+package arrowrows_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/odpe/odpe/pipelines/export"
+	"github.com/odpe/odpe/pipelines/export/arrowrows"
+)
+
+func f(v float64) *float64 { return &v }
+
+func dataset() *export.Dataset {
+	return &export.Dataset{
+		Dimensions: []string{"sex", "age_band"},
+		Rows: []export.Row{
+			{Indicator: "a", Dep: "62", Period: 2023, Territory: export.Total,
+				Dims:  map[string]string{"sex": "F", "age_band": ""},
+				Value: f(1.5), Numerator: f(3), Unit: "count", Status: "final"},
+			{Indicator: "b", Dep: "62", Period: 2024, Territory: "LENS",
+				Unit: "‰", Status: "provisional", Conf: export.Primary},
+			{Indicator: "c", Dep: "59", Period: 0, Territory: "LILLE",
+				Dims:     map[string]string{"age_band": "0-5 ans"},
+				Previous: f(-2), Evolution: f(0), Denominator: f(7), Unit: "count", Status: "final", Conf: export.Secondary},
+		},
+	}
+}
+
+func TestFields(t *testing.T) {
+	fields, err := arrowrows.Fields(dataset())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, fld := range fields {
+		got = append(got, fmt.Sprintf("%s:%s:%v", fld.Name, fld.Type, fld.Nullable))
+	}
+	want := []string{
+		"indicator:utf8:false", "dep:utf8:false", "period:int32:false", "territory:utf8:false",
+		"sex:utf8:true", "age_band:utf8:true",
+		"numerator:float64:true", "denominator:float64:true", "value:float64:true", "previous:float64:true", "evolution:float64:true",
+		"unit:utf8:false", "status:utf8:false", "conf:utf8:false",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("fields\n got %q\nwant %q", got, want)
+	}
+	// A fresh slice: changing it changes nothing of the next one.
+	fields[0].Nullable = true
+	again, _ := arrowrows.Fields(dataset())
+	if again[0].Nullable {
+		t.Error("Fields returns a shared slice")
+	}
+}
+
+func TestFieldsClash(t *testing.T) {
+	for _, dims := range [][]string{{"value"}, {"period"}, {""}, {"sex", "sex"}, {"conf"}} {
+		ds := dataset()
+		ds.Dimensions = dims
+		if _, err := arrowrows.Fields(ds); err == nil || !strings.Contains(err.Error(), "clashes with another column") {
+			t.Errorf("dimensions %q: error %v", dims, err)
+		}
+	}
+}
+
+func TestCheck(t *testing.T) {
+	ds := dataset()
+	if err := arrowrows.Check(ds); err != nil {
+		t.Fatal(err)
+	}
+	ds.Rows[2].Dims["mode"] = "x"
+	err := arrowrows.Check(ds)
+	if want := `row 2 (c): breakdown "mode" is not in the dataset's dimensions [sex age_band]`; err == nil || err.Error() != want {
+		t.Errorf("Check error = %v, want %q", err, want)
+	}
+}
+
+func builder(t *testing.T, ds *export.Dataset) *array.RecordBuilder {
+	t.Helper()
+	fields, err := arrowrows.Fields(ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := array.NewRecordBuilder(memory.NewGoAllocator(), arrow.NewSchema(fields, nil))
+	t.Cleanup(b.Release)
+	return b
+}
+
+// render renders a record's rows, "∅" for null.
+func render(rec arrow.RecordBatch) []string {
+	var out []string
+	for i := range int(rec.NumRows()) {
+		var cells []string
+		for _, col := range rec.Columns() {
+			switch {
+			case col.IsNull(i):
+				cells = append(cells, "∅")
+			default:
+				cells = append(cells, col.ValueStr(i))
+			}
+		}
+		out = append(out, strings.Join(cells, "|"))
+	}
+	return out
+}
+
+func TestAppend(t *testing.T) {
+	ds := dataset()
+	ds.Rows[1].Dims = map[string]string{"mode": "x"} // not a column: left out
+	b := builder(t, ds)
+	if err := arrowrows.Append(b, ds, []int{2, 0}); err != nil {
+		t.Fatal(err)
+	}
+	if err := arrowrows.Append(b, ds, []int{1}); err != nil {
+		t.Fatal(err)
+	}
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	want := []string{
+		"c|59|0|LILLE|∅|0-5 ans|∅|7|∅|-2|0|count|final|D",
+		"a|62|2023|Ensemble|F||3|∅|1.5|∅|∅|count|final|",
+		"b|62|2024|LENS|∅|∅|∅|∅|∅|∅|∅|‰|provisional|A",
+	}
+	if got := render(rec); !slices.Equal(got, want) {
+		t.Errorf("rows\n got %q\nwant %q", got, want)
+	}
+}
+
+func TestAppendErrors(t *testing.T) {
+	for _, p := range []int{-1, 1 << 31} {
+		ds := dataset()
+		ds.Rows[1].Period = p
+		err := arrowrows.Append(builder(t, ds), ds, []int{0, 1, 2})
+		if want := fmt.Sprintf("row 1 (b): period %d does not fit in int32", p); err == nil || err.Error() != want {
+			t.Errorf("period %d: error %v, want %q", p, err, want)
+		}
+	}
+	ds := dataset()
+	b := builder(t, ds)
+	ds.Dimensions = ds.Dimensions[:1]
+	if err := arrowrows.Append(b, ds, []int{0}); err == nil || !strings.Contains(err.Error(), "14 columns, want 13") {
+		t.Errorf("builder of another schema: error %v", err)
+	}
+}
