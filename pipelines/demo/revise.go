@@ -11,24 +11,30 @@ import (
 	"strings"
 )
 
-// AddPMIMonth writes into the PMI folder dir (or the last of its
-// département folders) one new monthly file, as the
+// AddPMIMonth writes into the PMI folder dir (a folder or a glob of
+// folders, one per département: into the last one) one new monthly file, as the
 // PMI system would send it the next month: the January of the year after
 // the latest file's, made from that file's January rows. It returns the
 // new file's path. Benchmarks and tests use it for a one-file refresh.
 func AddPMIMonth(dir string) (string, error) {
-	var files []string // one folder per département at national scale
-	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if ok, _ := filepath.Match("pmi_activite_*.csv", d.Name()); ok && !d.IsDir() {
-			files = append(files, path)
-		}
-		return nil
-	})
+	roots, err := filepath.Glob(dir) // "pmi/*": one folder per département at national scale
 	if err != nil {
 		return "", err
+	}
+	var files []string
+	for _, root := range roots {
+		err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if ok, _ := filepath.Match("pmi_activite_*.csv", d.Name()); ok && !d.IsDir() {
+				files = append(files, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return "", err
+		}
 	}
 	if len(files) == 0 {
 		return "", fmt.Errorf("no pmi_activite_*.csv file in %s", dir)
@@ -63,6 +69,6 @@ func AddPMIMonth(dir string) (string, error) {
 	if year == "" {
 		return "", fmt.Errorf("%s: no January row", latest)
 	}
-	path := filepath.Join(dir, "pmi_activite_"+year+"_01.csv")
+	path := filepath.Join(filepath.Dir(latest), "pmi_activite_"+year+"_01.csv")
 	return path, os.WriteFile(path, out.Bytes(), 0o644)
 }

@@ -960,10 +960,10 @@ func TestUnchangedProfilesAreReused(t *testing.T) {
 			t.Errorf("%s written again from unchanged values", f)
 		}
 	}
-	cfg.Exports[0].Threshold = 6
+	cfg.Exports[0].Title = "Un autre titre"
 	write("3")
 	if same("2", "3", "drees/drees.xlsx") {
-		t.Error("drees reused after its threshold changed")
+		t.Error("drees reused after its title changed")
 	}
 	if !same("2", "3", "insee/insee.sdmx.csv") {
 		t.Error("insee written again though nothing of it changed")
@@ -971,4 +971,111 @@ func TestUnchangedProfilesAreReused(t *testing.T) {
 	if got, err := os.Readlink(filepath.Join(cfg.ExportsDir, "drees")); err != nil || got != filepath.Join(".runs", "3", "drees") {
 		t.Errorf("drees link %q %v", got, err)
 	}
+	// insee and drees were protected together (same threshold): no longer.
+	cfg.Exports[0].Threshold = 6
+	write("4")
+	if same("3", "4", "insee/insee.sdmx.csv") {
+		t.Error("insee reused though its protection is no longer shared with drees")
+	}
+}
+
+// TestPublicationsHideConsistently: the external profiles are protected
+// together. A cell two profiles of one threshold publish is hidden in both
+// or in neither; a profile of a higher threshold hides every cell a lower
+// one hides. (Otherwise a reader holding both publications could work out
+// what one of them hides.)
+func TestPublicationsHideConsistently(t *testing.T) {
+	wh := warehouse(t)
+	cfg := *wh.cfg
+	cfg.ExportsDir = t.TempDir()
+	cfg.Exports = nil
+	for _, name := range []string{"insee", "drees", "odas"} {
+		p, _ := wh.cfg.Export(name)
+		p.Formats, p.Layout = []string{"parquet"}, "" // read back cell by cell
+		cfg.Exports = append(cfg.Exports, p)
+	}
+	w := &profile.Writer{Config: &cfg}
+	publish, err := w.Write(context.Background(), wh.db, wh.runID, "1", nil)
+	if err == nil {
+		err = publish()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	// conf of each published cell, keyed by indicator, place, year and
+	// the breakdowns that are not totals.
+	published := func(name string) map[string]string {
+		out := map[string]string{}
+		files, _ := filepath.Glob(filepath.Join(cfg.ExportsDir, name, "parquet", "*.parquet"))
+		for _, f := range files {
+			rows, err := wh.db.Query(`SELECT * FROM read_parquet(?)`, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cols, _ := rows.Columns()
+			for rows.Next() {
+				vals := make([]any, len(cols))
+				ptrs := make([]any, len(cols))
+				for i := range vals {
+					ptrs[i] = &vals[i]
+				}
+				if err := rows.Scan(ptrs...); err != nil {
+					t.Fatal(err)
+				}
+				var key []string
+				conf := ""
+				for i, c := range cols {
+					v := vals[i]
+					switch {
+					case c == "conf":
+						conf = fmt.Sprint(v)
+					case c == "indicator" || c == "dep" || c == "period" || c == "territory":
+						key = append(key, fmt.Sprint(v))
+					case slices.Contains(indicators.Dimensions, c) && v != nil && v != export.Total:
+						key = append(key, c+"="+fmt.Sprint(v))
+					}
+				}
+				out[strings.Join(key, "|")] = conf
+			}
+			rows.Close()
+		}
+		if len(out) == 0 {
+			t.Fatalf("%s: nothing published", name)
+		}
+		return out
+	}
+	insee, drees, odas := published("insee"), published("drees"), published("odas")
+	hidden := func(conf string) bool { return conf != export.Free }
+	common, hiddenBoth := 0, 0
+	for k, c := range drees {
+		ci, ok := insee[k]
+		if !ok {
+			continue
+		}
+		common++
+		if hidden(c) != hidden(ci) {
+			t.Errorf("%s: drees conf %q, insee conf %q (same threshold)", k, c, ci)
+		}
+		if hidden(c) {
+			hiddenBoth++
+		}
+	}
+	if common == 0 || hiddenBoth == 0 {
+		t.Fatalf("insee and drees share %d cells, %d hidden: the test proves nothing", common, hiddenBoth)
+	}
+	shared := 0
+	for k, c := range odas {
+		ci, ok := insee[k]
+		if !ok {
+			continue
+		}
+		shared++
+		if hidden(ci) && !hidden(c) {
+			t.Errorf("%s: hidden by insee (threshold 5), published by odas (threshold 11)", k)
+		}
+	}
+	if shared == 0 {
+		t.Fatal("insee and odas share no cell: the test proves nothing")
+	}
+	t.Logf("insee–drees: %d common cells, %d hidden in both; insee–odas: %d common cells", common, hiddenBoth, shared)
 }

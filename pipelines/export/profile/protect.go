@@ -37,9 +37,21 @@ import (
 //
 // Hours of activity identify no child and are left as they are. Suppressed
 // rows lose every figure; their Conf says why.
-func Protect(ds *export.Dataset) error {
+func Protect(ds *export.Dataset) error { return protect(ds, nil) }
+
+// protect is Protect where the cells hidden says (rows, and empty
+// combinations of a table) enter the protection as already hidden:
+// cells another publication hides (see protectTogether).
+func protect(ds *export.Dataset, hidden func(*export.Row) bool) error {
 	if ds.Threshold <= 1 {
 		return nil
+	}
+	if hidden != nil {
+		for i := range ds.Rows {
+			if r := &ds.Rows[i]; r.Conf == export.Free && hidden(r) {
+				r.Conf = export.Secondary
+			}
+		}
 	}
 	decl := map[string]export.Indicator{}
 	for _, ind := range ds.Indicators {
@@ -65,7 +77,7 @@ func Protect(ds *export.Dataset) error {
 			if ind.Unit == "hours" {
 				continue
 			}
-			idx, err := protectGroup(ds, ind, groups[k])
+			idx, err := protectGroup(ds, ind, groups[k], hidden)
 			if err != nil {
 				return fmt.Errorf("protect %s: %w", k, err)
 			}
@@ -93,7 +105,7 @@ func small(v *float64, threshold int) bool {
 // year, and returns the indices of its rows: an empty combination (a zero
 // the warehouse leaves out) that the protection hides becomes a row of its
 // own, suppressed, since leaving it out would publish it as a zero.
-func protectGroup(ds *export.Dataset, ind export.Indicator, idx []int) ([]int, error) {
+func protectGroup(ds *export.Dataset, ind export.Indicator, idx []int, hidden func(*export.Row) bool) ([]int, error) {
 	dims := append([]string{"territory"}, ind.Breakdowns...)
 	cells := make([]disclosure.Cell, 0, len(idx))
 	seen := map[string]bool{}
@@ -131,10 +143,23 @@ func protectGroup(ds *export.Dataset, ind export.Indicator, idx []int) ([]int, e
 		}
 		seen = rest
 	}
+	first := ds.Rows[idx[0]]
+	full := func(key []string) []string { // with the territory
+		if off == 1 {
+			return append([]string{export.Total}, key...)
+		}
+		return key
+	}
 	// CUBE leaves out empty combinations: they are zeros of the table.
 	for _, key := range product(values) {
 		if !seen[strings.Join(key, "\x00")] {
-			cells = append(cells, disclosure.Cell{Key: key})
+			c := disclosure.Cell{Key: key}
+			if hidden != nil {
+				if r := emptyRow(first, ind, full(key)); hidden(&r) {
+					c.Status = export.Secondary
+				}
+			}
+			cells = append(cells, c)
 		}
 	}
 	t, err := disclosure.New(dims, cells)
@@ -151,27 +176,30 @@ func protectGroup(ds *export.Dataset, ind export.Indicator, idx []int) ([]int, e
 	for j, i := range idx {
 		ds.Rows[i].Conf = t.Cells[j].Status
 	}
-	first := ds.Rows[idx[0]]
 	for _, c := range t.Cells[len(idx):] {
 		if c.Status == export.Free {
 			continue
 		}
-		key := c.Key
-		if off == 1 {
-			key = append([]string{export.Total}, key...)
-		}
-		r := export.Row{Indicator: first.Indicator, Dep: first.Dep, Period: first.Period, Territory: key[0],
-			Unit: first.Unit, Status: first.Status, Conf: c.Status}
-		if len(ind.Breakdowns) > 0 {
-			r.Dims = make(map[string]string, len(ind.Breakdowns))
-			for d, b := range ind.Breakdowns {
-				r.Dims[b] = key[d+1]
-			}
-		}
+		r := emptyRow(first, ind, full(c.Key))
+		r.Conf = c.Status
 		idx = append(idx, len(ds.Rows))
 		ds.Rows = append(ds.Rows, r)
 	}
 	return idx, nil
+}
+
+// emptyRow is the row of an empty combination of first's table: key is
+// the territory, then the indicator's breakdowns.
+func emptyRow(first export.Row, ind export.Indicator, key []string) export.Row {
+	r := export.Row{Indicator: first.Indicator, Dep: first.Dep, Period: first.Period, Territory: key[0],
+		Unit: first.Unit, Status: first.Status}
+	if len(ind.Breakdowns) > 0 {
+		r.Dims = make(map[string]string, len(ind.Breakdowns))
+		for d, b := range ind.Breakdowns {
+			r.Dims[b] = key[d+1]
+		}
+	}
+	return r
 }
 
 // reorder puts the rows added by protectGroup (from index n) in their

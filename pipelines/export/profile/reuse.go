@@ -25,21 +25,29 @@ import (
 const fingerprintFile = ".fingerprint"
 
 // fingerprint identifies what profile p's files are made of: its
-// configuration, the program writing them, and for each of its indicators
-// the declaration and which run computed how many values (a refresh
+// configuration and that of the peers protected with it (see
+// protectTogether), the program writing them, and for each of their
+// indicators the declaration and which run computed how many values (a refresh
 // recomputes an indicator only when one of its sources changed; see
 // indicators/compute). The list of source files in the files' metadata is
 // not part of it: a reused profile lists the files of the run that wrote it.
-func fingerprint(p configs.Export, inds []export.Indicator, computed map[string]string) (string, error) {
+func fingerprint(p configs.Export, peers []configs.Export, inds []export.Indicator, computed map[string]string) (string, error) {
 	h := sha256.New()
-	p.Line = 0
 	enc := json.NewEncoder(h)
+	p.Line = 0
 	if err := enc.Encode(p); err != nil {
 		return "", err
 	}
+	patterns := p.Indicators
+	for _, q := range peers { // what shapes the protection
+		if err := enc.Encode([]any{q.Name, q.Threshold, q.Indicators, q.Breakdowns}); err != nil {
+			return "", err
+		}
+		patterns = append(patterns, q.Indicators...)
+	}
 	fmt.Fprintln(h, program())
 	for _, ind := range inds {
-		if !selected(p.Indicators, ind.ID) {
+		if !selected(patterns, ind.ID) {
 			continue
 		}
 		if err := enc.Encode(ind); err != nil {

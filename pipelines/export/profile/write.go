@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -79,7 +80,7 @@ func (w *Writer) Write(ctx context.Context, db *sql.DB, runID int64, run string,
 	if err := os.MkdirAll(runDir, 0o755); err != nil {
 		return nil, err
 	}
-	all, err := readCatalogue(ctx, db, runID, patternsOf(profiles))
+	all, err := readCatalogue(ctx, db, runID, patternsOf(w.Config.Exports)) // peers too (see protectTogether)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +94,7 @@ func (w *Writer) Write(ctx context.Context, db *sql.DB, runID int64, run string,
 	fps := map[string]string{}
 	for _, p := range profiles {
 		start := time.Now()
-		fp, err := fingerprint(p, all.indicators, computed)
+		fp, err := fingerprint(p, externalPeers(p, w.Config.Exports), all.indicators, computed)
 		if err != nil {
 			return nil, err
 		}
@@ -113,35 +114,66 @@ func (w *Writer) Write(ctx context.Context, db *sql.DB, runID int64, run string,
 			w.Written(p.Name, 0, time.Since(start))
 		}
 	}
-	if err := all.readRows(ctx, db, patternsOf(todo)); err != nil { // once for every profile
+	// External profiles are protected together with those of a threshold
+	// at most theirs, written or not (see protectTogether).
+	var internal, external []configs.Export
+	maxThreshold := -1
+	for _, p := range todo {
+		if p.Audience == "external" {
+			maxThreshold = max(maxThreshold, p.Threshold)
+		} else {
+			internal = append(internal, p)
+		}
+	}
+	for _, p := range w.Config.Exports {
+		if p.Audience == "external" && p.Threshold <= maxThreshold {
+			external = append(external, p)
+		}
+	}
+	if err := all.readRows(ctx, db, patternsOf(append(internal, external...))); err != nil { // once for every profile
 		return nil, err
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(2) // profiles are independent: use both cores
-	for _, p := range todo {
+	write := func(p configs.Export, ds *export.Dataset) {
 		g.Go(func() error {
 			dir := filepath.Join(runDir, p.Name)
-			if err := w.writeProfile(gctx, all.of(p), dir, p); err != nil {
+			if err := w.writeProfile(gctx, ds, dir, p); err != nil {
 				return err
 			}
 			return os.WriteFile(filepath.Join(dir, fingerprintFile), []byte(fps[p.Name]), 0o644)
 		})
 	}
+	var protection errgroup.Group // beside the internal profiles' writing
+	protection.Go(func() error {
+		start := time.Now()
+		err := protectTogether(all, external, func(p configs.Export, ds *export.Dataset) {
+			if slices.ContainsFunc(todo, func(q configs.Export) bool { return q.Name == p.Name }) {
+				write(p, ds)
+			}
+		})
+		if w.Logger != nil && len(external) > 0 {
+			w.Logger.Info("disclosure control done", "profiles", len(external), "took", time.Since(start).Round(time.Millisecond))
+		}
+		return err
+	})
+	for _, p := range internal {
+		write(p, all.of(p))
+	}
+	perr := protection.Wait() // before g.Wait: it may still call g.Go
 	if err := g.Wait(); err != nil {
 		return nil, err
+	}
+	if perr != nil {
+		return nil, perr
 	}
 	return func() error { return w.publish(run, profiles) }, nil
 }
 
-// writeProfile protects a profile's dataset if its audience is external
-// and writes its formats into dir.
+// writeProfile writes a profile's formats into dir (its dataset already
+// protected if its audience is external).
 func (w *Writer) writeProfile(ctx context.Context, ds *export.Dataset, dir string, p configs.Export) error {
 	start := time.Now()
-	if p.Audience == "external" {
-		if err := Protect(ds); err != nil {
-			return fmt.Errorf("profile %s: disclosure control: %w", p.Name, err)
-		}
-	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}

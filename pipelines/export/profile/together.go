@@ -1,0 +1,148 @@
+package profile
+
+import (
+	"cmp"
+	"fmt"
+	"hash/maphash"
+	"slices"
+	"strconv"
+
+	"github.com/odpe/odpe/configs"
+	"github.com/odpe/odpe/indicators"
+	"github.com/odpe/odpe/pipelines/export"
+)
+
+// protectTogether protects the datasets of the external profiles together,
+// since their readers may put them side by side:
+//
+//   - the profiles of one threshold are cut from one dataset, the union of
+//     their indicators and breakdowns, protected once (Protect): a cell two
+//     of them publish is hidden in both or in neither, and each publishes
+//     a part of one protected set of tables, which cannot uncover what the
+//     set hides;
+//   - a higher threshold starts from the cells the lower ones hid: they
+//     enter its protection as already hidden (and get complementary cells
+//     of their own), so it hides them too.
+//
+// ready receives each profile's dataset as soon as it is protected.
+func protectTogether(v *values, profiles []configs.Export, ready func(configs.Export, *export.Dataset)) error {
+	var thresholds []int
+	for _, p := range profiles {
+		thresholds = append(thresholds, p.Threshold)
+	}
+	slices.Sort(thresholds)
+	hidden := map[uint64]bool{}
+	seed := maphash.MakeSeed()
+	for _, t := range slices.Compact(thresholds) {
+		var group []configs.Export
+		for _, p := range profiles {
+			if p.Threshold == t {
+				group = append(group, p)
+			}
+		}
+		union := unionOf(group)
+		ds := v.of(union)
+		var before func(*export.Row) bool
+		if len(hidden) > 0 {
+			before = func(r *export.Row) bool { return hidden[cellKey(seed, r)] }
+		}
+		if err := protect(ds, before); err != nil {
+			return fmt.Errorf("disclosure control at threshold %d (%s): %w", t, union.Name, err)
+		}
+		for i := range ds.Rows {
+			if r := &ds.Rows[i]; r.Conf != export.Free {
+				hidden[cellKey(seed, r)] = true
+			}
+		}
+		for _, p := range group {
+			ready(p, cut(ds, union, p))
+		}
+	}
+	return nil
+}
+
+// unionOf is a profile carrying the indicators and breakdowns of every
+// profile of group, which share a threshold.
+func unionOf(group []configs.Export) configs.Export {
+	if len(group) == 1 {
+		return group[0]
+	}
+	u := configs.Export{Audience: "external", Threshold: group[0].Threshold, Breakdowns: []string{}}
+	for i, p := range group {
+		if i > 0 {
+			u.Name += "+"
+		}
+		u.Name += p.Name
+		u.Indicators = append(u.Indicators, p.Indicators...)
+		if p.Breakdowns == nil {
+			u.Breakdowns = nil
+		} else if u.Breakdowns != nil {
+			u.Breakdowns = append(u.Breakdowns, p.Breakdowns...)
+		}
+	}
+	if u.Breakdowns != nil {
+		slices.Sort(u.Breakdowns)
+		u.Breakdowns = slices.Compact(u.Breakdowns)
+	}
+	return u
+}
+
+// cut returns profile p's part of ds, the protected dataset of union: its
+// indicators, within its breakdowns, with p's description. ds itself when
+// p is the union.
+func cut(ds *export.Dataset, union, p configs.Export) *export.Dataset {
+	out := *ds
+	out.Profile, out.Title, out.StructureID = p.Name, p.Title, p.StructureID
+	if union.Name == p.Name {
+		return &out
+	}
+	sc := newScope(p.Breakdowns)
+	keep := map[string]bool{}
+	out.Indicators = nil
+	for _, ind := range ds.Indicators {
+		if selected(p.Indicators, ind.ID) {
+			out.Indicators = append(out.Indicators, sc.indicator(ind))
+			keep[ind.ID] = true
+		}
+	}
+	out.Dimensions = dimensions(out.Indicators)
+	out.Rows = sc.rows(func(r *export.Row) bool { return keep[r.Indicator] }, ds.Rows)
+	return &out
+}
+
+// cellKey identifies the cell of a row whatever the breakdowns its
+// dataset carries: the indicator, the place, the year and the breakdowns
+// that are not totals. A collision could only hide one cell too many.
+func cellKey(seed maphash.Seed, r *export.Row) uint64 {
+	var h maphash.Hash
+	h.SetSeed(seed)
+	for _, s := range [...]string{r.Indicator, r.Dep, strconv.Itoa(r.Period), r.Territory} {
+		h.WriteString(s)
+		h.WriteByte(0)
+	}
+	for _, d := range indicators.Dimensions {
+		if v, ok := r.Dims[d]; ok && v != export.Total {
+			h.WriteString(d)
+			h.WriteByte('=')
+			h.WriteString(v)
+			h.WriteByte(0)
+		}
+	}
+	return h.Sum64()
+}
+
+// externalPeers returns the external profiles whose protection shapes
+// p's: those of a threshold at most p's (see protectTogether), by name.
+func externalPeers(p configs.Export, all []configs.Export) []configs.Export {
+	if p.Audience != "external" {
+		return nil
+	}
+	var out []configs.Export
+	for _, q := range all {
+		if q.Audience == "external" && q.Threshold <= p.Threshold {
+			out = append(out, q)
+		}
+	}
+	slices.SortFunc(out, func(a, b configs.Export) int { return cmp.Compare(a.Name, b.Name) })
+	return out
+}
