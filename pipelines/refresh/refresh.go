@@ -44,6 +44,9 @@ const (
 	Failed   Status = "failed"  // nothing changed: the previous warehouse is kept
 )
 
+// exportMemoryLimit bounds DuckDB during the exports.
+const exportMemoryLimit = "1GB"
+
 // TerritoriesJob is the implicit job that loads the territory mapping.
 const TerritoriesJob = "territories"
 
@@ -272,6 +275,11 @@ func build(ctx context.Context, cfg *configs.Config, b *warehouse.Build, plan []
 	}
 	if opts.Export == nil {
 		return nil, nil
+	}
+	// The exports only read, and hold their rows in Go: DuckDB gives back
+	// what it cached for the conformed tables (it spills what it needs).
+	if _, err := b.DB.ExecContext(ctx, "SET memory_limit = '"+exportMemoryLimit+"'"); err != nil {
+		return nil, err
 	}
 	var publish func() error
 	err = timed(rep, "exports", func() (int64, error) {

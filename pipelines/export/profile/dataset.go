@@ -49,7 +49,7 @@ func Dataset(ctx context.Context, db *sql.DB, p configs.Export, runID int64) (*e
 type values struct {
 	runID      int64
 	indicators []export.Indicator
-	parts      [][]export.Row // the rows, in order, in consecutive parts
+	rows       []export.Row
 	sources    []export.Source
 }
 
@@ -101,7 +101,7 @@ func (v *values) readRows(ctx context.Context, db *sql.DB, patterns []string) er
 	}
 	var err error
 	if len(ids) > 0 {
-		if v.parts, err = readRows(ctx, db, ids); err != nil {
+		if v.rows, err = readRows(ctx, db, ids); err != nil {
 			return err
 		}
 	}
@@ -130,7 +130,14 @@ func (v *values) of(p configs.Export) *export.Dataset {
 		keep[ind.ID] = true
 	}
 	ds.Dimensions = dimensions(ds.Indicators)
-	ds.Rows = sc.rows(func(r *export.Row) bool { return keep[r.Indicator] }, v.parts...)
+	if p.Audience != "external" && sc.all && len(ds.Indicators) == len(v.indicators) && v.rows != nil {
+		// Every row as read: shared, since only disclosure control changes
+		// rows, and an internal profile has none (saves a copy of millions
+		// of rows at national scale).
+		ds.Rows = v.rows
+		return ds
+	}
+	ds.Rows = sc.rows(func(r *export.Row) bool { return keep[r.Indicator] }, v.rows)
 	return ds
 }
 
@@ -316,7 +323,7 @@ func (s *scope) fit(dims map[string]string) fit {
 // readRows reads the values of indicators ids, in the warehouse's order,
 // as consecutive parts read at once on several connections (scanning rows
 // through database/sql is the cost, and it is per row).
-func readRows(ctx context.Context, db *sql.DB, ids []string) ([][]export.Row, error) {
+func readRows(ctx context.Context, db *sql.DB, ids []string) ([]export.Row, error) {
 	ids = slices.Sorted(slices.Values(ids)) // the order of the rows
 	counts := map[string]int{}
 	rows, err := db.QueryContext(ctx, `SELECT indicator, count(*) FROM ind.values WHERE indicator IN (`+inList(ids)+`) GROUP BY ALL`)
@@ -347,22 +354,28 @@ func readRows(ctx context.Context, db *sql.DB, ids []string) ([][]export.Row, er
 		sizes[len(sizes)-1] += counts[id]
 		acc += counts[id]
 	}
-	out := make([][]export.Row, len(parts))
+	out := make([]export.Row, total) // one allocation: each part fills its own range
 	g, gctx := errgroup.WithContext(ctx)
+	off := 0
 	for i := range parts {
-		g.Go(func() (err error) {
-			out[i], err = scanRows(gctx, db, parts[i], sizes[i])
+		dst := out[off : off : off+sizes[i]]
+		off += sizes[i]
+		g.Go(func() error {
+			got, err := scanRows(gctx, db, parts[i], dst)
+			if err == nil && len(got) != cap(dst) {
+				err = fmt.Errorf("read values: %d rows of %s, %d counted", len(got), strings.Join(parts[i], ", "), cap(dst))
+			}
 			return err
 		})
 	}
 	return out, g.Wait()
 }
 
-// scanRows reads the values of indicators ids, about n of them. Rows
+// scanRows appends the values of indicators ids to out. Rows
 // repeat a few strings and breakdown combinations millions of times at
 // national scale: each is kept once (rows share their Dims map, which
 // nobody changes).
-func scanRows(ctx context.Context, db *sql.DB, ids []string, n int) ([]export.Row, error) {
+func scanRows(ctx context.Context, db *sql.DB, ids []string, out []export.Row) ([]export.Row, error) {
 	dims := strings.Join(indicators.Dimensions, ", ")
 	q := fmt.Sprintf(`SELECT indicator, dep, period, territory, %s, numerator, denominator, value,
 		previous_value, evolution, unit, status
@@ -375,7 +388,6 @@ func scanRows(ctx context.Context, db *sql.DB, ids []string, n int) ([]export.Ro
 	}
 	defer rows.Close()
 	var (
-		out     = make([]export.Row, 0, n)
 		r       export.Row
 		dimVals = make([]sql.NullString, len(indicators.Dimensions))
 		figures [5]sql.NullFloat64
