@@ -20,11 +20,14 @@ CROSS JOIN LATERAL (SELECT unnest(range(f.first_year, year(e.extract_date) + 1))
 -- however many measures. Territory and mode d'accueil: those of the
 -- measure (or accueil) that started last, then the highest measure id.
 -- Each measure is expanded to the years whose 31 December it covers
--- (no join of every measure with every year).
+-- (no join of every measure with every year). "latest" orders measures by
+-- start date then id as one string (arg_max over a struct of the two is
+-- a quarter slower at national size).
 CREATE OR REPLACE TABLE core.ase_situation AS
 WITH measure_years AS (
     SELECT m.dep, m.child_id, m.measure_id, m.territory, m.sex, m.birth_year, m.nature,
            m.is_accueil, m.mode_accueil, m.start_date,
+           strftime(m.start_date, '%Y%m%d') || m.measure_id AS latest,
            unnest(range(year(m.start_date),
                   CASE WHEN m.end_date IS NULL THEN year(e.extract_date)
                        WHEN month(m.end_date) = 12 AND day(m.end_date) = 31 THEN year(m.end_date)
@@ -32,12 +35,12 @@ WITH measure_years AS (
     FROM core.ase_measures m JOIN core.ase_extract e USING (dep)
 )
 SELECT m.dep, m.year, y.provisional, m.child_id,
-       arg_max(m.territory, (m.start_date, m.measure_id)) AS territory,
+       arg_max(m.territory, m.latest) AS territory,
        any_value(m.sex) AS sex,
        m.year - any_value(m.birth_year) AS age,
        core.ase_age_band(m.year - any_value(m.birth_year)) AS age_band,
        bool_or(m.is_accueil) AS in_accueil,
-       arg_max(m.mode_accueil, (m.start_date, m.measure_id)) FILTER (WHERE m.is_accueil) AS mode_accueil,
+       arg_max(m.mode_accueil, m.latest) FILTER (WHERE m.is_accueil) AS mode_accueil,
        bool_or(m.nature = 'Accueil provisoire jeune majeur') AS apjm,
        bool_or(m.nature = 'Pupille de l''État') AS pupille,
        bool_or(m.start_date < y.ref_date - INTERVAL 4 YEAR) AS over_4_years,

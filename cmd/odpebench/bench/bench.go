@@ -68,6 +68,7 @@ type Result struct {
 	Baselines   []Baseline `json:"baselines"`
 	NoChange    float64    `json:"no_change_seconds"`
 	OnePMIFile  float64    `json:"one_pmi_file_seconds"`
+	OnePMISteps []Step     `json:"one_pmi_file_steps"` // its steps of 10 ms or more
 	WarehouseMB float64    `json:"warehouse_mib"`
 }
 
@@ -134,13 +135,13 @@ func Run(ctx context.Context, scale string, seed uint64, dir string) (*Result, e
 	if err := res.baselines(ctx, cfg); err != nil {
 		return nil, err
 	}
-	if res.NoChange, err = timeRefresh(ctx, cfg); err != nil {
+	if res.NoChange, _, err = timeRefresh(ctx, cfg); err != nil {
 		return nil, fmt.Errorf("no-change refresh: %w", err)
 	}
 	if err := addPMIMonth(cfg); err != nil {
 		return nil, err
 	}
-	if res.OnePMIFile, err = timeRefresh(ctx, cfg); err != nil {
+	if res.OnePMIFile, res.OnePMISteps, err = timeRefresh(ctx, cfg); err != nil {
 		return nil, fmt.Errorf("refresh with one new PMI file: %w", err)
 	}
 	return res, nil
@@ -210,16 +211,23 @@ func newStep(name string, d time.Duration, rows int64, peak float64) Step {
 	return s
 }
 
-func timeRefresh(ctx context.Context, cfg *configs.Config) (float64, error) {
+func timeRefresh(ctx context.Context, cfg *configs.Config) (float64, []Step, error) {
 	start := time.Now()
 	rep, err := refresh.Run(ctx, cfg, options(cfg, nil, nil))
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	if rep.Status == refresh.Failed || rep.FilesRejected > 0 {
-		return 0, fmt.Errorf("refresh ended %s", rep.Status)
+		return 0, nil, fmt.Errorf("refresh ended %s", rep.Status)
 	}
-	return time.Since(start).Seconds(), nil
+	took := time.Since(start).Seconds()
+	var steps []Step
+	for _, s := range rep.Steps {
+		if s.Duration >= 10*time.Millisecond { // the steps that did something
+			steps = append(steps, Step{Name: s.Name, Seconds: s.Duration.Seconds(), Rows: s.Rows})
+		}
+	}
+	return took, steps, nil
 }
 
 // baselines times DuckDB loading the large CSV files of the ASE and
@@ -375,4 +383,7 @@ func (r *Result) Print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "\nno-change refresh        %.2f s\n", r.NoChange)
 	fmt.Fprintf(w, "one new PMI file refresh %.2f s (extract, indicators and exports)\n", r.OnePMIFile)
+	for _, s := range r.OnePMISteps {
+		fmt.Fprintf(w, "  %-32s %9.2f\n", s.Name, s.Seconds)
+	}
 }
