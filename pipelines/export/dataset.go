@@ -4,7 +4,10 @@
 // touch the warehouse and their tests build without DuckDB.
 package export
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Total is the value of a breakdown (or of the territory) on the row that
 // sums over it: the département row has Territory == Total.
@@ -73,4 +76,58 @@ type Dataset struct {
 	Indicators  []Indicator
 	Rows        []Row
 	Sources     []Source
+}
+
+// Families returns the families of ds.Indicators, in order, and for each
+// the indexes of its rows in ds.Rows (formats write a file per family).
+func Families(ds *Dataset) ([]string, map[string][]int) {
+	var fams []string
+	family := make(map[string]int, len(ds.Indicators)) // indicator → index in fams
+	for _, ind := range ds.Indicators {
+		i := slices.Index(fams, ind.Family)
+		if i < 0 {
+			i = len(fams)
+			fams = append(fams, ind.Family)
+		}
+		family[ind.ID] = i
+	}
+	of := make([]int, len(ds.Rows)) // family of each row, -1 for none
+	counts := make([]int, len(fams))
+	last, lastFam := "", -1 // rows come in runs of one indicator
+	for i := range ds.Rows {
+		if id := ds.Rows[i].Indicator; id != last || i == 0 {
+			f, ok := family[id]
+			if !ok {
+				f = -1
+			}
+			last, lastFam = id, f
+		}
+		of[i] = lastFam
+		if lastFam >= 0 {
+			counts[lastFam]++
+		}
+	}
+	rows := make(map[string][]int, len(fams))
+	for f, fam := range fams {
+		rows[fam] = make([]int, 0, counts[f])
+	}
+	for i, f := range of {
+		if f >= 0 {
+			rows[fams[f]] = append(rows[fams[f]], i)
+		}
+	}
+	return fams, rows
+}
+
+// Family returns ds restricted to the indicators of family fam, rows
+// aside (shared with ds: the caller sets them).
+func (ds *Dataset) Family(fam string) *Dataset {
+	out := *ds
+	out.Indicators = nil
+	for _, ind := range ds.Indicators {
+		if ind.Family == fam {
+			out.Indicators = append(out.Indicators, ind)
+		}
+	}
+	return &out
 }

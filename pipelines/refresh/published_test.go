@@ -5,6 +5,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"hash/fnv"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -13,10 +15,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/odpe/odpe/configs"
 	"github.com/odpe/odpe/pipelines/demo"
+	"github.com/odpe/odpe/pipelines/export/arrowrows"
+	"github.com/odpe/odpe/pipelines/export/feather"
+	"github.com/odpe/odpe/pipelines/export/profile"
 	"github.com/odpe/odpe/pipelines/extract"
 	"github.com/odpe/odpe/pipelines/refresh"
 	"github.com/odpe/odpe/pipelines/refresh/refreshtest"
@@ -251,7 +257,13 @@ func TestIncrementalRefreshEqualsFullRefresh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := refresh.Run(ctx, cfg, refresh.Options{}); err != nil {
+	w := &profile.Writer{Config: cfg}
+	withExports := func(force bool) refresh.Options {
+		return refresh.Options{Force: force, Export: func(ctx context.Context, db *sql.DB, runID int64) (func() error, error) {
+			return w.Write(ctx, db, runID, fmt.Sprint(runID), nil)
+		}}
+	}
+	if _, err := refresh.Run(ctx, cfg, withExports(false)); err != nil {
 		t.Fatal(err)
 	}
 	var pmiDir string
@@ -260,10 +272,18 @@ func TestIncrementalRefreshEqualsFullRefresh(t *testing.T) {
 			pmiDir = j.Source
 		}
 	}
+	published := func(profile string) string {
+		dir, err := filepath.EvalSymlinks(filepath.Join(cfg.ExportsDir, profile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	before := published("observatoire")
 	if _, err := demo.AddPMIMonth(pmiDir); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := refresh.Run(ctx, cfg, refresh.Options{})
+	rep, err := refresh.Run(ctx, cfg, withExports(false))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,7 +326,25 @@ func TestIncrementalRefreshEqualsFullRefresh(t *testing.T) {
 		rows.Close()
 		return out
 	}
+	// Only the PMI family's files are written again.
+	after := published("observatoire")
+	for fam, same := range map[string]bool{"ase": true, "prevention": true, "adoption": true, "pmi": false} {
+		for _, file := range []string{"arrow/" + fam + ".arrow", "parquet/" + fam + ".parquet"} {
+			a, err := os.Stat(filepath.Join(before, file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := os.Stat(filepath.Join(after, file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if os.SameFile(a, b) != same {
+				t.Errorf("observatoire's %s: linked from the last publication %v, want %v", file, !same, same)
+			}
+		}
+	}
 	incremental := snapshot()
+	incrementalExports := exportsSnapshot(t, cfg)
 	var pmiJan int64
 	db, _ := refresh.Store(cfg).OpenReadOnly(ctx)
 	db.QueryRowContext(ctx, "SELECT count(*) FROM ind.values WHERE indicator = 'pmi_epp' AND run_id = ?", rep.RunID).Scan(&pmiJan)
@@ -314,7 +352,7 @@ func TestIncrementalRefreshEqualsFullRefresh(t *testing.T) {
 	if pmiJan == 0 {
 		t.Error("the PMI indicators were not recomputed")
 	}
-	if _, err := refresh.Run(ctx, cfg, refresh.Options{Force: true}); err != nil {
+	if _, err := refresh.Run(ctx, cfg, withExports(true)); err != nil {
 		t.Fatal(err)
 	}
 	full := snapshot()
@@ -323,4 +361,63 @@ func TestIncrementalRefreshEqualsFullRefresh(t *testing.T) {
 			t.Errorf("%s: incremental refresh %s, full refresh %s", q, incremental[q], want)
 		}
 	}
+	fullExports := exportsSnapshot(t, cfg)
+	if len(fullExports) == 0 {
+		t.Fatal("no export read")
+	}
+	for file, want := range fullExports {
+		if incrementalExports[file] != want {
+			t.Errorf("%s: incremental refresh %s, full refresh %s", file, incrementalExports[file], want)
+		}
+	}
+}
+
+// exportsSnapshot sums up what each profile publishes: its rows, read
+// back from the Arrow files it keeps of each family (figures rounded to
+// 6 decimals: sums of hours vary in their last bits), and the number of
+// lines of its SDMX file and of rows of each sheet of its workbook.
+func exportsSnapshot(t *testing.T, cfg *configs.Config) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, p := range cfg.Exports {
+		dir := filepath.Join(cfg.ExportsDir, p.Name)
+		files, _ := filepath.Glob(filepath.Join(dir, "*", "*.arrow"))
+		hidden, _ := filepath.Glob(filepath.Join(dir, ".rows", "*.arrow"))
+		for _, file := range append(files, hidden...) {
+			rows, err := feather.ReadRows(file, arrowrows.NewReader(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := fnv.New64a()
+			for _, r := range rows {
+				fmt.Fprint(h, r.Indicator, r.Dep, r.Period, r.Territory, r.Unit, r.Status, r.Conf)
+				for _, d := range slices.Sorted(maps.Keys(r.Dims)) {
+					fmt.Fprint(h, d, "=", r.Dims[d])
+				}
+				for _, v := range []*float64{r.Numerator, r.Denominator, r.Value, r.Previous, r.Evolution} {
+					if v == nil {
+						fmt.Fprint(h, "∅")
+					} else {
+						fmt.Fprintf(h, "%.6f", *v)
+					}
+				}
+			}
+			rel, _ := filepath.Rel(cfg.ExportsDir, file)
+			out[rel] = fmt.Sprintf("%d rows, hash %x", len(rows), h.Sum64())
+		}
+		if b, err := os.ReadFile(filepath.Join(dir, p.Name+".sdmx.csv")); err == nil {
+			out[p.Name+".sdmx.csv"] = fmt.Sprint(bytes.Count(b, []byte("\n")), " lines")
+		}
+		if f, err := excelize.OpenFile(filepath.Join(dir, p.Name+".xlsx")); err == nil {
+			for _, sheet := range f.GetSheetList() {
+				rows, err := f.GetRows(sheet)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out[p.Name+".xlsx/"+sheet] = fmt.Sprint(len(rows), " rows")
+			}
+			f.Close()
+		}
+	}
+	return out
 }

@@ -3,7 +3,8 @@
 // order — indicator, dep, period (int32), territory, one nullable string
 // column per breakdown of ds.Dimensions, numerator, denominator, value,
 // previous, evolution (nullable float64), unit, status, conf — and the
-// appending of rows to an array.RecordBuilder of a schema made of them.
+// appending of rows to an array.RecordBuilder of a schema made of them,
+// and the reading of such records back into rows (Reader).
 //
 // The values are kept as they are: a breakdown a row does not have is
 // null, a suppressed figure is null, conf is "" when published.
@@ -14,6 +15,8 @@ package arrowrows
 import (
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -139,4 +142,113 @@ func Append(b *array.RecordBuilder, ds *export.Dataset, rows []int) error {
 		conf.Append(r.Conf)
 	}
 	return nil
+}
+
+// Reader turns record batches with the columns of Fields back into rows
+// (the profiles read their last published rows back this way). Strings
+// are copied out of the batches once per distinct value, and rows with
+// the same breakdowns share one Dims map, as in the datasets the
+// warehouse gives.
+type Reader struct {
+	known  map[string]string
+	combos map[string]map[string]string
+}
+
+// NewReader returns a Reader; its strings and maps may be shared by the
+// rows of every batch it reads.
+func NewReader() *Reader {
+	return &Reader{known: map[string]string{}, combos: map[string]map[string]string{}}
+}
+
+// intern returns a copy of s that outlives the batch s points into.
+func (rd *Reader) intern(s string) string {
+	if v, ok := rd.known[s]; ok {
+		return v
+	}
+	v := strings.Clone(s)
+	rd.known[v] = v
+	return v
+}
+
+// Rows appends the rows of rec to out. rec's schema must be Fields of a
+// dataset: the fixed columns by name and type, the breakdowns being the
+// nullable string columns between territory and numerator.
+func (rd *Reader) Rows(rec arrow.RecordBatch, out []export.Row) ([]export.Row, error) {
+	nd := int(rec.NumCols()) - len(headFields) - len(tailFields)
+	if nd < 0 {
+		return out, fmt.Errorf("%d columns, want at least %d", rec.NumCols(), len(headFields)+len(tailFields))
+	}
+	schema := rec.Schema()
+	want := slices.Concat(headFields, make([]arrow.Field, nd), tailFields)
+	dimNames := make([]string, nd)
+	for i, f := range schema.Fields() {
+		w := want[i]
+		if i >= len(headFields) && i < len(headFields)+nd {
+			w = arrow.Field{Name: f.Name, Type: arrow.BinaryTypes.String}
+			dimNames[i-len(headFields)] = rd.intern(f.Name)
+		}
+		if f.Name != w.Name || !arrow.TypeEqual(f.Type, w.Type) {
+			return out, fmt.Errorf("column %d is %s %s, want %s %s", i, f.Name, f.Type, w.Name, w.Type)
+		}
+	}
+	var (
+		indicator = rec.Column(0).(*array.String)
+		dep       = rec.Column(1).(*array.String)
+		period    = rec.Column(2).(*array.Int32)
+		territory = rec.Column(3).(*array.String)
+		dims      = make([]*array.String, nd)
+		figures   [5]*array.Float64
+		unit      = rec.Column(9 + nd).(*array.String)
+		status    = rec.Column(10 + nd).(*array.String)
+		conf      = rec.Column(11 + nd).(*array.String)
+		key       strings.Builder
+	)
+	for j := range dims {
+		dims[j] = rec.Column(4 + j).(*array.String)
+	}
+	for j := range figures {
+		figures[j] = rec.Column(4 + nd + j).(*array.Float64)
+	}
+	out = slices.Grow(out, int(rec.NumRows()))
+	for i := range int(rec.NumRows()) {
+		r := export.Row{
+			Indicator: rd.intern(indicator.Value(i)), Dep: rd.intern(dep.Value(i)),
+			Period: int(period.Value(i)), Territory: rd.intern(territory.Value(i)),
+			Unit: rd.intern(unit.Value(i)), Status: rd.intern(status.Value(i)), Conf: rd.intern(conf.Value(i)),
+		}
+		key.Reset()
+		for j, d := range dims {
+			if d.IsValid(i) {
+				key.WriteByte(byte(j))
+				key.WriteString(d.Value(i))
+				key.WriteByte(0)
+			}
+		}
+		if key.Len() > 0 {
+			m, ok := rd.combos[key.String()]
+			if !ok {
+				m = map[string]string{}
+				for j, d := range dims {
+					if d.IsValid(i) {
+						m[dimNames[j]] = rd.intern(d.Value(i))
+					}
+				}
+				rd.combos[key.String()] = m
+			}
+			r.Dims = m
+		}
+		var held []float64 // one allocation for the row's figures
+		for j, p := range [...]**float64{&r.Numerator, &r.Denominator, &r.Value, &r.Previous, &r.Evolution} {
+			if figures[j].IsNull(i) {
+				continue
+			}
+			if held == nil {
+				held = make([]float64, len(figures))
+			}
+			held[j] = figures[j].Value(i)
+			*p = &held[j]
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }

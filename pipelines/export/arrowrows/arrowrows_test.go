@@ -2,6 +2,7 @@ package arrowrows_test
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -145,5 +146,60 @@ func TestAppendErrors(t *testing.T) {
 	ds.Dimensions = ds.Dimensions[:1]
 	if err := arrowrows.Append(b, ds, []int{0}); err == nil || !strings.Contains(err.Error(), "14 columns, want 13") {
 		t.Errorf("builder of another schema: error %v", err)
+	}
+}
+
+// TestReaderRoundTrip reads back what Append wrote, row for row, nullable
+// or not (Parquet's columns are all nullable), in two batches sharing
+// their strings and breakdown maps.
+func TestReaderRoundTrip(t *testing.T) {
+	for _, nullable := range []bool{false, true} {
+		ds := dataset()
+		fields, err := arrowrows.Fields(ds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range fields {
+			fields[i].Nullable = fields[i].Nullable || nullable
+		}
+		b := array.NewRecordBuilder(memory.NewGoAllocator(), arrow.NewSchema(fields, nil))
+		defer b.Release()
+		rd := arrowrows.NewReader()
+		var got []export.Row
+		for _, rows := range [][]int{{0, 1}, {2, 0}} {
+			if err := arrowrows.Append(b, ds, rows); err != nil {
+				t.Fatal(err)
+			}
+			rec := b.NewRecordBatch()
+			got, err = rd.Rows(rec, got)
+			rec.Release()
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := []export.Row{ds.Rows[0], ds.Rows[1], ds.Rows[2], ds.Rows[0]}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("nullable %v: read\n%+v\nwant\n%+v", nullable, got, want)
+		}
+		if got[0].Indicator != got[3].Indicator || reflect.ValueOf(got[0].Dims).Pointer() != reflect.ValueOf(got[3].Dims).Pointer() {
+			t.Errorf("nullable %v: equal rows of two batches share nothing", nullable)
+		}
+	}
+}
+
+func TestReaderRefusesOtherColumns(t *testing.T) {
+	ds := dataset()
+	fields, err := arrowrows.Fields(ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields[2].Type = arrow.PrimitiveTypes.Int64 // period
+	b := array.NewRecordBuilder(memory.NewGoAllocator(), arrow.NewSchema(fields, nil))
+	defer b.Release()
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	_, err = arrowrows.NewReader().Rows(rec, nil)
+	if want := "column 2 is period int64, want period int32"; err == nil || err.Error() != want {
+		t.Errorf("error %v, want %q", err, want)
 	}
 }

@@ -1,6 +1,7 @@
-// Package feather writes an export Dataset as an Arrow IPC file (Feather
-// v2), zstd-compressed, which R (arrow::read_feather) and Python
-// (pyarrow.feather, pandas.read_feather) read without conversion.
+// Package feather writes an export Dataset as Arrow IPC files (Feather
+// v2), zstd-compressed, one per indicator family, which R
+// (arrow::read_feather) and Python (pyarrow.feather, pandas.read_feather)
+// read without conversion; and reads their rows back.
 //
 // The columns, those of package arrowrows, keep the Dataset's values as
 // they are: the département row has territory "Ensemble", a breakdown
@@ -14,9 +15,13 @@
 package feather
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -115,6 +120,89 @@ func metadata(ds *export.Dataset) (arrow.Metadata, error) {
 
 // Write writes ds to w as an Arrow IPC file, in batches of BatchRows rows.
 func Write(w io.Writer, ds *export.Dataset) error {
+	rows := make([]int, len(ds.Rows))
+	for i := range rows {
+		rows[i] = i
+	}
+	return writeRows(w, ds, rows)
+}
+
+// WriteFamilies writes dir/<family>.arrow for each family of
+// ds.Indicators, with the rows of the family's indicators in the order of
+// ds.Rows, and the family's indicators in its metadata. When families are
+// named (only), the files of the others are not written. A file is
+// written under a temporary name and renamed: a reader of dir never sees
+// half of one.
+func WriteFamilies(dir string, ds *export.Dataset, only ...string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	fams, rows := export.Families(ds)
+	for _, fam := range fams {
+		if len(only) > 0 && !slices.Contains(only, fam) {
+			continue
+		}
+		path := filepath.Join(dir, fam+".arrow")
+		if err := writeFile(path, ds.Family(fam), rows[fam]); err != nil {
+			return fmt.Errorf("feather: write %s: %w", path, err)
+		}
+	}
+	return nil
+}
+
+func writeFile(path string, ds *export.Dataset, rows []int) error {
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(f, 1<<20)
+	err = writeRows(bw, ds, rows)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
+}
+
+// ReadRows appends the rows of the Arrow IPC file at path, as Write wrote
+// them, to out.
+func ReadRows(path string, rd *arrowrows.Reader, out []export.Row) ([]export.Row, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return out, err
+	}
+	defer f.Close()
+	fr, err := ipc.NewFileReader(f)
+	if err != nil {
+		return out, fmt.Errorf("feather: read %s: %w", path, err)
+	}
+	defer fr.Close()
+	for i := range fr.NumRecords() {
+		rec, err := fr.RecordBatchAt(i)
+		if err != nil {
+			return out, fmt.Errorf("feather: read %s, batch %d: %w", path, i, err)
+		}
+		out, err = rd.Rows(rec, out)
+		rec.Release()
+		if err != nil {
+			return out, fmt.Errorf("feather: read %s, batch %d: %w", path, i, err)
+		}
+	}
+	return out, nil
+}
+
+// writeRows writes ds.Rows[i] for i in rows to w as an Arrow IPC file, in
+// batches of BatchRows rows.
+func writeRows(w io.Writer, ds *export.Dataset, rows []int) error {
 	schema, err := Schema(ds)
 	if err != nil {
 		return err
@@ -129,15 +217,8 @@ func Write(w io.Writer, ds *export.Dataset) error {
 	}
 	b := array.NewRecordBuilder(mem, schema)
 	defer b.Release()
-
-	rows := make([]int, 0, BatchRows)
-	for start := 0; start < len(ds.Rows); start += BatchRows {
-		end := min(start+BatchRows, len(ds.Rows))
-		rows = rows[:0]
-		for i := start; i < end; i++ {
-			rows = append(rows, i)
-		}
-		if err := writeBatch(fw, b, ds, rows); err != nil {
+	for start := 0; start < len(rows); start += BatchRows {
+		if err := writeBatch(fw, b, ds, rows[start:min(start+BatchRows, len(rows))]); err != nil {
 			_ = fw.Close()
 			return err
 		}

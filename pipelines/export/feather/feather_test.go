@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +17,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 
 	"github.com/odpe/odpe/pipelines/export"
+	"github.com/odpe/odpe/pipelines/export/arrowrows"
 	"github.com/odpe/odpe/pipelines/export/exporttest"
 )
 
@@ -245,5 +249,57 @@ func BenchmarkWrite(b *testing.B) {
 		if err := Write(io.Discard, ds); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestWriteFamiliesReadRows writes a file per family and reads each back
+// into the very rows it came from.
+func TestWriteFamiliesReadRows(t *testing.T) {
+	ds := fixture()
+	ds.Indicators = append(ds.Indicators, export.Indicator{ID: "pmi_bilans", Family: "pmi", Unit: "count"})
+	ds.Rows = append(ds.Rows, export.Row{Indicator: "pmi_bilans", Dep: "62", Period: 2011, Territory: export.Total,
+		Numerator: f(12), Value: f(12), Unit: "count", Status: "incomplete"})
+	dir := t.TempDir()
+	if err := WriteFamilies(dir, ds, "pmi"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "ase.arrow")); !os.IsNotExist(err) {
+		t.Errorf("ase.arrow written though only pmi was asked for (%v)", err)
+	}
+	if err := WriteFamilies(dir, ds); err != nil {
+		t.Fatal(err)
+	}
+	rd := arrowrows.NewReader()
+	for fam, want := range map[string][]export.Row{"ase": ds.Rows[:3], "pmi": ds.Rows[3:]} {
+		got, err := ReadRows(filepath.Join(dir, fam+".arrow"), rd, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: read\n%+v\nwant\n%+v", fam, got, want)
+		}
+		r, err := os.Open(filepath.Join(dir, fam+".arrow"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fr, err := ipc.NewFileReader(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		md := fr.Schema().Metadata()
+		var inds []IndicatorMeta
+		if err := json.Unmarshal([]byte(md.Values()[md.FindKey(KeyIndicators)]), &inds); err != nil {
+			t.Fatal(err)
+		}
+		for _, ind := range inds {
+			if ind.Family != fam {
+				t.Errorf("%s.arrow describes %s, of family %s", fam, ind.ID, ind.Family)
+			}
+		}
+		fr.Close()
+		r.Close()
+	}
+	if _, err := ReadRows(filepath.Join(dir, "none.arrow"), rd, nil); err == nil {
+		t.Error("no error reading a missing file")
 	}
 }

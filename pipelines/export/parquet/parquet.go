@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -43,8 +44,9 @@ const BatchRows = 64 * 1024
 // WriteFamilies writes dir/<family>.parquet for each family of
 // ds.Indicators, in their order, with the rows of the family's indicators
 // in the order of ds.Rows (the rows of other indicators are left out). A
-// breakdown that is not in ds.Dimensions is left out too.
-func WriteFamilies(dir string, ds *export.Dataset) error {
+// breakdown that is not in ds.Dimensions is left out too. When families
+// are named (only), the files of the others are not written.
+func WriteFamilies(dir string, ds *export.Dataset, only ...string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -55,8 +57,11 @@ func WriteFamilies(dir string, ds *export.Dataset) error {
 	for i := range fields { // OPTIONAL, as the columns have always been
 		fields[i].Nullable = true
 	}
-	fams, rows := families(ds)
+	fams, rows := export.Families(ds)
 	for _, fam := range fams {
+		if len(only) > 0 && !slices.Contains(only, fam) {
+			continue
+		}
 		md, err := metadata(ds, fam)
 		if err != nil {
 			return err
@@ -119,27 +124,6 @@ func writeFile(path string, schema *arrow.Schema, ds *export.Dataset, rows []int
 		return err
 	}
 	return bw.Flush()
-}
-
-// families returns the families of ds.Indicators, in order, and for each
-// the indexes of its rows in ds.Rows.
-func families(ds *export.Dataset) ([]string, map[string][]int) {
-	var fams []string
-	family := make(map[string]string, len(ds.Indicators))
-	rows := make(map[string][]int)
-	for _, ind := range ds.Indicators {
-		family[ind.ID] = ind.Family
-		if _, ok := rows[ind.Family]; !ok {
-			fams = append(fams, ind.Family)
-			rows[ind.Family] = nil
-		}
-	}
-	for i := range ds.Rows {
-		if fam, ok := family[ds.Rows[i].Indicator]; ok {
-			rows[fam] = append(rows[fam], i)
-		}
-	}
-	return fams, rows
 }
 
 // metadata is the key-value metadata of one family's file.

@@ -59,7 +59,7 @@ func read(ctx context.Context, db *sql.DB, runID int64, patterns []string) (*val
 	if err != nil {
 		return nil, err
 	}
-	return v, v.readRows(ctx, db, patterns)
+	return v, v.readRows(ctx, db, patterns, nil)
 }
 
 // readCatalogue reads the declarations of the indicators selected by
@@ -90,12 +90,12 @@ func readCatalogue(ctx context.Context, db *sql.DB, runID int64, patterns []stri
 	return v, rows.Err()
 }
 
-// readRows reads the rows of the indicators selected by patterns, and the
-// sources.
-func (v *values) readRows(ctx context.Context, db *sql.DB, patterns []string) error {
+// readRows reads the rows of the indicators selected by patterns, of the
+// families named (all when nil), and the sources.
+func (v *values) readRows(ctx context.Context, db *sql.DB, patterns []string, families map[string]bool) error {
 	var ids []string
 	for _, ind := range v.indicators {
-		if selected(patterns, ind.ID) {
+		if selected(patterns, ind.ID) && (families == nil || families[ind.Family]) {
 			ids = append(ids, ind.ID)
 		}
 	}

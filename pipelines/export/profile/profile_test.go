@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -24,7 +25,9 @@ import (
 	_ "github.com/odpe/odpe/pipelines/all" // every extract job kind
 	"github.com/odpe/odpe/pipelines/demo"
 	"github.com/odpe/odpe/pipelines/export"
+	"github.com/odpe/odpe/pipelines/export/arrowrows"
 	"github.com/odpe/odpe/pipelines/export/disclosure"
+	"github.com/odpe/odpe/pipelines/export/feather"
 	"github.com/odpe/odpe/pipelines/export/profile"
 	"github.com/odpe/odpe/pipelines/refresh"
 )
@@ -161,6 +164,13 @@ func TestExternalExportsHaveNoSmallCount(t *testing.T) {
 				n = checkLongWorkbook(t, path, p.Threshold)
 			case e.Name() == "parquet":
 				n = checkParquet(t, wh.db, path, p.Threshold, units)
+			case e.Name() == "arrow" || e.Name() == ".rows": // Feather, or the rows kept for the next refresh
+				n = checkArrow(t, path, p.Threshold, units)
+			case e.Name() == ".families.json":
+				var fams map[string]struct{ Fingerprint, Rows string }
+				if b, err := os.ReadFile(path); err != nil || json.Unmarshal(b, &fams) != nil || len(fams) == 0 {
+					t.Errorf("%s: %s unreadable or empty (%v)", p.Name, path, err)
+				}
 			case e.Name() == ".fingerprint": // a SHA-256 of what the files are made of
 				if b, _ := os.ReadFile(path); len(b) != 64 {
 					t.Errorf("%s: fingerprint %q", p.Name, b)
@@ -334,6 +344,38 @@ func checkParquet(t *testing.T, db *sql.DB, dir string, threshold int, units map
 			t.Fatal(err)
 		}
 		rows.Close()
+	}
+	return n
+}
+
+// checkArrow checks the Arrow IPC files of dir as checkParquet does.
+func checkArrow(t *testing.T, dir string, threshold int, units map[string]string) int {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "*.arrow"))
+	n := 0
+	for _, file := range files {
+		rows, err := feather.ReadRows(file, arrowrows.NewReader(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			figures := map[string]*float64{"numerator": r.Numerator, "denominator": r.Denominator}
+			if units[r.Indicator] == "count" {
+				figures["value"], figures["previous"] = r.Value, r.Previous
+			}
+			for name, v := range figures {
+				if v == nil {
+					continue
+				}
+				n++
+				if r.Conf != export.Free {
+					t.Errorf("%s: %s %s %d: %s published on a confidential row", file, r.Indicator, r.Territory, r.Period, name)
+				}
+				if small(*v, threshold) {
+					t.Errorf("%s: %s %s %d: %s = %g published (threshold %d)", file, r.Indicator, r.Territory, r.Period, name, *v, threshold)
+				}
+			}
+		}
 	}
 	return n
 }

@@ -31,7 +31,11 @@ const fingerprintFile = ".fingerprint"
 // recomputes an indicator only when one of its sources changed; see
 // indicators/compute). The list of source files in the files' metadata is
 // not part of it: a reused profile lists the files of the run that wrote it.
-func fingerprint(p configs.Export, peers []configs.Export, inds []export.Indicator, computed map[string]string) (string, error) {
+//
+// With a family named, it identifies what the profile's rows of that
+// family are made of: the same, but only the family's indicators' runs
+// (every declaration still counts: one may change the columns of all).
+func fingerprint(p configs.Export, peers []configs.Export, inds []export.Indicator, computed map[string]string, family string) (string, error) {
 	h := sha256.New()
 	enc := json.NewEncoder(h)
 	p.Line = 0
@@ -46,6 +50,7 @@ func fingerprint(p configs.Export, peers []configs.Export, inds []export.Indicat
 		patterns = append(patterns, q.Indicators...)
 	}
 	fmt.Fprintln(h, program())
+	fmt.Fprintln(h, family)
 	for _, ind := range inds {
 		if !selected(patterns, ind.ID) {
 			continue
@@ -53,7 +58,9 @@ func fingerprint(p configs.Export, peers []configs.Export, inds []export.Indicat
 		if err := enc.Encode(ind); err != nil {
 			return "", err
 		}
-		fmt.Fprintln(h, computed[ind.ID])
+		if family == "" || ind.Family == family {
+			fmt.Fprintln(h, computed[ind.ID])
+		}
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -24,39 +25,72 @@ import (
 	"github.com/odpe/odpe/pipelines/export/xlsx"
 )
 
-// writer writes one format of a profile into dir.
-type writer func(dir string, ds *export.Dataset, p configs.Export) error
+// target is one profile to write: its dataset (protected if its
+// audience is external), its directory, and the families whose files of
+// their own are linked from its last publication rather than written.
+type target struct {
+	p      configs.Export
+	ds     *export.Dataset
+	dir    string
+	last   string            // directory of the last publication
+	reused map[string]family // families reused from last
+}
+
+// writer writes one format of a profile into its directory.
+type writer func(t target) error
 
 var writers = map[string]writer{
-	"xlsx": func(dir string, ds *export.Dataset, p configs.Export) error {
+	"xlsx": func(t target) error {
 		layout := xlsx.Observatoire
-		if p.Layout == "drees" {
+		if t.p.Layout == "drees" {
 			layout = xlsx.Drees
 		}
 		// A workbook narrower than the profile is cut from the protected
 		// dataset: a subset of published cells reveals nothing new.
-		wb, left := narrow(ds, p.XLSXBreakdowns)
+		wb, left := narrow(t.ds, t.p.XLSXBreakdowns)
 		omitted := xlsx.Omitted{Breakdowns: left}
 		if len(left) > 0 {
-			for _, f := range p.Formats {
+			for _, f := range t.p.Formats {
 				if f != "xlsx" {
 					omitted.Formats = append(omitted.Formats, f)
 				}
 			}
 		}
-		return writeFile(filepath.Join(dir, p.Name+".xlsx"), func(w io.Writer) error {
+		return writeFile(filepath.Join(t.dir, t.p.Name+".xlsx"), func(w io.Writer) error {
 			return xlsx.WriteOmitting(w, wb, layout, omitted)
 		})
 	},
-	"sdmx": func(dir string, ds *export.Dataset, p configs.Export) error {
-		return writeFile(filepath.Join(dir, p.Name+".sdmx.csv"), func(w io.Writer) error { return sdmx.Write(w, ds) })
+	"sdmx": func(t target) error {
+		return writeFile(filepath.Join(t.dir, t.p.Name+".sdmx.csv"), func(w io.Writer) error { return sdmx.Write(w, t.ds) })
 	},
-	"feather": func(dir string, ds *export.Dataset, p configs.Export) error {
-		return writeFile(filepath.Join(dir, p.Name+".arrow"), func(w io.Writer) error { return feather.Write(w, ds) })
+	"feather": func(t target) error {
+		return t.writeFamilies("arrow", featherFile, feather.WriteFamilies)
 	},
-	"parquet": func(dir string, ds *export.Dataset, p configs.Export) error {
-		return parquet.WriteFamilies(filepath.Join(dir, "parquet"), ds)
+	"parquet": func(t target) error {
+		return t.writeFamilies("parquet", parquetFile, parquet.WriteFamilies)
 	},
+}
+
+// writeFamilies writes the files of one family each into the folder sub
+// of the profile's directory, linking those of the reused families.
+func (t target) writeFamilies(sub string, file func(fam string) string, write func(dir string, ds *export.Dataset, only ...string) error) error {
+	if len(t.reused) == 0 {
+		return write(filepath.Join(t.dir, sub), t.ds)
+	}
+	if err := linkFamilies(t.last, t.dir, t.reused, file); err != nil {
+		return err
+	}
+	var fresh []string
+	fams, _ := export.Families(t.ds)
+	for _, fam := range fams {
+		if _, ok := t.reused[fam]; !ok {
+			fresh = append(fresh, fam)
+		}
+	}
+	if len(fresh) == 0 {
+		return nil
+	}
+	return write(filepath.Join(t.dir, sub), t.ds, fresh...)
 }
 
 // Writer writes the profiles of a configuration.
@@ -94,7 +128,7 @@ func (w *Writer) Write(ctx context.Context, db *sql.DB, runID int64, run string,
 	fps := map[string]string{}
 	for _, p := range profiles {
 		start := time.Now()
-		fp, err := fingerprint(p, externalPeers(p, w.Config.Exports), all.indicators, computed)
+		fp, err := fingerprint(p, externalPeers(p, w.Config.Exports), all.indicators, computed, "")
 		if err != nil {
 			return nil, err
 		}
@@ -114,6 +148,23 @@ func (w *Writer) Write(ctx context.Context, db *sql.DB, runID int64, run string,
 			w.Written(p.Name, 0, time.Since(start))
 		}
 	}
+	// Families whose values did not change since a profile was published
+	// are not read nor protected again, for any profile: the profiles
+	// written read them back from their last publication (see familiesFile).
+	plans := map[string]*familyPlan{}
+	dirty := map[string]bool{}
+	for _, p := range todo {
+		plan, err := w.planFamilies(p, all.indicators, computed)
+		if err != nil {
+			return nil, err
+		}
+		plans[p.Name] = plan
+		for fam := range plan.fingerprints {
+			if _, ok := plan.reusable[fam]; !ok {
+				dirty[fam] = true
+			}
+		}
+	}
 	// External profiles are protected together with those of a threshold
 	// at most theirs, written or not (see protectTogether).
 	var internal, external []configs.Export
@@ -130,18 +181,30 @@ func (w *Writer) Write(ctx context.Context, db *sql.DB, runID int64, run string,
 			external = append(external, p)
 		}
 	}
-	if err := all.readRows(ctx, db, patternsOf(append(internal, external...))); err != nil { // once for every profile
+	if err := all.readRows(ctx, db, patternsOf(append(internal, external...)), dirty); err != nil { // once for every profile
 		return nil, err
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(2) // profiles are independent: use both cores
 	write := func(p configs.Export, ds *export.Dataset) {
 		g.Go(func() error {
-			dir := filepath.Join(runDir, p.Name)
-			if err := w.writeProfile(gctx, ds, dir, p); err != nil {
+			plan := plans[p.Name]
+			t := target{p: p, ds: ds, dir: filepath.Join(runDir, p.Name), last: plan.last, reused: map[string]family{}}
+			for fam, e := range plan.reusable {
+				if !dirty[fam] {
+					t.reused[fam] = e
+				}
+			}
+			if err := complete(ds, t.last, t.reused); err != nil {
 				return err
 			}
-			return os.WriteFile(filepath.Join(dir, fingerprintFile), []byte(fps[p.Name]), 0o644)
+			if err := w.writeProfile(gctx, t); err != nil {
+				return err
+			}
+			if err := keepFamilies(t.dir, ds, p, plan, t.reused); err != nil {
+				return fmt.Errorf("profile %s: %w", p.Name, err)
+			}
+			return os.WriteFile(filepath.Join(t.dir, fingerprintFile), []byte(fps[p.Name]), 0o644)
 		})
 	}
 	var protection errgroup.Group // beside the internal profiles' writing
@@ -170,26 +233,26 @@ func (w *Writer) Write(ctx context.Context, db *sql.DB, runID int64, run string,
 	return func() error { return w.publish(run, profiles) }, nil
 }
 
-// writeProfile writes a profile's formats into dir (its dataset already
-// protected if its audience is external).
-func (w *Writer) writeProfile(ctx context.Context, ds *export.Dataset, dir string, p configs.Export) error {
+// writeProfile writes a profile's formats into its directory.
+func (w *Writer) writeProfile(ctx context.Context, t target) error {
 	start := time.Now()
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(t.dir, 0o755); err != nil {
 		return err
 	}
-	for _, f := range p.Formats {
+	for _, f := range t.p.Formats {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := writers[f](dir, ds, p); err != nil {
-			return fmt.Errorf("profile %s: %s: %w", p.Name, f, err)
+		if err := writers[f](t); err != nil {
+			return fmt.Errorf("profile %s: %s: %w", t.p.Name, f, err)
 		}
 	}
 	if w.Logger != nil {
-		w.Logger.Info("export written", "profile", p.Name, "rows", len(ds.Rows), "formats", strings.Join(p.Formats, ","))
+		w.Logger.Info("export written", "profile", t.p.Name, "rows", len(t.ds.Rows), "formats", strings.Join(t.p.Formats, ","),
+			"families_reused", strings.Join(slices.Sorted(maps.Keys(t.reused)), ","))
 	}
 	if w.Written != nil {
-		w.Written(p.Name, len(ds.Rows), time.Since(start))
+		w.Written(t.p.Name, len(t.ds.Rows), time.Since(start))
 	}
 	return nil
 }

@@ -1,0 +1,258 @@
+package profile
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/odpe/odpe/configs"
+	"github.com/odpe/odpe/pipelines/export"
+	"github.com/odpe/odpe/pipelines/export/arrowrows"
+	"github.com/odpe/odpe/pipelines/export/feather"
+)
+
+// familiesFile, in each profile's directory, says for each indicator
+// family what its rows were made from and where they are kept, as Arrow
+// IPC: the profile's Feather file of the family, or a hidden one when the
+// profile has no Feather format. A family whose fingerprint is the one it
+// was last published with is neither read from the warehouse nor
+// protected again: its rows are read back from there, and its files of
+// one family per file (Parquet, Feather) are linked. A refresh that only
+// brings a new PMI file thus redoes the PMI family alone, and only the
+// profiles' files that hold every family (Excel, SDMX) are written whole.
+const familiesFile = ".families.json"
+
+// rowsDir holds the rows of a profile without Feather files.
+const rowsDir = ".rows"
+
+// family is the entry of one family in familiesFile.
+type family struct {
+	Fingerprint string `json:"fingerprint"`
+	Rows        string `json:"rows"`  // relative to the profile's directory
+	Count       int    `json:"count"` // of rows
+}
+
+// rowsFile is where profile p keeps the rows of family fam.
+func rowsFile(p configs.Export, fam string) string {
+	if slices.Contains(p.Formats, "feather") {
+		return featherFile(fam)
+	}
+	return filepath.Join(rowsDir, fam+".arrow")
+}
+
+// The files of one family each, relative to the profile's directory.
+func featherFile(fam string) string { return filepath.Join("arrow", fam+".arrow") }
+func parquetFile(fam string) string { return filepath.Join("parquet", fam+".parquet") }
+
+// familyFiles are the files of profile p that hold family fam alone.
+func familyFiles(p configs.Export, fam string) []string {
+	files := []string{rowsFile(p, fam)}
+	if slices.Contains(p.Formats, "parquet") {
+		files = append(files, parquetFile(fam))
+	}
+	return files
+}
+
+// familiesOf returns the families of the indicators p selects, in the
+// order of inds.
+func familiesOf(p configs.Export, inds []export.Indicator) []string {
+	var fams []string
+	for _, ind := range inds {
+		if selected(p.Indicators, ind.ID) && !slices.Contains(fams, ind.Family) {
+			fams = append(fams, ind.Family)
+		}
+	}
+	return fams
+}
+
+// familyPlan is what a profile to write reuses of its last publication.
+type familyPlan struct {
+	fingerprints map[string]string // family → what its rows are made of now
+	last         string            // directory of the last publication ("" if none)
+	reusable     map[string]family // families whose rows are those published there
+}
+
+// planFamilies compares the fingerprints of p's families with those of
+// its last publication.
+func (w *Writer) planFamilies(p configs.Export, inds []export.Indicator, computed map[string]string) (*familyPlan, error) {
+	plan := &familyPlan{fingerprints: map[string]string{}, reusable: map[string]family{}}
+	peers := externalPeers(p, w.Config.Exports)
+	for _, fam := range familiesOf(p, inds) {
+		fp, err := fingerprint(p, peers, inds, computed, fam)
+		if err != nil {
+			return nil, err
+		}
+		plan.fingerprints[fam] = fp
+	}
+	last, err := filepath.EvalSymlinks(filepath.Join(w.Config.ExportsDir, p.Name))
+	if err != nil {
+		return plan, nil // never published
+	}
+	b, err := os.ReadFile(filepath.Join(last, familiesFile))
+	if err != nil {
+		return plan, nil // published before families were kept
+	}
+	var before map[string]family
+	if err := json.Unmarshal(b, &before); err != nil {
+		return plan, nil // unreadable: written again
+	}
+	plan.last = last
+	for fam, fp := range plan.fingerprints {
+		e, ok := before[fam]
+		if !ok || e.Fingerprint != fp || !filepath.IsLocal(e.Rows) {
+			continue
+		}
+		if e.Rows == rowsFile(p, fam) && allExist(last, familyFiles(p, fam)) {
+			plan.reusable[fam] = e
+		}
+	}
+	return plan, nil
+}
+
+func allExist(dir string, files []string) bool {
+	for _, f := range files {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// complete adds to ds, whose rows are those of the families read from the
+// warehouse, the rows of families published earlier (reused: family →
+// entry in the directory last), keeping the rows ordered by indicator.
+// Millions of rows at national scale: they are read straight into place
+// when the families' indicators do not interleave (bundled ones are
+// named after their family), and moved once otherwise.
+func complete(ds *export.Dataset, last string, reused map[string]family) error {
+	if len(reused) == 0 {
+		return nil
+	}
+	total := len(ds.Rows)
+	for _, e := range reused {
+		total += e.Count
+	}
+	// The sources of the rows in the order of the indicators: "" for
+	// those of ds.
+	var runs []string
+	families := familyOf(ds)
+	for _, id := range slices.Sorted(maps.Keys(families)) {
+		src := families[id]
+		if _, ok := reused[src]; !ok {
+			src = ""
+		}
+		if len(runs) == 0 || runs[len(runs)-1] != src {
+			runs = append(runs, src)
+		}
+	}
+	rd := arrowrows.NewReader()
+	read := func(fam string, out []export.Row) ([]export.Row, error) {
+		out, err := feather.ReadRows(filepath.Join(last, reused[fam].Rows), rd, out)
+		if err != nil {
+			return nil, fmt.Errorf("profile %s: rows of %s as last published: %w", ds.Profile, fam, err)
+		}
+		return out, nil
+	}
+	out := make([]export.Row, 0, total)
+	var err error
+	if len(slices.Compact(slices.Sorted(slices.Values(runs)))) == len(runs) {
+		for _, src := range runs {
+			if src == "" {
+				out = append(out, ds.Rows...)
+			} else if out, err = read(src, out); err != nil {
+				return err
+			}
+		}
+		ds.Rows = out
+		return nil
+	}
+	blocks := map[string][]export.Row{} // indicator → its rows, in order
+	add := func(rows []export.Row) {
+		for i := 0; i < len(rows); {
+			j := i + 1
+			for j < len(rows) && rows[j].Indicator == rows[i].Indicator {
+				j++
+			}
+			blocks[rows[i].Indicator] = rows[i:j]
+			i = j
+		}
+	}
+	add(ds.Rows)
+	for fam, e := range reused {
+		rows, err := read(fam, make([]export.Row, 0, e.Count))
+		if err != nil {
+			return err
+		}
+		add(rows)
+	}
+	for _, id := range slices.Sorted(maps.Keys(blocks)) {
+		out = append(out, blocks[id]...)
+	}
+	ds.Rows = out
+	return nil
+}
+
+// familyOf maps each indicator of ds to its family.
+func familyOf(ds *export.Dataset) map[string]string {
+	m := make(map[string]string, len(ds.Indicators))
+	for _, ind := range ds.Indicators {
+		m[ind.ID] = ind.Family
+	}
+	return m
+}
+
+// keepFamilies writes the rows of the families written afresh where
+// rowsFile says (the Feather writer already did for profiles that have
+// it), links those of the reused ones, and writes familiesFile.
+func keepFamilies(dir string, ds *export.Dataset, p configs.Export, plan *familyPlan, reused map[string]family) error {
+	entries := map[string]family{}
+	var fresh []string
+	_, rows := export.Families(ds)
+	for fam, fp := range plan.fingerprints {
+		entries[fam] = family{Fingerprint: fp, Rows: rowsFile(p, fam), Count: len(rows[fam])}
+		if _, ok := reused[fam]; !ok {
+			fresh = append(fresh, fam)
+		}
+	}
+	if !slices.Contains(p.Formats, "feather") {
+		if len(fresh) > 0 {
+			if err := feather.WriteFamilies(filepath.Join(dir, rowsDir), ds, fresh...); err != nil {
+				return err
+			}
+		}
+		if err := linkFamilies(plan.last, dir, reused, func(fam string) string { return rowsFile(p, fam) }); err != nil {
+			return err
+		}
+	}
+	b, err := json.MarshalIndent(entries, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, familiesFile), b, 0o644)
+}
+
+// linkFamilies links into dir each reused family's file, at the relative
+// path file gives, from the directory last.
+func linkFamilies(last, dir string, reused map[string]family, file func(fam string) string) error {
+	for fam := range reused {
+		rel := file(fam)
+		src, dst := filepath.Join(last, rel), filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		if err := os.Link(src, dst); err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("reuse %s: %w", src, err)
+			}
+			if err := copyFile(src, dst); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
