@@ -6,6 +6,7 @@ package export
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -130,4 +131,75 @@ func (ds *Dataset) Family(fam string) *Dataset {
 		}
 	}
 	return &out
+}
+
+// Interner keeps one copy of each string and of each combination of
+// breakdowns that the rows of a dataset repeat millions of times at
+// national scale (rows share their Dims map, which nobody changes).
+type Interner struct {
+	strings map[string]string
+	dims    map[string]map[string]string
+	key     []byte
+}
+
+// NewInterner returns an empty Interner.
+func NewInterner() *Interner {
+	return &Interner{strings: map[string]string{}, dims: map[string]map[string]string{}}
+}
+
+// String returns the kept copy of s, copied the first time: s may point
+// into a buffer its reader reuses.
+func (in *Interner) String(s string) string {
+	if v, ok := in.strings[s]; ok {
+		return v
+	}
+	v := strings.Clone(s)
+	in.strings[v] = v
+	return v
+}
+
+// Dims returns the kept map of the breakdowns names[i] = values[i] for
+// each i where present[i], nil when there is none.
+func (in *Interner) Dims(names, values []string, present []bool) map[string]string {
+	in.key = in.key[:0]
+	for i, v := range values {
+		if present[i] {
+			in.key = append(in.key, names[i]...)
+			in.key = append(in.key, '=')
+			in.key = append(in.key, v...)
+			in.key = append(in.key, 0)
+		}
+	}
+	if len(in.key) == 0 {
+		return nil
+	}
+	if m, ok := in.dims[string(in.key)]; ok {
+		return m
+	}
+	m := map[string]string{}
+	for i, v := range values {
+		if present[i] {
+			m[in.String(names[i])] = in.String(v)
+		}
+	}
+	in.dims[string(in.key)] = m
+	return m
+}
+
+// SetFigures sets the numerator, denominator, value, previous and
+// evolution of r to figures[i] where present[i] (nil elsewhere), held in
+// one allocation.
+func (r *Row) SetFigures(figures [5]float64, present [5]bool) {
+	var held []float64
+	for i, p := range [...]**float64{&r.Numerator, &r.Denominator, &r.Value, &r.Previous, &r.Evolution} {
+		if !present[i] {
+			*p = nil
+			continue
+		}
+		if held == nil {
+			held = make([]float64, len(figures))
+		}
+		held[i] = figures[i]
+		*p = &held[i]
+	}
 }

@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -145,30 +144,13 @@ func Append(b *array.RecordBuilder, ds *export.Dataset, rows []int) error {
 }
 
 // Reader turns record batches with the columns of Fields back into rows
-// (the profiles read their last published rows back this way). Strings
-// are copied out of the batches once per distinct value, and rows with
-// the same breakdowns share one Dims map, as in the datasets the
-// warehouse gives.
-type Reader struct {
-	known  map[string]string
-	combos map[string]map[string]string
-}
+// (the profiles read their last published rows back this way), sharing
+// strings and breakdown maps as the datasets the warehouse gives do.
+type Reader struct{ in *export.Interner }
 
-// NewReader returns a Reader; its strings and maps may be shared by the
-// rows of every batch it reads.
-func NewReader() *Reader {
-	return &Reader{known: map[string]string{}, combos: map[string]map[string]string{}}
-}
-
-// intern returns a copy of s that outlives the batch s points into.
-func (rd *Reader) intern(s string) string {
-	if v, ok := rd.known[s]; ok {
-		return v
-	}
-	v := strings.Clone(s)
-	rd.known[v] = v
-	return v
-}
+// NewReader returns a Reader; the rows of every batch it reads may share
+// their strings and maps.
+func NewReader() *Reader { return &Reader{in: export.NewInterner()} }
 
 // Rows appends the rows of rec to out. rec's schema must be Fields of a
 // dataset: the fixed columns by name and type, the breakdowns being the
@@ -185,7 +167,7 @@ func (rd *Reader) Rows(rec arrow.RecordBatch, out []export.Row) ([]export.Row, e
 		w := want[i]
 		if i >= len(headFields) && i < len(headFields)+nd {
 			w = arrow.Field{Name: f.Name, Type: arrow.BinaryTypes.String}
-			dimNames[i-len(headFields)] = rd.intern(f.Name)
+			dimNames[i-len(headFields)] = f.Name
 		}
 		if f.Name != w.Name || !arrow.TypeEqual(f.Type, w.Type) {
 			return out, fmt.Errorf("column %d is %s %s, want %s %s", i, f.Name, f.Type, w.Name, w.Type)
@@ -201,7 +183,10 @@ func (rd *Reader) Rows(rec arrow.RecordBatch, out []export.Row) ([]export.Row, e
 		unit      = rec.Column(9 + nd).(*array.String)
 		status    = rec.Column(10 + nd).(*array.String)
 		conf      = rec.Column(11 + nd).(*array.String)
-		key       strings.Builder
+		dimVals   = make([]string, nd)
+		dimOK     = make([]bool, nd)
+		figVals   [5]float64
+		figOK     [5]bool
 	)
 	for j := range dims {
 		dims[j] = rec.Column(4 + j).(*array.String)
@@ -209,45 +194,22 @@ func (rd *Reader) Rows(rec arrow.RecordBatch, out []export.Row) ([]export.Row, e
 	for j := range figures {
 		figures[j] = rec.Column(4 + nd + j).(*array.Float64)
 	}
+	in := rd.in
 	out = slices.Grow(out, int(rec.NumRows()))
 	for i := range int(rec.NumRows()) {
 		r := export.Row{
-			Indicator: rd.intern(indicator.Value(i)), Dep: rd.intern(dep.Value(i)),
-			Period: int(period.Value(i)), Territory: rd.intern(territory.Value(i)),
-			Unit: rd.intern(unit.Value(i)), Status: rd.intern(status.Value(i)), Conf: rd.intern(conf.Value(i)),
+			Indicator: in.String(indicator.Value(i)), Dep: in.String(dep.Value(i)),
+			Period: int(period.Value(i)), Territory: in.String(territory.Value(i)),
+			Unit: in.String(unit.Value(i)), Status: in.String(status.Value(i)), Conf: in.String(conf.Value(i)),
 		}
-		key.Reset()
 		for j, d := range dims {
-			if d.IsValid(i) {
-				key.WriteByte(byte(j))
-				key.WriteString(d.Value(i))
-				key.WriteByte(0)
-			}
+			dimVals[j], dimOK[j] = d.Value(i), d.IsValid(i)
 		}
-		if key.Len() > 0 {
-			m, ok := rd.combos[key.String()]
-			if !ok {
-				m = map[string]string{}
-				for j, d := range dims {
-					if d.IsValid(i) {
-						m[dimNames[j]] = rd.intern(d.Value(i))
-					}
-				}
-				rd.combos[key.String()] = m
-			}
-			r.Dims = m
+		r.Dims = in.Dims(dimNames, dimVals, dimOK)
+		for j, f := range figures {
+			figVals[j], figOK[j] = f.Value(i), f.IsValid(i)
 		}
-		var held []float64 // one allocation for the row's figures
-		for j, p := range [...]**float64{&r.Numerator, &r.Denominator, &r.Value, &r.Previous, &r.Evolution} {
-			if figures[j].IsNull(i) {
-				continue
-			}
-			if held == nil {
-				held = make([]float64, len(figures))
-			}
-			held[j] = figures[j].Value(i)
-			*p = &held[j]
-		}
+		r.SetFigures(figVals, figOK)
 		out = append(out, r)
 	}
 	return out, nil

@@ -371,10 +371,8 @@ func readRows(ctx context.Context, db *sql.DB, ids []string) ([]export.Row, erro
 	return out, g.Wait()
 }
 
-// scanRows appends the values of indicators ids to out. Rows
-// repeat a few strings and breakdown combinations millions of times at
-// national scale: each is kept once (rows share their Dims map, which
-// nobody changes).
+// scanRows appends the values of indicators ids to out, sharing their
+// strings and breakdown maps (export.Interner).
 func scanRows(ctx context.Context, db *sql.DB, ids []string, out []export.Row) ([]export.Row, error) {
 	dims := strings.Join(indicators.Dimensions, ", ")
 	q := fmt.Sprintf(`SELECT indicator, dep, period, territory, %s, numerator, denominator, value,
@@ -391,17 +389,12 @@ func scanRows(ctx context.Context, db *sql.DB, ids []string, out []export.Row) (
 		r       export.Row
 		dimVals = make([]sql.NullString, len(indicators.Dimensions))
 		figures [5]sql.NullFloat64
-		known   = map[string]string{}
-		combos  = map[string]map[string]string{}
-		key     strings.Builder
+		in      = export.NewInterner()
+		values  = make([]string, len(dimVals))
+		present = make([]bool, len(dimVals))
+		figVals [5]float64
+		figOK   [5]bool
 	)
-	intern := func(s string) string {
-		if v, ok := known[s]; ok {
-			return v
-		}
-		known[s] = s
-		return s
-	}
 	dest := []any{&r.Indicator, &r.Dep, &r.Period, &r.Territory}
 	for i := range dimVals {
 		dest = append(dest, &dimVals[i])
@@ -414,40 +407,16 @@ func scanRows(ctx context.Context, db *sql.DB, ids []string, out []export.Row) (
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
-		row := export.Row{Indicator: intern(r.Indicator), Dep: intern(r.Dep), Period: r.Period,
-			Territory: intern(r.Territory), Unit: intern(r.Unit), Status: intern(r.Status)}
-		key.Reset()
+		row := export.Row{Indicator: in.String(r.Indicator), Dep: in.String(r.Dep), Period: r.Period,
+			Territory: in.String(r.Territory), Unit: in.String(r.Unit), Status: in.String(r.Status)}
 		for i, d := range dimVals {
-			if d.Valid {
-				key.WriteByte(byte('0' + i))
-				key.WriteString(d.String)
-				key.WriteByte(0)
-			}
+			values[i], present[i] = d.String, d.Valid
 		}
-		if key.Len() > 0 {
-			m, ok := combos[key.String()]
-			if !ok {
-				m = map[string]string{}
-				for i, d := range dimVals {
-					if d.Valid {
-						m[indicators.Dimensions[i]] = intern(d.String)
-					}
-				}
-				combos[key.String()] = m
-			}
-			row.Dims = m
+		row.Dims = in.Dims(indicators.Dimensions, values, present)
+		for i, f := range figures {
+			figVals[i], figOK[i] = f.Float64, f.Valid
 		}
-		var held []float64 // one allocation for the row's figures
-		for i, p := range [...]**float64{&row.Numerator, &row.Denominator, &row.Value, &row.Previous, &row.Evolution} {
-			if !figures[i].Valid {
-				continue
-			}
-			if held == nil {
-				held = make([]float64, len(figures))
-			}
-			held[i] = figures[i].Float64
-			*p = &held[i]
-		}
+		row.SetFigures(figVals, figOK)
 		out = append(out, row)
 	}
 	return out, rows.Err()
