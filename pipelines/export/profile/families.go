@@ -2,9 +2,7 @@ package profile
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -245,13 +243,8 @@ func linkFamilies(last, dir string, reused map[string]family, file func(fam stri
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 			return err
 		}
-		if err := os.Link(src, dst); err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return fmt.Errorf("reuse %s: %w", src, err)
-			}
-			if err := copyFile(src, dst); err != nil {
-				return err
-			}
+		if err := linkOrCopy(src, dst); err != nil {
+			return fmt.Errorf("reuse %s: %w", src, err)
 		}
 	}
 	return nil

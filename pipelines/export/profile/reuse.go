@@ -139,11 +139,17 @@ func linkTree(src, dst string) error {
 		if d.IsDir() {
 			return os.MkdirAll(target, 0o755)
 		}
-		if os.Link(path, target) == nil {
-			return nil
-		}
-		return copyFile(path, target)
+		return linkOrCopy(path, target)
 	})
+}
+
+// linkOrCopy links dst to src, or copies src where the file system
+// refuses links.
+func linkOrCopy(src, dst string) error {
+	if os.Link(src, dst) == nil {
+		return nil
+	}
+	return copyFile(src, dst)
 }
 
 func copyFile(src, dst string) error {

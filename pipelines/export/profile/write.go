@@ -81,8 +81,7 @@ func (t target) writeFamilies(sub string, file func(fam string) string, write fu
 		return err
 	}
 	var fresh []string
-	fams, _ := export.Families(t.ds)
-	for _, fam := range fams {
+	for _, fam := range familiesOf(t.p, t.ds.Indicators) { // not export.Families: no need to index the rows
 		if _, ok := t.reused[fam]; !ok {
 			fresh = append(fresh, fam)
 		}
