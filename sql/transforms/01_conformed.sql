@@ -23,13 +23,15 @@ SELECT DISTINCT ON (r.dep, r.service_code, r.year)
 FROM raw.activity_reports r JOIN loaded_files f USING (file_id)
 ORDER BY r.dep, r.service_code, r.year, f.precedence DESC;
 
+-- Hours are summed as decimals (to the second): sums of doubles, computed
+-- in parallel, differ in their last bits from one refresh to the next.
 CREATE OR REPLACE TABLE core.activity_hours AS
-SELECT h.dep, h.service_code, h.year, h.category, sum(h.hours) AS hours, 'rapport' AS source
+SELECT h.dep, h.service_code, h.year, h.category, sum(h.hours::DECIMAL(18, 4)) AS hours, 'rapport' AS source
 FROM raw.activity_hours h JOIN core.activity_services s USING (file_id, service_code, year)
 WHERE h.source = 'rapport'
 GROUP BY ALL
 UNION ALL
-SELECT h.dep, h.service_code, h.year, h.category, sum(h.hours), 'traject'
+SELECT h.dep, h.service_code, h.year, h.category, sum(h.hours::DECIMAL(18, 4)), 'traject'
 FROM raw.activity_hours h JOIN loaded_files USING (file_id)
 WHERE h.source = 'traject'
   AND NOT EXISTS (SELECT 1 FROM core.activity_services s
