@@ -21,7 +21,6 @@
 package sdmx
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"math"
@@ -82,34 +81,8 @@ var confCodes = map[string]string{
 // It fails on a row whose unit, status, confidentiality or breakdown it
 // cannot map, naming the row.
 func Write(w io.Writer, ds *export.Dataset) error {
-	header, err := Header(ds.Dimensions)
-	if err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true
-	if err := cw.Write(header); err != nil {
-		return fmt.Errorf("sdmx: write header: %w", err)
-	}
-	known := make(map[string]bool, len(ds.Dimensions))
-	for _, d := range ds.Dimensions {
-		known[d] = true
-	}
-	rec := make([]string, len(header))
-	for i := range ds.Rows {
-		r := &ds.Rows[i]
-		if err := record(rec, ds, r, known); err != nil {
-			return fmt.Errorf("sdmx: row %d (%s, %s, %d, %s): %w", i, r.Indicator, r.Dep, r.Period, r.Territory, err)
-		}
-		if err := cw.Write(rec); err != nil {
-			return fmt.Errorf("sdmx: write row %d: %w", i, err)
-		}
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return fmt.Errorf("sdmx: flush: %w", err)
-	}
-	return nil
+	_, err := WriteIndexed(w, ds, nil)
+	return err
 }
 
 // Header returns the SDMX-CSV header for the given breakdown names.
@@ -174,7 +147,7 @@ func record(rec []string, ds *export.Dataset, r *export.Row, known map[string]bo
 		value = v
 	}
 
-	rec[0], rec[1], rec[2], rec[3], rec[4] = "dataflow", ds.StructureID, "I", r.Indicator, area
+	rec[0], rec[1], rec[2], rec[3], rec[4] = structureKind, ds.StructureID, actionInform, r.Indicator, area
 	n := len(fixedHead)
 	for _, d := range ds.Dimensions {
 		v, has := r.Dims[d]
