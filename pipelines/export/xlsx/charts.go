@@ -10,26 +10,29 @@ import (
 	"github.com/odpe/odpe/pipelines/export"
 )
 
-// chartData is what the charts of one key indicator plot: the
-// département's value over the years (one series per département) and the
-// territories' values in the latest year.
-type chartData struct {
-	ind    *export.Indicator
-	years  []int
-	deps   []string
-	trend  map[string]map[int]*float64 // dep → year → value, nil if hidden
-	latest int
-	bars   []bar
+// Chart is what the charts of one key indicator plot: the département's
+// value over the years (one series per département) and the territories'
+// values in the latest year. It is kept in a workbook's Sheets, for the
+// next workbook to draw the charts of families it does not have the rows
+// of.
+type Chart struct {
+	Indicator string                      `json:"indicator"`
+	Years     []int                       `json:"years"`
+	Deps      []string                    `json:"deps"`
+	Trend     map[string]map[int]*float64 `json:"trend"` // dep → year → value, nil if hidden
+	Latest    int                         `json:"latest"`
+	Bars      []Bar                       `json:"bars"`
 }
 
-type bar struct {
-	label string
-	value *float64
+// Bar is a territory's value in the latest year.
+type Bar struct {
+	Label string   `json:"label"`
+	Value *float64 `json:"value"`
 }
 
 // collectChart gathers the rows of ind that sum over every breakdown.
-func collectChart(ds *export.Dataset, ind *export.Indicator) chartData {
-	d := chartData{ind: ind, trend: make(map[string]map[int]*float64)}
+func collectChart(ds *export.Dataset, ind *export.Indicator) Chart {
+	d := Chart{Indicator: ind.ID, Trend: make(map[string]map[int]*float64)}
 	var local []*export.Row
 	for i := range ds.Rows {
 		r := &ds.Rows[i]
@@ -38,33 +41,33 @@ func collectChart(ds *export.Dataset, ind *export.Indicator) chartData {
 		}
 		if r.Territory != export.Total {
 			local = append(local, r)
-			d.latest = max(d.latest, r.Period)
+			d.Latest = max(d.Latest, r.Period)
 			continue
 		}
-		if d.trend[r.Dep] == nil {
-			d.trend[r.Dep] = make(map[int]*float64)
-			d.deps = append(d.deps, r.Dep)
+		if d.Trend[r.Dep] == nil {
+			d.Trend[r.Dep] = make(map[int]*float64)
+			d.Deps = append(d.Deps, r.Dep)
 		}
-		if _, seen := d.trend[r.Dep][r.Period]; !seen {
-			d.years = append(d.years, r.Period)
+		if _, seen := d.Trend[r.Dep][r.Period]; !seen {
+			d.Years = append(d.Years, r.Period)
 		}
-		d.trend[r.Dep][r.Period] = r.Value
+		d.Trend[r.Dep][r.Period] = r.Value
 	}
-	slices.Sort(d.years)
-	d.years = slices.Compact(d.years)
-	slices.Sort(d.deps)
-	multi := len(d.deps) > 1
+	slices.Sort(d.Years)
+	d.Years = slices.Compact(d.Years)
+	slices.Sort(d.Deps)
+	multi := len(d.Deps) > 1
 	for _, r := range local {
-		if r.Period != d.latest {
+		if r.Period != d.Latest {
 			continue
 		}
 		label := r.Territory
 		if multi {
 			label = r.Dep + " " + label
 		}
-		d.bars = append(d.bars, bar{label, r.Value})
+		d.Bars = append(d.Bars, Bar{label, r.Value})
 	}
-	slices.SortFunc(d.bars, func(a, b bar) int { return cmp.Compare(a.label, b.label) })
+	slices.SortFunc(d.Bars, func(a, b Bar) int { return cmp.Compare(a.Label, b.Label) })
 	return d
 }
 
@@ -78,7 +81,7 @@ const (
 // writeCharts fills the Graphiques sheet: for each key indicator, a data
 // block in columns A–F and its charts beside it (line chart from H, bar
 // chart from Q). It uses normal calls: charts need cell ranges.
-func writeCharts(f *excelize.File, st *styles, ds *export.Dataset) error {
+func writeCharts(f *excelize.File, st *styles, ds *export.Dataset, charts map[string]Chart) error {
 	if _, err := f.NewSheet(SheetCharts); err != nil {
 		return fmt.Errorf("create sheet: %w", err)
 	}
@@ -102,7 +105,7 @@ func writeCharts(f *excelize.File, st *styles, ds *export.Dataset) error {
 		if !ind.Key {
 			continue
 		}
-		next, err := writeChartBlock(f, st, collectChart(ds, ind), c.row)
+		next, err := writeChartBlock(f, st, ind, charts[ind.ID], c.row)
 		if err != nil {
 			return fmt.Errorf("indicator %s: %w", ind.ID, err)
 		}
@@ -113,39 +116,39 @@ func writeCharts(f *excelize.File, st *styles, ds *export.Dataset) error {
 
 // writeChartBlock writes the data and charts of one indicator from row top
 // and returns the first free row after it.
-func writeChartBlock(f *excelize.File, st *styles, d chartData, top int) (int, error) {
+func writeChartBlock(f *excelize.File, st *styles, ind *export.Indicator, d Chart, top int) (int, error) {
 	var styleErr error
 	num := func(v *float64) any {
-		cell, err := numberOrBlank(st, d.ind.Unit, v)
+		cell, err := numberOrBlank(st, ind.Unit, v)
 		if styleErr == nil {
 			styleErr = err
 		}
 		return cell
 	}
 	c := &cursor{f: f, sheet: SheetCharts, row: top}
-	c.line(styled{st.subtitle, d.ind.Label + " (" + unitLabels[d.ind.Unit] + ")"})
+	c.line(styled{st.subtitle, ind.Label + " (" + unitLabels[ind.Unit] + ")"})
 	head := c.row
 	first := head + 1
 
 	// Trend block: A = year, B… = one column per département.
 	trend := []any{styled{st.header, "Année"}}
-	for _, dep := range d.deps {
+	for _, dep := range d.Deps {
 		trend = append(trend, styled{st.headerNum, "Département " + dep})
 	}
 	c.line(trend...)
-	for _, y := range d.years {
+	for _, y := range d.Years {
 		line := []any{y}
-		for _, dep := range d.deps {
-			line = append(line, num(d.trend[dep][y]))
+		for _, dep := range d.Deps {
+			line = append(line, num(d.Trend[dep][y]))
 		}
 		c.line(line...)
 	}
 	// Bars block: E = territory, F = value in the latest year.
-	if len(d.bars) > 0 {
+	if len(d.Bars) > 0 {
 		bc := &cursor{f: f, sheet: SheetCharts, row: head}
-		bc.line(nil, nil, nil, nil, styled{st.header, "Territoire"}, styled{st.headerNum, fmt.Sprint(d.latest)})
-		for _, b := range d.bars {
-			bc.line(nil, nil, nil, nil, b.label, num(b.value))
+		bc.line(nil, nil, nil, nil, styled{st.header, "Territoire"}, styled{st.headerNum, fmt.Sprint(d.Latest)})
+		for _, b := range d.Bars {
+			bc.line(nil, nil, nil, nil, b.Label, num(b.Value))
 		}
 		if bc.err != nil {
 			return 0, bc.err
@@ -155,24 +158,24 @@ func writeChartBlock(f *excelize.File, st *styles, d chartData, top int) (int, e
 		return 0, err
 	}
 
-	numFmt := valueFormat(d.ind.Unit, 0)
-	if len(d.years) >= 2 {
-		if err := f.AddChart(SheetCharts, fmt.Sprintf("H%d", top), trendChart(d, head, first, numFmt)); err != nil {
+	numFmt := valueFormat(ind.Unit, 0)
+	if len(d.Years) >= 2 {
+		if err := f.AddChart(SheetCharts, fmt.Sprintf("H%d", top), trendChart(ind, d, head, first, numFmt)); err != nil {
 			return 0, fmt.Errorf("line chart: %w", err)
 		}
 	}
-	if len(d.bars) > 0 {
-		if err := f.AddChart(SheetCharts, fmt.Sprintf("Q%d", top), barChart(d, head, numFmt)); err != nil {
+	if len(d.Bars) > 0 {
+		if err := f.AddChart(SheetCharts, fmt.Sprintf("Q%d", top), barChart(ind, d, head, numFmt)); err != nil {
 			return 0, fmt.Errorf("bar chart: %w", err)
 		}
 	}
-	return top + max(chartRows+2, len(d.years)+3, len(d.bars)+3), nil
+	return top + max(chartRows+2, len(d.Years)+3, len(d.Bars)+3), nil
 }
 
-func trendChart(d chartData, head, first int, numFmt string) *excelize.Chart {
-	last := first + len(d.years) - 1
-	series := make([]excelize.ChartSeries, len(d.deps))
-	for i := range d.deps {
+func trendChart(ind *export.Indicator, d Chart, head, first int, numFmt string) *excelize.Chart {
+	last := first + len(d.Years) - 1
+	series := make([]excelize.ChartSeries, len(d.Deps))
+	for i := range d.Deps {
 		col, _ := excelize.ColumnNumberToName(i + 2)
 		series[i] = excelize.ChartSeries{
 			Name:       ref(col, head, col, head),
@@ -184,7 +187,7 @@ func trendChart(d chartData, head, first int, numFmt string) *excelize.Chart {
 	return &excelize.Chart{
 		Type:         excelize.Line,
 		Series:       series,
-		Title:        chartTitle(d.ind.Label + " : évolution"),
+		Title:        chartTitle(ind.Label + " : évolution"),
 		Dimension:    excelize.ChartDimension{Width: chartWidth, Height: chartHeight},
 		Legend:       excelize.ChartLegend{Position: "bottom"},
 		YAxis:        excelize.ChartAxis{MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: numFmt}},
@@ -192,8 +195,8 @@ func trendChart(d chartData, head, first int, numFmt string) *excelize.Chart {
 	}
 }
 
-func barChart(d chartData, head int, numFmt string) *excelize.Chart {
-	first, last := head+1, head+len(d.bars)
+func barChart(ind *export.Indicator, d Chart, head int, numFmt string) *excelize.Chart {
+	first, last := head+1, head+len(d.Bars)
 	return &excelize.Chart{
 		Type: excelize.Col,
 		Series: []excelize.ChartSeries{{
@@ -201,7 +204,7 @@ func barChart(d chartData, head int, numFmt string) *excelize.Chart {
 			Categories: ref("E", first, "E", last),
 			Values:     ref("F", first, "F", last),
 		}},
-		Title:     chartTitle(fmt.Sprintf("%s par territoire, %d", d.ind.Label, d.latest)),
+		Title:     chartTitle(fmt.Sprintf("%s par territoire, %d", ind.Label, d.Latest)),
 		Dimension: excelize.ChartDimension{Width: chartWidth, Height: chartHeight},
 		Legend:    excelize.ChartLegend{Position: "none"},
 		YAxis:     excelize.ChartAxis{MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: numFmt}},

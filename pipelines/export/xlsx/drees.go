@@ -265,3 +265,14 @@ func (c *streamCursor) line(row int, values ...any) {
 		c.err = fmt.Errorf("row %d: %w", row, c.err)
 	}
 }
+
+// multiDep reports whether the dataset spans several départements, in
+// which case the tables get a Département column.
+func multiDep(ds *export.Dataset) bool {
+	for i := 1; i < len(ds.Rows); i++ {
+		if ds.Rows[i].Dep != ds.Rows[0].Dep {
+			return true
+		}
+	}
+	return false
+}

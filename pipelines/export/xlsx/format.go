@@ -2,7 +2,9 @@ package xlsx
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -139,6 +141,21 @@ func (s *styles) number(code string) (int, error) {
 	}
 	s.numbers[code] = id
 	return id, nil
+}
+
+// registerNumbers creates the style of every number format the family
+// sheets and the charts use, in a fixed order: a style's id then does not
+// depend on the rows, and a family sheet of an earlier workbook can be
+// copied as it is (see Previous).
+func (s *styles) registerNumbers() error {
+	for _, unit := range slices.Sorted(maps.Keys(unitLabels)) {
+		for _, code := range []string{valueFormat(unit, 0), valueFormat(unit, 0.5), evolutionFormat(unit)} {
+			if _, err := s.number(code); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // numberCell is the cell of an optional number: empty when v is nil, the

@@ -1,9 +1,11 @@
 package xlsx
 
 import (
+	"archive/zip"
 	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -32,42 +34,107 @@ var MaxSheetRows = 1_000_000
 
 // writeObservatoire writes the study workbook; omitted, when not empty,
 // says on the Lisez-moi sheet what the workbook leaves out of its profile.
-func writeObservatoire(f *excelize.File, ds *export.Dataset, omitted string) error {
+// The sheets of prev's families are written empty, their table sized for
+// their rows, and copies maps their parts to those of the earlier
+// workbook (parts), for the zip writer to take them from there. It
+// returns what the workbook holds of each family.
+func writeObservatoire(f *excelize.File, ds *export.Dataset, omitted string, prev *Previous, parts map[string]*zip.File, copies map[string]*zip.File) (*Sheets, error) {
 	st, err := newStyles(f)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	if err := st.registerNumbers(); err != nil {
+		return nil, err
+	}
+	keys, err := newSheetKeys(f, ds, prev)
+	if err != nil {
+		return nil, err
 	}
 	if err := f.SetSheetName(f.GetSheetName(0), SheetReadme); err != nil {
-		return fmt.Errorf("rename first sheet: %w", err)
+		return nil, fmt.Errorf("rename first sheet: %w", err)
 	}
 	if err := writeReadme(f, st, ds, omitted); err != nil {
-		return fmt.Errorf("sheet %s: %w", SheetReadme, err)
+		return nil, fmt.Errorf("sheet %s: %w", SheetReadme, err)
 	}
+	taken := map[string]FamilySheets{}
+	if prev != nil {
+		for _, fam := range prev.Families {
+			taken[fam] = prev.Sheets.Families[fam]
+		}
+	}
+	out := &Sheets{Families: map[string]FamilySheets{}}
+	charts := map[string]Chart{}
 	names := newSheetNamer(SheetReadme, SheetCharts)
 	table := 0
 	for _, fam := range families(ds) {
+		earlier, reused := taken[fam.name]
+		n := len(fam.rows)
+		if reused {
+			n = earlier.Rows
+		}
+		e := FamilySheets{Key: keys.key(fam.name), Rows: n}
 		// A sheet holds at most MaxSheetRows rows: a larger family (the ASE
 		// values of a national warehouse) continues on "ASE (2)"…
-		for part, start := 1, 0; start < len(fam.rows) || start == 0; part, start = part+1, start+MaxSheetRows {
+		for part := range sheetCount(n) {
 			label := familyLabel(fam.name)
-			if part > 1 {
-				label = fmt.Sprintf("%s (%d)", label, part)
+			if part > 0 {
+				label = fmt.Sprintf("%s (%d)", label, part+1)
 			}
 			sheet := names.name(label)
 			table++
-			rows := fam.rows[start:min(start+MaxSheetRows, len(fam.rows))]
-			if err := writeFamily(f, st, ds, sheet, fmt.Sprintf("Famille%d", table), rows); err != nil {
-				return fmt.Errorf("sheet %s: %w", sheet, err)
+			start := part * MaxSheetRows
+			size := min(MaxSheetRows, n-start)
+			var rows []int
+			if !reused {
+				rows = fam.rows[start : start+size]
 			}
-			if len(fam.rows) == 0 {
-				break
+			if err := writeFamily(f, st, ds, keys.withDep, sheet, fmt.Sprintf("Famille%d", table), rows, size); err != nil {
+				return nil, fmt.Errorf("sheet %s: %w", sheet, err)
+			}
+			name, err := sheetPart(f, sheet)
+			if err != nil {
+				return nil, err
+			}
+			e.Parts = append(e.Parts, name)
+			if reused {
+				from, ok := parts[earlier.Parts[part]]
+				if !ok {
+					return nil, fmt.Errorf("%w: %s has no part %s", ErrNotReusable, prev.Path, earlier.Parts[part])
+				}
+				copies[name] = from
 			}
 		}
+		if reused {
+			e.Deps, e.Charts = earlier.Deps, earlier.Charts
+		} else {
+			e.Deps = depsOf(ds, fam.rows)
+			for i := range ds.Indicators {
+				if ind := &ds.Indicators[i]; ind.Key && ind.Family == fam.name {
+					e.Charts = append(e.Charts, collectChart(ds, ind))
+				}
+			}
+		}
+		for _, c := range e.Charts {
+			charts[c.Indicator] = c
+		}
+		out.Families[fam.name] = e
 	}
-	if err := writeCharts(f, st, ds); err != nil {
-		return fmt.Errorf("sheet %s: %w", SheetCharts, err)
+	if err := writeCharts(f, st, ds, charts); err != nil {
+		return nil, fmt.Errorf("sheet %s: %w", SheetCharts, err)
 	}
-	return nil
+	return out, nil
+}
+
+// depsOf returns the départements of some rows of ds, sorted.
+func depsOf(ds *export.Dataset, rows []int) []string {
+	var deps []string
+	for _, i := range rows {
+		if d := ds.Rows[i].Dep; len(deps) == 0 || deps[len(deps)-1] != d {
+			deps = append(deps, d)
+		}
+	}
+	slices.Sort(deps)
+	return slices.Compact(deps)
 }
 
 // family is one indicator family and the indices of its rows in ds.Rows.
@@ -121,19 +188,10 @@ func longColumns(ds *export.Dataset, withDep bool) []column {
 	)
 }
 
-// multiDep reports whether the dataset spans several départements, in
-// which case the long tables get a Département column.
-func multiDep(ds *export.Dataset) bool {
-	for i := 1; i < len(ds.Rows); i++ {
-		if ds.Rows[i].Dep != ds.Rows[0].Dep {
-			return true
-		}
-	}
-	return false
-}
-
-// writeFamily streams the long table of one family.
-func writeFamily(f *excelize.File, st *styles, ds *export.Dataset, sheet, table string, rows []int) error {
+// writeFamily streams the long table of one family: its rows, or when
+// rows is nil and size is not 0, only the header of a table of size rows
+// (a sheet copied from an earlier workbook replaces it).
+func writeFamily(f *excelize.File, st *styles, ds *export.Dataset, withDep bool, sheet, table string, rows []int, size int) error {
 	if _, err := f.NewSheet(sheet); err != nil {
 		return fmt.Errorf("create sheet: %w", err)
 	}
@@ -144,7 +202,6 @@ func writeFamily(f *excelize.File, st *styles, ds *export.Dataset, sheet, table 
 	if err != nil {
 		return fmt.Errorf("open stream writer: %w", err)
 	}
-	withDep := multiDep(ds)
 	cols := longColumns(ds, withDep)
 	if err := setupTable(sw, cols); err != nil {
 		return err
@@ -176,8 +233,8 @@ func writeFamily(f *excelize.File, st *styles, ds *export.Dataset, sheet, table 
 			return fmt.Errorf("write row %d: %w", i, err)
 		}
 	}
-	if len(rows) > 0 {
-		last, _ := excelize.CoordinatesToCellName(len(cols), len(rows)+1)
+	if size > 0 {
+		last, _ := excelize.CoordinatesToCellName(len(cols), size+1)
 		if err := sw.AddTable(&excelize.Table{
 			Range:          "A1:" + last,
 			Name:           table,
@@ -251,12 +308,16 @@ func longRow(values []any, st *styles, ds *export.Dataset, r *export.Row, label 
 	return err
 }
 
-// cursor writes the Lisez-moi sheet line by line with normal calls.
+// cursor writes a sheet line by line: through a stream writer (the
+// Lisez-moi sheet, which lists every source file: thousands at national
+// scale), or with normal calls (the Graphiques sheet: charts need them).
 type cursor struct {
-	f     *excelize.File
-	sheet string
-	row   int
-	err   error
+	f      *excelize.File
+	sw     *excelize.StreamWriter // nil: normal calls
+	sheet  string
+	row    int
+	height float64 // of the next line, 0 for the default
+	err    error
 }
 
 // styled is a value with its style, for cursor.line.
@@ -267,6 +328,31 @@ type styled struct {
 
 // line writes values from column A of the current row and moves down.
 func (c *cursor) line(values ...any) {
+	if c.err != nil {
+		return
+	}
+	if c.sw != nil {
+		cells := make([]any, len(values))
+		for i, v := range values {
+			if s, ok := v.(styled); ok && s.value != nil {
+				v = excelize.Cell{StyleID: s.style, Value: s.value}
+			} else if ok {
+				v = nil
+			}
+			cells[i] = v
+		}
+		var opts []excelize.RowOpts
+		if c.height > 0 {
+			opts = append(opts, excelize.RowOpts{Height: c.height})
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, c.row)
+		c.err = c.sw.SetRow(cell, cells, opts...)
+		c.row, c.height = c.row+1, 0
+		return
+	}
+	if c.height > 0 {
+		c.err = c.f.SetRowHeight(c.sheet, c.row, c.height)
+	}
 	for i, v := range values {
 		if c.err != nil {
 			return
@@ -283,7 +369,7 @@ func (c *cursor) line(values ...any) {
 			c.err = c.f.SetCellStyle(c.sheet, cell, cell, style)
 		}
 	}
-	c.row++
+	c.row, c.height = c.row+1, 0
 }
 
 func (c *cursor) skip() { c.row++ }
@@ -303,9 +389,12 @@ func writeReadme(f *excelize.File, st *styles, ds *export.Dataset, omitted strin
 	if err := printSetup(f, SheetReadme, ""); err != nil {
 		return err
 	}
+	sw, err := f.NewStreamWriter(SheetReadme)
+	if err != nil {
+		return fmt.Errorf("open stream writer: %w", err)
+	}
 	for i, w := range readmeWidths {
-		col, _ := excelize.ColumnNumberToName(i + 1)
-		if err := f.SetColWidth(SheetReadme, col, col, w); err != nil {
+		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
 			return fmt.Errorf("column width: %w", err)
 		}
 	}
@@ -313,7 +402,7 @@ func writeReadme(f *excelize.File, st *styles, ds *export.Dataset, omitted strin
 	if err != nil {
 		return err
 	}
-	c := &cursor{f: f, sheet: SheetReadme, row: 1}
+	c := &cursor{f: f, sw: sw, sheet: SheetReadme, row: 1}
 	lbl := func(s string) styled { return styled{st.label, s} }
 
 	c.line(styled{st.title, ds.Title})
@@ -340,7 +429,9 @@ func writeReadme(f *excelize.File, st *styles, ds *export.Dataset, omitted strin
 	}
 
 	c.line(styled{st.subtitle, "Secret statistique"})
-	ruleRow := c.row
+	// The disclosure rule is one long sentence: let it wrap over A:E.
+	row := strconv.Itoa(c.row)
+	c.height = 32
 	c.line(styled{st.wrap, disclosureRule(ds.Threshold)})
 	c.skip()
 
@@ -357,13 +448,11 @@ func writeReadme(f *excelize.File, st *styles, ds *export.Dataset, omitted strin
 	if c.err != nil {
 		return c.err
 	}
-	// The disclosure rule is one long sentence: let it wrap over A:E.
-	row := strconv.Itoa(ruleRow)
-	if err := f.MergeCell(SheetReadme, "A"+row, readmeLast+row); err != nil {
+	if err := sw.MergeCell("A"+row, readmeLast+row); err != nil {
 		return fmt.Errorf("merge disclosure rule: %w", err)
 	}
-	if err := f.SetRowHeight(SheetReadme, ruleRow, 32); err != nil {
-		return fmt.Errorf("disclosure rule height: %w", err)
+	if err := sw.Flush(); err != nil {
+		return fmt.Errorf("flush: %w", err)
 	}
 	return nil
 }
@@ -394,9 +483,7 @@ func readmeIndicator(c *cursor, st *styles, ind *export.Indicator) {
 		{"Indicateur clé", key},
 	} {
 		value := cmp.Or(field[1], SignNotRelevant)
-		if c.err == nil {
-			c.err = c.f.SetRowHeight(c.sheet, c.row, wrapHeight(value, readmeWidths[1]))
-		}
+		c.height = wrapHeight(value, readmeWidths[1])
 		c.line(field[0], styled{st.wrap, value})
 	}
 	c.skip()

@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -63,7 +64,18 @@ const (
 
 // Write writes ds to w as an .xlsx workbook in the given layout.
 func Write(w io.Writer, ds *export.Dataset, layout Layout) error {
-	return WriteOmitting(w, ds, layout, Omitted{})
+	_, err := WriteWith(w, ds, layout, Options{})
+	return err
+}
+
+// Options are the options of WriteWith.
+type Options struct {
+	// Omitted is what the workbook leaves out of its profile's data.
+	Omitted Omitted
+	// Previous, in the Observatoire layout, is an earlier workbook whose
+	// sheets of some families are copied, ds holding none of their rows.
+	// Check it first.
+	Previous *Previous
 }
 
 // Omitted is what a workbook leaves out of its profile's data: breakdowns
@@ -73,29 +85,51 @@ type Omitted struct {
 	Formats    []string // the profile's formats that carry them: parquet, feather, sdmx
 }
 
-// WriteOmitting is Write for a workbook narrower than its profile's data:
-// the Lisez-moi sheet (the notes under each table, in the Drees layout)
-// says what it leaves out and which files carry it.
-func WriteOmitting(w io.Writer, ds *export.Dataset, layout Layout, o Omitted) error {
+// WriteWith is Write with options: a workbook narrower than its profile's
+// data says on the Lisez-moi sheet (in the notes under each table, in the
+// Drees layout) what it leaves out and which files carry it. In the
+// Observatoire layout it returns what the workbook holds of each family,
+// to keep beside it for the next workbook's Options.Previous.
+func WriteWith(w io.Writer, ds *export.Dataset, layout Layout, o Options) (*Sheets, error) {
 	if err := validate(ds); err != nil {
-		return fmt.Errorf("xlsx: %w", err)
+		return nil, fmt.Errorf("xlsx: %w", err)
 	}
 	f := excelize.NewFile()
 	defer f.Close()
-	f.SetZipWriter(fastZip)
+	// excelize hands its zip writer an in-memory buffer and copies it to
+	// w at the end: a national workbook would be held, grown and copied
+	// whole. The zip writer writes to w instead, and the buffer stays
+	// empty (excelize only rewrites it for parts over 4 GiB).
+	copies := map[string]*zip.File{}
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter {
+		return &copyingZip{Writer: fastZip(w), copies: copies, copied: map[string]bool{}}
+	})
+	var parts map[string]*zip.File
+	if o.Previous != nil {
+		if layout != Observatoire {
+			return nil, fmt.Errorf("xlsx: %s layout: cannot copy sheets from an earlier workbook", layout)
+		}
+		zr, p, err := openParts(o.Previous.Path)
+		if err != nil {
+			return nil, fmt.Errorf("xlsx: %w", err)
+		}
+		defer zr.Close()
+		parts = p
+	}
 
-	note := o.note()
+	note := o.Omitted.note()
+	var sheets *Sheets
 	var err error
 	switch layout {
 	case Observatoire:
-		err = writeObservatoire(f, ds, note)
+		sheets, err = writeObservatoire(f, ds, note, o.Previous, parts, copies)
 	case Drees:
 		err = writeDrees(f, ds, note)
 	default:
 		err = fmt.Errorf("unknown layout %v", layout)
 	}
 	if err != nil {
-		return fmt.Errorf("xlsx: %s layout: %w", layout, err)
+		return nil, fmt.Errorf("xlsx: %s layout: %w", layout, err)
 	}
 	if err := f.SetDocProps(&excelize.DocProperties{
 		Title:    ds.Title,
@@ -103,14 +137,14 @@ func WriteOmitting(w io.Writer, ds *export.Dataset, layout Layout, o Omitted) er
 		Created:  ds.Generated.UTC().Format(time.RFC3339),
 		Language: "fr-FR",
 	}); err != nil {
-		return fmt.Errorf("xlsx: document properties: %w", err)
+		return nil, fmt.Errorf("xlsx: document properties: %w", err)
 	}
 	// The first sheet is the active one already: SetActiveSheet would parse
 	// every streamed sheet back into memory.
-	if err := f.Write(w); err != nil {
-		return fmt.Errorf("xlsx: write workbook: %w", err)
+	if err := f.Write(io.Discard); err != nil {
+		return nil, fmt.Errorf("xlsx: write workbook: %w", err)
 	}
-	return nil
+	return sheets, nil
 }
 
 // formatLabels name the formats of a profile's other files.
@@ -168,7 +202,7 @@ func lowerFirst(s string) string {
 // fastZip compresses a workbook's parts at deflate's fastest level: a
 // national workbook of millions of cells is written three times faster
 // than at the default level, for files about a fifth larger.
-func fastZip(w io.Writer) excelize.ZipWriter {
+func fastZip(w io.Writer) *zip.Writer {
 	zw := zip.NewWriter(w)
 	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
 		return flate.NewWriter(w, flate.BestSpeed)
@@ -300,9 +334,18 @@ func isTotal(r *export.Row) bool {
 // parisTime returns t in Europe/Paris when the time zone database is
 // available, else t unchanged.
 func parisTime(t time.Time) time.Time {
+	if loc := paris(); loc != nil {
+		return t.In(loc)
+	}
+	return t
+}
+
+// paris loads the time zone once: a workbook dates thousands of source
+// files.
+var paris = sync.OnceValue(func() *time.Location {
 	loc, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
-		return t
+		return nil
 	}
-	return t.In(loc)
-}
+	return loc
+})

@@ -352,7 +352,7 @@ func TestWriteOmitting(t *testing.T) {
 			var buf bytes.Buffer
 			var err error
 			if omitted {
-				err = WriteOmitting(&buf, fixture(), layout, o)
+				_, err = WriteWith(&buf, fixture(), layout, Options{Omitted: o})
 			} else {
 				err = Write(&buf, fixture(), layout)
 			}
@@ -426,18 +426,18 @@ func TestCharts(t *testing.T) {
 func TestCollectChart(t *testing.T) {
 	ds := fixture()
 	d := collectChart(ds, &ds.Indicators[0])
-	if !slices.Equal(d.years, []int{2022, 2023, 2024}) || !slices.Equal(d.deps, []string{"62"}) || d.latest != 2024 {
-		t.Errorf("years %v, deps %v, latest %d", d.years, d.deps, d.latest)
+	if !slices.Equal(d.Years, []int{2022, 2023, 2024}) || !slices.Equal(d.Deps, []string{"62"}) || d.Latest != 2024 {
+		t.Errorf("years %v, deps %v, latest %d", d.Years, d.Deps, d.Latest)
 	}
-	if v := d.trend["62"][2023]; v == nil || *v != 2143 {
+	if v := d.Trend["62"][2023]; v == nil || *v != 2143 {
 		t.Errorf("trend 2023 = %v, want 2143", v)
 	}
 	var labels []string
-	for _, b := range d.bars {
-		labels = append(labels, b.label)
+	for _, b := range d.Bars {
+		labels = append(labels, b.Label)
 	}
-	if !slices.Equal(labels, []string{"ARRAS", "BOULOGNE", "LENS"}) || d.bars[1].value != nil {
-		t.Errorf("bars = %+v", d.bars)
+	if !slices.Equal(labels, []string{"ARRAS", "BOULOGNE", "LENS"}) || d.Bars[1].Value != nil {
+		t.Errorf("bars = %+v", d.Bars)
 	}
 }
 
