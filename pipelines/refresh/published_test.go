@@ -23,6 +23,7 @@ import (
 	"github.com/odpe/odpe/pipelines/export/arrowrows"
 	"github.com/odpe/odpe/pipelines/export/feather"
 	"github.com/odpe/odpe/pipelines/export/profile"
+	"github.com/odpe/odpe/pipelines/export/xlsx"
 	"github.com/odpe/odpe/pipelines/extract"
 	"github.com/odpe/odpe/pipelines/refresh"
 	"github.com/odpe/odpe/pipelines/refresh/refreshtest"
@@ -257,7 +258,8 @@ func TestIncrementalRefreshEqualsFullRefresh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &profile.Writer{Config: cfg}
+	written := map[string]int{} // profile → rows it wrote
+	w := &profile.Writer{Config: cfg, Written: func(p string, rows int, _ time.Duration) { written[p] = rows }}
 	withExports := func(force bool) refresh.Options {
 		return refresh.Options{Force: force, Export: func(ctx context.Context, db *sql.DB, runID int64) (func() error, error) {
 			return w.Write(ctx, db, runID, fmt.Sprint(runID), nil)
@@ -345,6 +347,7 @@ func TestIncrementalRefreshEqualsFullRefresh(t *testing.T) {
 	}
 	incremental := snapshot()
 	incrementalExports := exportsSnapshot(t, cfg)
+	incrementalRows := maps.Clone(written)
 	var pmiJan int64
 	db, _ := refresh.Store(cfg).OpenReadOnly(ctx)
 	db.QueryRowContext(ctx, "SELECT count(*) FROM ind.values WHERE indicator = 'pmi_epp' AND run_id = ?", rep.RunID).Scan(&pmiJan)
@@ -368,6 +371,13 @@ func TestIncrementalRefreshEqualsFullRefresh(t *testing.T) {
 	for file, want := range fullExports {
 		if incrementalExports[file] != want {
 			t.Errorf("%s: incremental refresh %s, full refresh %s", file, incrementalExports[file], want)
+		}
+	}
+	// The workbooks and the SDMX file took the unchanged families' part
+	// from the last publication: their rows were not read back.
+	for _, p := range []string{"observatoire", "insee", "odas"} {
+		if got, all := incrementalRows[p], written[p]; got == 0 || got >= all {
+			t.Errorf("profile %s: %d rows in memory for the incremental export, want some of its %d", p, got, all)
 		}
 	}
 }
@@ -406,15 +416,21 @@ func exportsSnapshot(t *testing.T, cfg *configs.Config) map[string]string {
 			out[rel] = fmt.Sprintf("%d rows, hash %x", len(rows), h.Sum64())
 		}
 		if b, err := os.ReadFile(filepath.Join(dir, p.Name+".sdmx.csv")); err == nil {
-			out[p.Name+".sdmx.csv"] = fmt.Sprint(bytes.Count(b, []byte("\n")), " lines")
+			out[p.Name+".sdmx.csv"] = fmt.Sprintf("%d lines, hash %x", bytes.Count(b, []byte("\n")), fnv.New64a().Sum(b))
 		}
 		if f, err := excelize.OpenFile(filepath.Join(dir, p.Name+".xlsx")); err == nil {
 			for _, sheet := range f.GetSheetList() {
-				rows, err := f.GetRows(sheet)
+				rows, err := f.GetRows(sheet) // as shown: number formats count
 				if err != nil {
 					t.Fatal(err)
 				}
-				out[p.Name+".xlsx/"+sheet] = fmt.Sprint(len(rows), " rows")
+				h := fnv.New64a()
+				if sheet != xlsx.SheetReadme { // run and time of generation
+					for _, r := range rows {
+						fmt.Fprintf(h, "%q\n", r)
+					}
+				}
+				out[p.Name+".xlsx/"+sheet] = fmt.Sprintf("%d rows, hash %x", len(rows), h.Sum64())
 			}
 			f.Close()
 		}

@@ -143,11 +143,12 @@ func (v *values) of(p configs.Export) *export.Dataset {
 
 // narrow returns the part of ds within breakdowns (nil: all of them), and
 // the breakdowns of ds it leaves out; ds itself when it leaves none out.
-// The rows are copied once, the rest is shared with ds.
-func narrow(ds *export.Dataset, breakdowns []string) (*export.Dataset, []string) {
+// The rows are copied once, the rest is shared with ds. Territorial says
+// that rows not in ds (those of reused families) have territory detail.
+func narrow(ds *export.Dataset, breakdowns []string, territorial bool) (*export.Dataset, []string) {
 	sc := newScope(breakdowns)
 	var omitted []string
-	if !sc.territory && slices.ContainsFunc(ds.Rows, func(r export.Row) bool { return r.Territory != export.Total }) {
+	if !sc.territory && (territorial || slices.ContainsFunc(ds.Rows, func(r export.Row) bool { return r.Territory != export.Total })) {
 		omitted = append(omitted, "territory")
 	}
 	for _, d := range ds.Dimensions {

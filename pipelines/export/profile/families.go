@@ -1,6 +1,8 @@
 package profile
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -31,8 +33,9 @@ const rowsDir = ".rows"
 // family is the entry of one family in familiesFile.
 type family struct {
 	Fingerprint string `json:"fingerprint"`
-	Rows        string `json:"rows"`  // relative to the profile's directory
-	Count       int    `json:"count"` // of rows
+	Rows        string `json:"rows"`        // relative to the profile's directory
+	Count       int    `json:"count"`       // of rows
+	Territorial bool   `json:"territorial"` // some rows are of a territory, not the département
 }
 
 // rowsFile is where profile p keeps the rows of family fam.
@@ -73,6 +76,16 @@ type familyPlan struct {
 	fingerprints map[string]string // family → what its rows are made of now
 	last         string            // directory of the last publication ("" if none)
 	reusable     map[string]family // families whose rows are those published there
+}
+
+// fingerprint identifies what the profile's files are made of: what each
+// of its families is made of.
+func (plan *familyPlan) fingerprint() string {
+	h := sha256.New()
+	for _, fam := range slices.Sorted(maps.Keys(plan.fingerprints)) {
+		fmt.Fprintf(h, "%q %s\n", fam, plan.fingerprints[fam])
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // planFamilies compares the fingerprints of p's families with those of
@@ -206,16 +219,22 @@ func familyOf(ds *export.Dataset) map[string]string {
 
 // keepFamilies writes the rows of the families written afresh where
 // rowsFile says (the Feather writer already did for profiles that have
-// it), links those of the reused ones, and writes familiesFile.
+// it), links those of the reused ones, and writes familiesFile. The rows
+// of ds are those of the fresh families, and maybe of the reused ones.
 func keepFamilies(dir string, ds *export.Dataset, p configs.Export, plan *familyPlan, reused map[string]family) error {
 	entries := map[string]family{}
 	var fresh []string
 	_, rows := export.Families(ds)
 	for fam, fp := range plan.fingerprints {
-		entries[fam] = family{Fingerprint: fp, Rows: rowsFile(p, fam), Count: len(rows[fam])}
-		if _, ok := reused[fam]; !ok {
-			fresh = append(fresh, fam)
+		if e, ok := reused[fam]; ok {
+			e.Fingerprint = fp
+			entries[fam] = e
+			continue
 		}
+		fresh = append(fresh, fam)
+		e := family{Fingerprint: fp, Rows: rowsFile(p, fam), Count: len(rows[fam])}
+		e.Territorial = slices.ContainsFunc(rows[fam], func(i int) bool { return ds.Rows[i].Territory != export.Total })
+		entries[fam] = e
 	}
 	if !slices.Contains(p.Formats, "feather") {
 		if len(fresh) > 0 {
@@ -227,11 +246,7 @@ func keepFamilies(dir string, ds *export.Dataset, p configs.Export, plan *family
 			return err
 		}
 	}
-	b, err := json.MarshalIndent(entries, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(dir, familiesFile), b, 0o644)
+	return writeJSON(filepath.Join(dir, familiesFile), entries)
 }
 
 // linkFamilies links into dir each reused family's file, at the relative

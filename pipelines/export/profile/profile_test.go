@@ -29,6 +29,8 @@ import (
 	"github.com/odpe/odpe/pipelines/export/disclosure"
 	"github.com/odpe/odpe/pipelines/export/feather"
 	"github.com/odpe/odpe/pipelines/export/profile"
+	"github.com/odpe/odpe/pipelines/export/sdmx"
+	"github.com/odpe/odpe/pipelines/export/xlsx"
 	"github.com/odpe/odpe/pipelines/refresh"
 )
 
@@ -169,6 +171,13 @@ func TestExternalExportsHaveNoSmallCount(t *testing.T) {
 			case e.Name() == ".families.json":
 				var fams map[string]struct{ Fingerprint, Rows string }
 				if b, err := os.ReadFile(path); err != nil || json.Unmarshal(b, &fams) != nil || len(fams) == 0 {
+					t.Errorf("%s: %s unreadable or empty (%v)", p.Name, path, err)
+				}
+			case e.Name() == ".xlsx-sheets.json": // the charts' figures, for the next workbook
+				n = checkSheets(t, path, p.Threshold, units)
+			case e.Name() == ".sdmx-index.json": // where each indicator's lines are
+				var idx sdmx.Index
+				if b, err := os.ReadFile(path); err != nil || json.Unmarshal(b, &idx) != nil || len(idx.Indicators) == 0 {
 					t.Errorf("%s: %s unreadable or empty (%v)", p.Name, path, err)
 				}
 			case e.Name() == ".fingerprint": // a SHA-256 of what the files are made of
@@ -349,6 +358,39 @@ func checkParquet(t *testing.T, db *sql.DB, dir string, threshold int, units map
 }
 
 // checkArrow checks the Arrow IPC files of dir as checkParquet does.
+// checkSheets checks the figures a workbook keeps of its charts.
+func checkSheets(t *testing.T, path string, threshold int, units map[string]string) int {
+	t.Helper()
+	var sheets xlsx.Sheets
+	if b, err := os.ReadFile(path); err != nil || json.Unmarshal(b, &sheets) != nil || len(sheets.Families) == 0 {
+		t.Errorf("%s unreadable or empty (%v)", path, err)
+		return 0
+	}
+	n := 0
+	check := func(c xlsx.Chart, v *float64) {
+		if v == nil || units[c.Indicator] != "count" {
+			return
+		}
+		n++
+		if small(*v, threshold) {
+			t.Errorf("%s: chart of %s: %g kept (threshold %d)", path, c.Indicator, *v, threshold)
+		}
+	}
+	for _, fam := range sheets.Families {
+		for _, c := range fam.Charts {
+			for _, years := range c.Trend {
+				for _, v := range years {
+					check(c, v)
+				}
+			}
+			for _, b := range c.Bars {
+				check(c, b.Value)
+			}
+		}
+	}
+	return n
+}
+
 func checkArrow(t *testing.T, dir string, threshold int, units map[string]string) int {
 	t.Helper()
 	files, _ := filepath.Glob(filepath.Join(dir, "*.arrow"))

@@ -24,17 +24,15 @@ import (
 // they are.
 const fingerprintFile = ".fingerprint"
 
-// fingerprint identifies what profile p's files are made of: its
-// configuration and that of the peers protected with it (see
-// protectTogether), the program writing them, and for each of their
-// indicators the declaration and which run computed how many values (a refresh
-// recomputes an indicator only when one of its sources changed; see
+// fingerprint identifies what profile p's rows of one family are made
+// of: its configuration and that of the peers protected with it (see
+// protectTogether), the program writing them, every indicator's
+// declaration (one may change the columns of all), and which run computed
+// how many values of each of the family's indicators (a refresh recomputes
+// an indicator only when one of its sources changed; see
 // indicators/compute). The list of source files in the files' metadata is
-// not part of it: a reused profile lists the files of the run that wrote it.
-//
-// With a family named, it identifies what the profile's rows of that
-// family are made of: the same, but only the family's indicators' runs
-// (every declaration still counts: one may change the columns of all).
+// not part of it: a reused profile lists the files of the run that wrote
+// it.
 func fingerprint(p configs.Export, peers []configs.Export, inds []export.Indicator, computed map[string]string, family string) (string, error) {
 	h := sha256.New()
 	enc := json.NewEncoder(h)
@@ -58,7 +56,7 @@ func fingerprint(p configs.Export, peers []configs.Export, inds []export.Indicat
 		if err := enc.Encode(ind); err != nil {
 			return "", err
 		}
-		if family == "" || ind.Family == family {
+		if ind.Family == family {
 			fmt.Fprintln(h, computed[ind.ID])
 		}
 	}

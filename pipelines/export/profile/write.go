@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"context"
 	"database/sql"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -28,12 +30,18 @@ import (
 // target is one profile to write: its dataset (protected if its
 // audience is external), its directory, and the families whose files of
 // their own are linked from its last publication rather than written.
+// Unless its formats need them (see withoutReusedRows), the dataset holds
+// none of the reused families' rows: its files that hold every family
+// take those families' part from the last publication's.
 type target struct {
 	p      configs.Export
 	ds     *export.Dataset
 	dir    string
 	last   string            // directory of the last publication
 	reused map[string]family // families reused from last
+
+	sheets *xlsx.Previous // the last workbook's sheets to copy
+	lines  *sdmx.Previous // the last SDMX file's lines to copy
 }
 
 // writer writes one format of a profile into its directory.
@@ -47,7 +55,7 @@ var writers = map[string]writer{
 		}
 		// A workbook narrower than the profile is cut from the protected
 		// dataset: a subset of published cells reveals nothing new.
-		wb, left := narrow(t.ds, t.p.XLSXBreakdowns)
+		wb, left := narrow(t.ds, t.p.XLSXBreakdowns, t.territorial())
 		omitted := xlsx.Omitted{Breakdowns: left}
 		if len(left) > 0 {
 			for _, f := range t.p.Formats {
@@ -56,12 +64,26 @@ var writers = map[string]writer{
 				}
 			}
 		}
-		return writeFile(filepath.Join(t.dir, t.p.Name+".xlsx"), func(w io.Writer) error {
-			return xlsx.WriteOmitting(w, wb, layout, omitted)
+		var sheets *xlsx.Sheets
+		err := writeFile(filepath.Join(t.dir, t.p.Name+".xlsx"), func(w io.Writer) (err error) {
+			sheets, err = xlsx.WriteWith(w, wb, layout, xlsx.Options{Omitted: omitted, Previous: t.sheets})
+			return err
 		})
+		if err != nil || sheets == nil {
+			return err
+		}
+		return writeJSON(filepath.Join(t.dir, sheetsFile), sheets)
 	},
 	"sdmx": func(t target) error {
-		return writeFile(filepath.Join(t.dir, t.p.Name+".sdmx.csv"), func(w io.Writer) error { return sdmx.Write(w, t.ds) })
+		var index sdmx.Index
+		err := writeFile(filepath.Join(t.dir, t.p.Name+".sdmx.csv"), func(w io.Writer) (err error) {
+			index, err = sdmx.WriteIndexed(w, t.ds, t.lines)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		return writeJSON(filepath.Join(t.dir, sdmxIndexFile), index)
 	},
 	"feather": func(t target) error {
 		return t.writeFamilies("arrow", featherFile, feather.WriteFamilies)
@@ -69,6 +91,66 @@ var writers = map[string]writer{
 	"parquet": func(t target) error {
 		return t.writeFamilies("parquet", parquetFile, parquet.WriteFamilies)
 	},
+}
+
+// Beside the files that hold every family, in each profile's directory:
+// what the next publication needs to take the part of the families it
+// reuses from them.
+const (
+	sheetsFile    = ".xlsx-sheets.json" // xlsx.Sheets
+	sdmxIndexFile = ".sdmx-index.json"  // sdmx.Index
+)
+
+// withoutReusedRows prepares the formats of t that hold every family to
+// take the reused families' part from the last publication, and reports
+// why one cannot (its rows must then be read back).
+func (t *target) withoutReusedRows() error {
+	if len(t.reused) == 0 {
+		return nil
+	}
+	fams := slices.Sorted(maps.Keys(t.reused))
+	for _, f := range t.p.Formats {
+		switch f {
+		case "xlsx":
+			if t.p.Layout == "drees" {
+				return errors.New("the DREES layout lays out its tables from every row")
+			}
+			prev := &xlsx.Previous{Path: filepath.Join(t.last, t.p.Name+".xlsx"), Families: fams}
+			if err := readJSON(filepath.Join(t.last, sheetsFile), &prev.Sheets); err != nil {
+				return err
+			}
+			wb, _ := narrow(t.ds, t.p.XLSXBreakdowns, t.territorial())
+			if err := prev.Check(wb); err != nil {
+				return err
+			}
+			t.sheets = prev
+		case "sdmx":
+			prev := &sdmx.Previous{Path: filepath.Join(t.last, t.p.Name+".sdmx.csv")}
+			if err := readJSON(filepath.Join(t.last, sdmxIndexFile), &prev.Index); err != nil {
+				return err
+			}
+			for _, ind := range t.ds.Indicators {
+				if _, ok := t.reused[ind.Family]; ok {
+					prev.Indicators = append(prev.Indicators, ind.ID)
+				}
+			}
+			if !sdmx.Reusable(t.ds, prev.Index, prev.Indicators) {
+				return errors.New("the last SDMX file was written with other columns or indicators")
+			}
+			t.lines = prev
+		}
+	}
+	return nil
+}
+
+// territorial reports whether a reused family has territory detail.
+func (t target) territorial() bool {
+	for _, e := range t.reused {
+		if e.Territorial {
+			return true
+		}
+	}
+	return false
 }
 
 // writeFamilies writes the files of one family each into the folder sub
@@ -121,18 +203,18 @@ func (w *Writer) Write(ctx context.Context, db *sql.DB, runID int64, run string,
 	if err != nil {
 		return nil, err
 	}
-	// Profiles whose values did not change since they were published are
-	// linked, not written again.
+	// Profiles whose families' values did not change since they were
+	// published are linked, not written again.
 	var todo []configs.Export
-	fps := map[string]string{}
+	plans := map[string]*familyPlan{}
 	for _, p := range profiles {
 		start := time.Now()
-		fp, err := fingerprint(p, externalPeers(p, w.Config.Exports), all.indicators, computed, "")
+		plan, err := w.planFamilies(p, all.indicators, computed)
 		if err != nil {
 			return nil, err
 		}
-		fps[p.Name] = fp
-		reused, err := w.reuse(p, fp, filepath.Join(runDir, p.Name))
+		plans[p.Name] = plan
+		reused, err := w.reuse(p, plan.fingerprint(), filepath.Join(runDir, p.Name))
 		if err != nil {
 			return nil, err
 		}
@@ -150,13 +232,9 @@ func (w *Writer) Write(ctx context.Context, db *sql.DB, runID int64, run string,
 	// Families whose values did not change since a profile was published
 	// are not read nor protected again, for any profile: the profiles
 	// written read them back from their last publication (see familiesFile).
-	plans := map[string]*familyPlan{}
 	dirty := map[string]bool{}
 	for _, p := range todo {
-		plan, err := w.planFamilies(p, all.indicators, computed)
-		if err != nil {
-			return nil, err
-		}
+		plan := plans[p.Name]
 		plans[p.Name] = plan
 		for fam := range plan.fingerprints {
 			if _, ok := plan.reusable[fam]; !ok {
@@ -188,22 +266,28 @@ func (w *Writer) Write(ctx context.Context, db *sql.DB, runID int64, run string,
 	write := func(p configs.Export, ds *export.Dataset) {
 		g.Go(func() error {
 			plan := plans[p.Name]
-			t := target{p: p, ds: ds, dir: filepath.Join(runDir, p.Name), last: plan.last, reused: map[string]family{}}
+			t := &target{p: p, ds: ds, dir: filepath.Join(runDir, p.Name), last: plan.last, reused: map[string]family{}}
 			for fam, e := range plan.reusable {
 				if !dirty[fam] {
 					t.reused[fam] = e
 				}
 			}
-			if err := complete(ds, t.last, t.reused); err != nil {
-				return err
+			if err := t.withoutReusedRows(); err != nil {
+				if w.Logger != nil {
+					w.Logger.Info("reused families read back", "profile", p.Name, "reason", err)
+				}
+				t.sheets, t.lines = nil, nil
+				if err := complete(ds, t.last, t.reused); err != nil {
+					return err
+				}
 			}
-			if err := w.writeProfile(gctx, t); err != nil {
+			if err := w.writeProfile(gctx, *t); err != nil {
 				return err
 			}
 			if err := keepFamilies(t.dir, ds, p, plan, t.reused); err != nil {
 				return fmt.Errorf("profile %s: %w", p.Name, err)
 			}
-			return os.WriteFile(filepath.Join(t.dir, fingerprintFile), []byte(fps[p.Name]), 0o644)
+			return os.WriteFile(filepath.Join(t.dir, fingerprintFile), []byte(plan.fingerprint()), 0o644)
 		})
 	}
 	var protection errgroup.Group // beside the internal profiles' writing
@@ -349,4 +433,23 @@ func writeFile(path string, write func(io.Writer) error) error {
 		return err
 	}
 	return f.Close()
+}
+
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, b, 0o644)
+}
+
+func readJSON(path string, v any) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
 }
