@@ -40,24 +40,41 @@ type target struct {
 	last   string            // directory of the last publication
 	reused map[string]family // families reused from last
 
-	sheets *xlsx.Previous // the last workbook's sheets to copy
-	lines  *sdmx.Previous // the last SDMX file's lines to copy
+	sheets   *xlsx.Previous // the last workbook's sheets to copy
+	workbook *workbook      // the part of ds they were checked against
+	lines    *sdmx.Previous // the last SDMX file's lines to copy
+}
+
+// workbook is the part of a profile's dataset its workbook holds, and the
+// breakdowns it leaves out (see narrow).
+type workbook struct {
+	ds   *export.Dataset
+	left []string
+}
+
+// workbookOf cuts the workbook's part of t's dataset.
+func (t *target) workbookOf() *workbook {
+	if t.workbook == nil {
+		ds, left := narrow(t.ds, t.p.XLSXBreakdowns, t.territorial())
+		t.workbook = &workbook{ds, left}
+	}
+	return t.workbook
 }
 
 // writer writes one format of a profile into its directory.
-type writer func(t target) error
+type writer func(t *target) error
 
 var writers = map[string]writer{
-	"xlsx": func(t target) error {
+	"xlsx": func(t *target) error {
 		layout := xlsx.Observatoire
 		if t.p.Layout == "drees" {
 			layout = xlsx.Drees
 		}
 		// A workbook narrower than the profile is cut from the protected
 		// dataset: a subset of published cells reveals nothing new.
-		wb, left := narrow(t.ds, t.p.XLSXBreakdowns, t.territorial())
-		omitted := xlsx.Omitted{Breakdowns: left}
-		if len(left) > 0 {
+		wb := t.workbookOf()
+		omitted := xlsx.Omitted{Breakdowns: wb.left}
+		if len(wb.left) > 0 {
 			for _, f := range t.p.Formats {
 				if f != "xlsx" {
 					omitted.Formats = append(omitted.Formats, f)
@@ -66,7 +83,7 @@ var writers = map[string]writer{
 		}
 		var sheets *xlsx.Sheets
 		err := writeFile(filepath.Join(t.dir, t.p.Name+".xlsx"), func(w io.Writer) (err error) {
-			sheets, err = xlsx.WriteWith(w, wb, layout, xlsx.Options{Omitted: omitted, Previous: t.sheets})
+			sheets, err = xlsx.WriteWith(w, wb.ds, layout, xlsx.Options{Omitted: omitted, Previous: t.sheets})
 			return err
 		})
 		if err != nil || sheets == nil {
@@ -74,7 +91,7 @@ var writers = map[string]writer{
 		}
 		return writeJSON(filepath.Join(t.dir, sheetsFile), sheets)
 	},
-	"sdmx": func(t target) error {
+	"sdmx": func(t *target) error {
 		var index sdmx.Index
 		err := writeFile(filepath.Join(t.dir, t.p.Name+".sdmx.csv"), func(w io.Writer) (err error) {
 			index, err = sdmx.WriteIndexed(w, t.ds, t.lines)
@@ -85,10 +102,10 @@ var writers = map[string]writer{
 		}
 		return writeJSON(filepath.Join(t.dir, sdmxIndexFile), index)
 	},
-	"feather": func(t target) error {
+	"feather": func(t *target) error {
 		return t.writeFamilies("arrow", featherFile, feather.WriteFamilies)
 	},
-	"parquet": func(t target) error {
+	"parquet": func(t *target) error {
 		return t.writeFamilies("parquet", parquetFile, parquet.WriteFamilies)
 	},
 }
@@ -119,8 +136,7 @@ func (t *target) withoutReusedRows() error {
 			if err := readJSON(filepath.Join(t.last, sheetsFile), &prev.Sheets); err != nil {
 				return err
 			}
-			wb, _ := narrow(t.ds, t.p.XLSXBreakdowns, t.territorial())
-			if err := prev.Check(wb); err != nil {
+			if err := prev.Check(t.workbookOf().ds); err != nil {
 				return err
 			}
 			t.sheets = prev
@@ -144,7 +160,7 @@ func (t *target) withoutReusedRows() error {
 }
 
 // territorial reports whether a reused family has territory detail.
-func (t target) territorial() bool {
+func (t *target) territorial() bool {
 	for _, e := range t.reused {
 		if e.Territorial {
 			return true
@@ -155,7 +171,7 @@ func (t target) territorial() bool {
 
 // writeFamilies writes the files of one family each into the folder sub
 // of the profile's directory, linking those of the reused families.
-func (t target) writeFamilies(sub string, file func(fam string) string, write func(dir string, ds *export.Dataset, only ...string) error) error {
+func (t *target) writeFamilies(sub string, file func(fam string) string, write func(dir string, ds *export.Dataset, only ...string) error) error {
 	if len(t.reused) == 0 {
 		return write(filepath.Join(t.dir, sub), t.ds)
 	}
@@ -276,12 +292,12 @@ func (w *Writer) Write(ctx context.Context, db *sql.DB, runID int64, run string,
 				if w.Logger != nil {
 					w.Logger.Info("reused families read back", "profile", p.Name, "reason", err)
 				}
-				t.sheets, t.lines = nil, nil
+				t.sheets, t.workbook, t.lines = nil, nil, nil
 				if err := complete(ds, t.last, t.reused); err != nil {
 					return err
 				}
 			}
-			if err := w.writeProfile(gctx, *t); err != nil {
+			if err := w.writeProfile(gctx, t); err != nil {
 				return err
 			}
 			if err := keepFamilies(t.dir, ds, p, plan, t.reused); err != nil {
@@ -317,7 +333,7 @@ func (w *Writer) Write(ctx context.Context, db *sql.DB, runID int64, run string,
 }
 
 // writeProfile writes a profile's formats into its directory.
-func (w *Writer) writeProfile(ctx context.Context, t target) error {
+func (w *Writer) writeProfile(ctx context.Context, t *target) error {
 	start := time.Now()
 	if err := os.MkdirAll(t.dir, 0o755); err != nil {
 		return err

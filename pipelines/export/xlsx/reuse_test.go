@@ -28,6 +28,22 @@ func without(ds *export.Dataset, fams ...string) *export.Dataset {
 	return &out
 }
 
+// lastWorkbook writes ds as an Observatoire workbook into a file, as the
+// last publication would have.
+func lastWorkbook(t *testing.T, ds *export.Dataset) (path string, data []byte, sheets *Sheets) {
+	t.Helper()
+	var buf bytes.Buffer
+	sheets, err := WriteWith(&buf, ds, Observatoire, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path = filepath.Join(t.TempDir(), "last.xlsx")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path, buf.Bytes(), sheets
+}
+
 // parts reads every part of a workbook, uncompressed.
 func parts(t *testing.T, data []byte) map[string]string {
 	t.Helper()
@@ -74,15 +90,7 @@ func TestPreviousSheetsCopied(t *testing.T) {
 			defer func(n int) { MaxSheetRows = n }(MaxSheetRows)
 			MaxSheetRows = tt.maxRows
 			ds := fixture()
-			var full bytes.Buffer
-			sheets, err := WriteWith(&full, ds, Observatoire, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			path := filepath.Join(t.TempDir(), "last.xlsx")
-			if err := os.WriteFile(path, full.Bytes(), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			path, full, sheets := lastWorkbook(t, ds)
 			prev := &Previous{Path: path, Sheets: *sheets, Families: tt.families}
 			part := without(ds, tt.families...)
 			if err := prev.Check(part); err != nil {
@@ -96,7 +104,7 @@ func TestPreviousSheetsCopied(t *testing.T) {
 			if !reflect.DeepEqual(got, sheets) {
 				t.Errorf("sheets\n%+v\nwant\n%+v", got, sheets)
 			}
-			want, have := parts(t, full.Bytes()), parts(t, again.Bytes())
+			want, have := parts(t, full), parts(t, again.Bytes())
 			for name, w := range want {
 				if h, ok := have[name]; !ok {
 					t.Errorf("part %s missing", name)
@@ -115,16 +123,7 @@ func TestPreviousSheetsCopied(t *testing.T) {
 // indicators, or for a workbook of one département when the new one spans
 // several, are not copied.
 func TestPreviousSheetsRefused(t *testing.T) {
-	ds := fixture()
-	var full bytes.Buffer
-	sheets, err := WriteWith(&full, ds, Observatoire, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "last.xlsx")
-	if err := os.WriteFile(path, full.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path, _, sheets := lastWorkbook(t, fixture())
 	for _, tt := range []struct {
 		name   string
 		change func(ds *export.Dataset, prev *Previous)
