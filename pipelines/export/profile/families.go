@@ -21,10 +21,11 @@ import (
 // IPC: the profile's Feather file of the family, or a hidden one when the
 // profile has no Feather format. A family whose fingerprint is the one it
 // was last published with is neither read from the warehouse nor
-// protected again: its rows are read back from there, and its files of
-// one family per file (Parquet, Feather) are linked. A refresh that only
-// brings a new PMI file thus redoes the PMI family alone, and only the
-// profiles' files that hold every family (Excel, SDMX) are written whole.
+// protected again: its files of one family per file (Parquet, Feather)
+// are linked from there, and the files that hold every family take its
+// part from their last version (see target.withoutReusedRows); only when
+// one cannot are its rows read back from there. A refresh that only
+// brings a new PMI file thus redoes the PMI family alone.
 const familiesFile = ".families.json"
 
 // rowsDir holds the rows of a profile without Feather files.
