@@ -22,6 +22,7 @@ import (
 	"github.com/odpe/odpe/pipelines/demo"
 	"github.com/odpe/odpe/pipelines/export/arrowrows"
 	"github.com/odpe/odpe/pipelines/export/feather"
+	"github.com/odpe/odpe/pipelines/export/parquet"
 	"github.com/odpe/odpe/pipelines/export/profile"
 	"github.com/odpe/odpe/pipelines/export/xlsx"
 	"github.com/odpe/odpe/pipelines/extract"
@@ -383,7 +384,7 @@ func TestIncrementalRefreshEqualsFullRefresh(t *testing.T) {
 }
 
 // exportsSnapshot sums up what each profile publishes: its rows, read
-// back from the Arrow files it keeps of each family (figures rounded to
+// back from its Arrow and Parquet files of each family (figures rounded to
 // 6 decimals: sums of hours vary in their last bits), and the number of
 // lines of its SDMX file and of rows of each sheet of its workbook.
 func exportsSnapshot(t *testing.T, cfg *configs.Config) map[string]string {
@@ -393,8 +394,13 @@ func exportsSnapshot(t *testing.T, cfg *configs.Config) map[string]string {
 		dir := filepath.Join(cfg.ExportsDir, p.Name)
 		files, _ := filepath.Glob(filepath.Join(dir, "*", "*.arrow"))
 		hidden, _ := filepath.Glob(filepath.Join(dir, ".rows", "*.arrow"))
-		for _, file := range append(files, hidden...) {
-			rows, err := feather.ReadRows(file, arrowrows.NewReader(), nil)
+		pq, _ := filepath.Glob(filepath.Join(dir, "*", "*.parquet"))
+		for _, file := range slices.Concat(files, hidden, pq) {
+			readRows := feather.ReadRows
+			if filepath.Ext(file) == ".parquet" {
+				readRows = parquet.ReadRows
+			}
+			rows, err := readRows(file, arrowrows.NewReader(), nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -2,9 +2,9 @@
 // the Feather (Arrow IPC) and Parquet writers share: the columns, in
 // order — indicator, dep, period (int32), territory, one nullable string
 // column per breakdown of ds.Dimensions, numerator, denominator, value,
-// previous, evolution (nullable float64), unit, status, conf — and the
-// appending of rows to an array.RecordBuilder of a schema made of them,
-// and the reading of such records back into rows (Reader).
+// previous, evolution (nullable float64), unit, status, conf — the
+// building of record batches from rows (Batches: built once, written by
+// every format), and the reading of such records back into rows (Reader).
 //
 // The values are kept as they are: a breakdown a row does not have is
 // null, a suppressed figure is null, conf is "" when published.
@@ -19,6 +19,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/odpe/odpe/pipelines/export"
 )
@@ -68,28 +69,44 @@ func Fields(ds *export.Dataset) ([]arrow.Field, error) {
 	return append(fields, tailFields...), nil
 }
 
-// Check fails on a row with a breakdown that is not in ds.Dimensions,
-// which Append would leave out.
-func Check(ds *export.Dataset) error {
-	known := make(map[string]bool, len(ds.Dimensions))
-	for _, d := range ds.Dimensions {
-		known[d] = true
+// Batches builds the rows ds.Rows[i], for each i of rows in that order,
+// into record batches of at most size rows with the columns of
+// Fields(ds) (no metadata), and hands each to write, which must not keep
+// it: its buffers are released when write returns. One build serves every
+// format that writes the same rows (see Rewrap).
+func Batches(ds *export.Dataset, rows []int, size int, write func(arrow.RecordBatch) error) error {
+	fields, err := Fields(ds)
+	if err != nil {
+		return err
 	}
-	for i := range ds.Rows {
-		for k := range ds.Rows[i].Dims {
-			if !known[k] {
-				return fmt.Errorf("row %d (%s): breakdown %q is not in the dataset's dimensions %v", i, ds.Rows[i].Indicator, k, ds.Dimensions)
-			}
+	b := array.NewRecordBuilder(memory.DefaultAllocator, arrow.NewSchema(fields, nil))
+	defer b.Release()
+	for start := 0; start < len(rows); start += size {
+		if err := Append(b, ds, rows[start:min(start+size, len(rows))]); err != nil {
+			return err
+		}
+		rec := b.NewRecordBatch()
+		err := write(rec)
+		rec.Release()
+		if err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
+// Rewrap returns rec under schema, which must have rec's columns (it may
+// differ in nullability and metadata): the columns are shared, not
+// copied. The caller releases the result.
+func Rewrap(rec arrow.RecordBatch, schema *arrow.Schema) arrow.RecordBatch {
+	return array.NewRecordBatch(schema, rec.Columns(), rec.NumRows())
+}
+
 // Append appends the rows ds.Rows[i], for each i of rows in that order,
 // to b, whose schema has the columns of Fields(ds) (their nullability
 // and the schema's metadata aside). It fails on a period that is not in
-// [0, 2³¹−1], after appending the rows before it; a breakdown that is not
-// in ds.Dimensions is left out (see Check).
+// [0, 2³¹−1] or with a breakdown that is not in ds.Dimensions, after
+// appending the rows before it.
 func Append(b *array.RecordBuilder, ds *export.Dataset, rows []int) error {
 	nd := len(ds.Dimensions)
 	if got, want := len(b.Fields()), len(headFields)+nd+len(tailFields); got != want {
@@ -122,11 +139,20 @@ func Append(b *array.RecordBuilder, ds *export.Dataset, rows []int) error {
 		dep.Append(r.Dep)
 		period.Append(int32(r.Period))
 		territory.Append(r.Territory)
+		found := 0
 		for j, d := range ds.Dimensions {
 			if v, ok := r.Dims[d]; ok {
 				dims[j].Append(v)
+				found++
 			} else {
 				dims[j].AppendNull()
+			}
+		}
+		if found < len(r.Dims) {
+			for k := range r.Dims {
+				if !slices.Contains(ds.Dimensions, k) {
+					return fmt.Errorf("row %d (%s): breakdown %q is not in the dataset's dimensions %v", i, r.Indicator, k, ds.Dimensions)
+				}
 			}
 		}
 		for j, v := range [...]*float64{r.Numerator, r.Denominator, r.Value, r.Previous, r.Evolution} {

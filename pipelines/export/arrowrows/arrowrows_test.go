@@ -69,15 +69,40 @@ func TestFieldsClash(t *testing.T) {
 	}
 }
 
-func TestCheck(t *testing.T) {
+func TestAppendUnknownBreakdown(t *testing.T) {
 	ds := dataset()
-	if err := arrowrows.Check(ds); err != nil {
+	ds.Rows[2].Dims["mode"] = "x"
+	err := arrowrows.Append(builder(t, ds), ds, []int{0, 1, 2})
+	if want := `row 2 (c): breakdown "mode" is not in the dataset's dimensions [sex age_band]`; err == nil || err.Error() != want {
+		t.Errorf("Append error = %v, want %q", err, want)
+	}
+}
+
+// TestBatches: the rows asked for, in their order, cut in batches of the
+// size asked for, with the columns of Fields.
+func TestBatches(t *testing.T) {
+	ds := dataset()
+	var sizes []int64
+	var got []string
+	err := arrowrows.Batches(ds, []int{2, 0, 1}, 2, func(rec arrow.RecordBatch) error {
+		sizes = append(sizes, rec.NumRows())
+		if rec.NumCols() != 14 {
+			t.Errorf("%d columns, want 14", rec.NumCols())
+		}
+		for _, r := range render(rec) {
+			got = append(got, r[:strings.Index(r, "|")])
+		}
+		return nil
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
-	ds.Rows[2].Dims["mode"] = "x"
-	err := arrowrows.Check(ds)
-	if want := `row 2 (c): breakdown "mode" is not in the dataset's dimensions [sex age_band]`; err == nil || err.Error() != want {
-		t.Errorf("Check error = %v, want %q", err, want)
+	if !slices.Equal(sizes, []int64{2, 1}) || !slices.Equal(got, []string{"c", "a", "b"}) {
+		t.Errorf("batches of %v rows %q, want [2 1] and [c a b]", sizes, got)
+	}
+	stop := fmt.Errorf("stop")
+	if err := arrowrows.Batches(ds, []int{0, 1, 2}, 1, func(arrow.RecordBatch) error { return stop }); err != stop {
+		t.Errorf("error of write = %v, want it returned", err)
 	}
 }
 
@@ -112,7 +137,6 @@ func render(rec arrow.RecordBatch) []string {
 
 func TestAppend(t *testing.T) {
 	ds := dataset()
-	ds.Rows[1].Dims = map[string]string{"mode": "x"} // not a column: left out
 	b := builder(t, ds)
 	if err := arrowrows.Append(b, ds, []int{2, 0}); err != nil {
 		t.Fatal(err)

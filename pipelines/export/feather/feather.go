@@ -26,9 +26,7 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/odpe/odpe/pipelines/export"
 	"github.com/odpe/odpe/pipelines/export/arrowrows"
@@ -203,42 +201,53 @@ func ReadRows(path string, rd *arrowrows.Reader, out []export.Row) ([]export.Row
 // writeRows writes ds.Rows[i] for i in rows to w as an Arrow IPC file, in
 // batches of BatchRows rows.
 func writeRows(w io.Writer, ds *export.Dataset, rows []int) error {
-	schema, err := Schema(ds)
+	fw, err := NewWriter(w, ds)
 	if err != nil {
 		return err
 	}
-	if err := arrowrows.Check(ds); err != nil {
+	if err := arrowrows.Batches(ds, rows, BatchRows, fw.Write); err != nil {
+		_ = fw.Close()
 		return fmt.Errorf("feather: %w", err)
 	}
-	mem := memory.NewGoAllocator()
-	fw, err := ipc.NewFileWriter(w, ipc.WithSchema(schema), ipc.WithAllocator(mem), ipc.WithZstd())
+	return fw.Close()
+}
+
+// Writer writes an Arrow IPC file of a dataset's rows, from record
+// batches of them (arrowrows.Batches).
+type Writer struct {
+	fw     *ipc.FileWriter
+	schema *arrow.Schema
+}
+
+// NewWriter starts the Arrow IPC file of ds on w (ds's indicators go to
+// the schema's metadata: one family's, for a file of one family).
+func NewWriter(w io.Writer, ds *export.Dataset) (*Writer, error) {
+	schema, err := Schema(ds)
 	if err != nil {
-		return fmt.Errorf("feather: open writer: %w", err)
+		return nil, err
 	}
-	b := array.NewRecordBuilder(mem, schema)
-	defer b.Release()
-	for start := 0; start < len(rows); start += BatchRows {
-		if err := writeBatch(fw, b, ds, rows[start:min(start+BatchRows, len(rows))]); err != nil {
-			_ = fw.Close()
-			return err
-		}
+	fw, err := ipc.NewFileWriter(w, ipc.WithSchema(schema), ipc.WithZstd())
+	if err != nil {
+		return nil, fmt.Errorf("feather: open writer: %w", err)
 	}
-	if err := fw.Close(); err != nil {
-		return fmt.Errorf("feather: close writer: %w", err)
+	return &Writer{fw: fw, schema: schema}, nil
+}
+
+// Write writes rec, whose columns are arrowrows.Fields of the dataset, as
+// one batch.
+func (w *Writer) Write(rec arrow.RecordBatch) error {
+	rec = arrowrows.Rewrap(rec, w.schema)
+	defer rec.Release()
+	if err := w.fw.Write(rec); err != nil {
+		return fmt.Errorf("feather: write a batch of %d rows: %w", rec.NumRows(), err)
 	}
 	return nil
 }
 
-// writeBatch appends ds.Rows[i] for i in rows to b and writes them as one
-// batch.
-func writeBatch(fw *ipc.FileWriter, b *array.RecordBuilder, ds *export.Dataset, rows []int) error {
-	if err := arrowrows.Append(b, ds, rows); err != nil {
-		return fmt.Errorf("feather: %w", err)
-	}
-	rec := b.NewRecordBatch()
-	defer rec.Release()
-	if err := fw.Write(rec); err != nil {
-		return fmt.Errorf("feather: write rows %d-%d: %w", rows[0], rows[len(rows)-1], err)
+// Close ends the file; it does not close the io.Writer.
+func (w *Writer) Close() error {
+	if err := w.fw.Close(); err != nil {
+		return fmt.Errorf("feather: close writer: %w", err)
 	}
 	return nil
 }

@@ -9,8 +9,11 @@ package parquet
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -18,10 +21,10 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/odpe/odpe/pipelines/export"
@@ -43,50 +46,29 @@ const BatchRows = 64 * 1024
 
 // WriteFamilies writes dir/<family>.parquet for each family of
 // ds.Indicators, in their order, with the rows of the family's indicators
-// in the order of ds.Rows (the rows of other indicators are left out). A
-// breakdown that is not in ds.Dimensions is left out too. When families
-// are named (only), the files of the others are not written.
+// in the order of ds.Rows (the rows of other indicators are left out).
+// When families are named (only), the files of the others are not
+// written.
 func WriteFamilies(dir string, ds *export.Dataset, only ...string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
-	}
-	fields, err := arrowrows.Fields(ds)
-	if err != nil {
-		return fmt.Errorf("parquet: %w", err)
-	}
-	for i := range fields { // OPTIONAL, as the columns have always been
-		fields[i].Nullable = true
 	}
 	fams, rows := export.Families(ds)
 	for _, fam := range fams {
 		if len(only) > 0 && !slices.Contains(only, fam) {
 			continue
 		}
-		md, err := metadata(ds, fam)
-		if err != nil {
-			return err
-		}
 		path := filepath.Join(dir, fam+".parquet")
-		if err := writeFile(path, arrow.NewSchema(fields, &md), ds, rows[fam]); err != nil {
+		if err := writeFile(path, ds, fam, rows[fam]); err != nil {
 			return fmt.Errorf("parquet: write %s: %w", path, err)
 		}
 	}
 	return nil
 }
 
-// writerOptions: zstd on every column, one row group per record batch,
-// no dictionary encoding. zstd already packs the repeated strings: at
-// national scale the dictionaries made the files 4 % smaller and cost a
-// third of the writing time (and for the figures, whose many distinct
-// values overflow the dictionary, made them 2.4 times as big).
-var writerOptions = []parquet.WriterProperty{
-	parquet.WithCompression(compress.Codecs.Zstd),
-	parquet.WithMaxRowGroupLength(BatchRows),
-	parquet.WithDictionaryDefault(false),
-}
-
-// writeFile writes ds.Rows[i] for i in rows to path, removed on error.
-func writeFile(path string, schema *arrow.Schema, ds *export.Dataset, rows []int) (err error) {
+// writeFile writes ds.Rows[i] for i in rows, of family fam, to path,
+// removed on error.
+func writeFile(path string, ds *export.Dataset, fam string, rows []int) (err error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
@@ -100,30 +82,105 @@ func writeFile(path string, schema *arrow.Schema, ds *export.Dataset, rows []int
 		}
 	}()
 	bw := bufio.NewWriterSize(f, 1<<20)
-	props := parquet.NewWriterProperties(writerOptions...)
-	fw, err := pqarrow.NewFileWriter(schema, bw, props, pqarrow.DefaultWriterProps())
+	w, err := NewWriter(bw, ds, fam)
 	if err != nil {
 		return err
 	}
-	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
-	defer b.Release()
-	for start := 0; start < len(rows); start += BatchRows {
-		if err := arrowrows.Append(b, ds, rows[start:min(start+BatchRows, len(rows))]); err != nil {
-			fw.Close()
-			return err
-		}
-		rec := b.NewRecordBatch()
-		err := fw.Write(rec)
-		rec.Release()
-		if err != nil {
-			fw.Close()
-			return err
-		}
+	if err := arrowrows.Batches(ds, rows, BatchRows, w.Write); err != nil {
+		w.Close()
+		return err
 	}
-	if err := fw.Close(); err != nil {
+	if err := w.Close(); err != nil {
 		return err
 	}
 	return bw.Flush()
+}
+
+// writerOptions: zstd on every column, one row group per record batch,
+// no dictionary encoding. zstd already packs the repeated strings: at
+// national scale the dictionaries made the files 4 % smaller and cost a
+// third of the writing time (and for the figures, whose many distinct
+// values overflow the dictionary, made them 2.4 times as big).
+var writerOptions = []parquet.WriterProperty{
+	parquet.WithCompression(compress.Codecs.Zstd),
+	parquet.WithMaxRowGroupLength(BatchRows),
+	parquet.WithDictionaryDefault(false),
+}
+
+// Writer writes the Parquet file of one family of a dataset, from record
+// batches of its rows (arrowrows.Batches): a row group per batch.
+type Writer struct {
+	fw     *pqarrow.FileWriter
+	schema *arrow.Schema
+}
+
+// NewWriter starts the Parquet file of family fam of ds on w.
+func NewWriter(w io.Writer, ds *export.Dataset, fam string) (*Writer, error) {
+	fields, err := arrowrows.Fields(ds)
+	if err != nil {
+		return nil, fmt.Errorf("parquet: %w", err)
+	}
+	for i := range fields { // OPTIONAL, as the columns have always been
+		fields[i].Nullable = true
+	}
+	md, err := metadata(ds, fam)
+	if err != nil {
+		return nil, err
+	}
+	schema := arrow.NewSchema(fields, &md)
+	fw, err := pqarrow.NewFileWriter(schema, w, parquet.NewWriterProperties(writerOptions...), pqarrow.DefaultWriterProps())
+	if err != nil {
+		return nil, fmt.Errorf("parquet: %w", err)
+	}
+	return &Writer{fw: fw, schema: schema}, nil
+}
+
+// Write writes rec, whose columns are arrowrows.Fields of the dataset, as
+// a row group.
+func (w *Writer) Write(rec arrow.RecordBatch) error {
+	rec = arrowrows.Rewrap(rec, w.schema)
+	defer rec.Release()
+	if err := w.fw.Write(rec); err != nil {
+		return fmt.Errorf("parquet: %w", err)
+	}
+	return nil
+}
+
+// Close ends the file (its footer), and closes the io.Writer if it is an
+// io.Closer.
+func (w *Writer) Close() error {
+	if err := w.fw.Close(); err != nil {
+		return fmt.Errorf("parquet: %w", err)
+	}
+	return nil
+}
+
+// ReadRows appends the rows of the Parquet file at path, as Writer wrote
+// them, to out.
+func ReadRows(path string, rd *arrowrows.Reader, out []export.Row) ([]export.Row, error) {
+	f, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		return out, fmt.Errorf("parquet: read %s: %w", path, err)
+	}
+	defer f.Close()
+	fr, err := pqarrow.NewFileReader(f, pqarrow.ArrowReadProperties{BatchSize: BatchRows}, memory.DefaultAllocator)
+	if err != nil {
+		return out, fmt.Errorf("parquet: read %s: %w", path, err)
+	}
+	rr, err := fr.GetRecordReader(context.Background(), nil, nil)
+	if err != nil {
+		return out, fmt.Errorf("parquet: read %s: %w", path, err)
+	}
+	defer rr.Release()
+	for rr.Next() {
+		if out, err = rd.Rows(rr.RecordBatch(), out); err != nil {
+			return out, fmt.Errorf("parquet: read %s: %w", path, err)
+		}
+	}
+	if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) {
+		return out, fmt.Errorf("parquet: read %s: %w", path, err)
+	}
+	return out, nil
 }
 
 // metadata is the key-value metadata of one family's file.

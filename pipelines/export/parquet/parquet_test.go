@@ -616,8 +616,6 @@ func TestRoundTrip(t *testing.T) {
 		{"absent dimensions are NULL", export.Row{Territory: "LENS", Value: f(7)}},
 		{"one dimension absent", export.Row{Territory: "LENS",
 			Dims: map[string]string{"age_band": "6-10 ans"}, Value: f(8)}},
-		{"dimension not declared is dropped", export.Row{Territory: "LENS",
-			Dims: map[string]string{"sex": "F", "mode": "placement"}, Value: f(9)}},
 		{"awkward numbers", export.Row{Territory: "LENS", Numerator: f(1.0 / 3), Denominator: f(0.1 + 0.2),
 			Value: f(123456789.123456789), Previous: f(-1e-300), Evolution: f(math.MaxFloat64)}},
 		{"integers beyond 2^53", export.Row{Territory: "LENS", Numerator: f(1<<53 + 2), Value: f(-1e21)}},
@@ -698,6 +696,11 @@ func TestWriteFamiliesErrors(t *testing.T) {
 			ds.Rows[4].Period = 1 << 40
 			return filepath.Join(t.TempDir(), "parquet"), ds
 		}, "parquet: write", []string{"ase.parquet"}}, // no half-written pmi.parquet
+		{"breakdown not declared", func(t *testing.T) (string, *export.Dataset) {
+			ds := fixture()
+			ds.Rows[4].Dims = map[string]string{"sex": "F", "mode": "placement"}
+			return filepath.Join(t.TempDir(), "parquet"), ds
+		}, `breakdown "mode" is not in the dataset's dimensions`, []string{"ase.parquet"}},
 		{"dimension clashes with a column", func(t *testing.T) (string, *export.Dataset) {
 			ds := fixture()
 			ds.Dimensions = append(ds.Dimensions, "value")

@@ -14,12 +14,13 @@ import (
 	"github.com/odpe/odpe/pipelines/export"
 	"github.com/odpe/odpe/pipelines/export/arrowrows"
 	"github.com/odpe/odpe/pipelines/export/feather"
+	"github.com/odpe/odpe/pipelines/export/parquet"
 )
 
 // familiesFile, in each profile's directory, says for each indicator
-// family what its rows were made from and where they are kept, as Arrow
-// IPC: the profile's Feather file of the family, or a hidden one when the
-// profile has no Feather format. A family whose fingerprint is the one it
+// family what its rows were made from and where they are kept (rowsFile):
+// the profile's Feather or Parquet file of the family, or a hidden Arrow
+// IPC file when the profile has neither format. A family whose fingerprint is the one it
 // was last published with is neither read from the warehouse nor
 // protected again: its files of one family per file (Parquet, Feather)
 // are linked from there, and the files that hold every family take its
@@ -28,7 +29,7 @@ import (
 // brings a new PMI file thus redoes the PMI family alone.
 const familiesFile = ".families.json"
 
-// rowsDir holds the rows of a profile without Feather files.
+// rowsDir holds the rows of a profile without Feather or Parquet files.
 const rowsDir = ".rows"
 
 // family is the entry of one family in familiesFile.
@@ -41,8 +42,11 @@ type family struct {
 
 // rowsFile is where profile p keeps the rows of family fam.
 func rowsFile(p configs.Export, fam string) string {
-	if slices.Contains(p.Formats, "feather") {
+	switch {
+	case slices.Contains(p.Formats, "feather"):
 		return featherFile(fam)
+	case slices.Contains(p.Formats, "parquet"):
+		return parquetFile(fam)
 	}
 	return filepath.Join(rowsDir, fam+".arrow")
 }
@@ -51,11 +55,18 @@ func rowsFile(p configs.Export, fam string) string {
 func featherFile(fam string) string { return filepath.Join("arrow", fam+".arrow") }
 func parquetFile(fam string) string { return filepath.Join("parquet", fam+".parquet") }
 
-// familyFiles are the files of profile p that hold family fam alone.
+// familyFiles are the files of profile p that hold family fam alone: its
+// Parquet and Feather files, and the rows kept for the next publication.
 func familyFiles(p configs.Export, fam string) []string {
-	files := []string{rowsFile(p, fam)}
+	var files []string
 	if slices.Contains(p.Formats, "parquet") {
 		files = append(files, parquetFile(fam))
+	}
+	if slices.Contains(p.Formats, "feather") {
+		files = append(files, featherFile(fam))
+	}
+	if rows := rowsFile(p, fam); !slices.Contains(files, rows) {
+		files = append(files, rows)
 	}
 	return files
 }
@@ -164,7 +175,11 @@ func complete(ds *export.Dataset, last string, reused map[string]family) error {
 	}
 	rd := arrowrows.NewReader()
 	read := func(fam string, out []export.Row) ([]export.Row, error) {
-		out, err := feather.ReadRows(filepath.Join(last, reused[fam].Rows), rd, out)
+		readRows := feather.ReadRows
+		if filepath.Ext(reused[fam].Rows) == ".parquet" {
+			readRows = parquet.ReadRows
+		}
+		out, err := readRows(filepath.Join(last, reused[fam].Rows), rd, out)
 		if err != nil {
 			return nil, fmt.Errorf("profile %s: rows of %s as last published: %w", ds.Profile, fam, err)
 		}
@@ -218,49 +233,36 @@ func familyOf(ds *export.Dataset) map[string]string {
 	return m
 }
 
-// keepFamilies writes the rows of the families written afresh where
-// rowsFile says (the Feather writer already did for profiles that have
-// it), links those of the reused ones, and writes familiesFile. The rows
-// of ds are those of the fresh families, and maybe of the reused ones.
-func keepFamilies(dir string, ds *export.Dataset, p configs.Export, plan *familyPlan, reused map[string]family) error {
+// keepFamilies writes familiesFile: each family's fingerprint, and where
+// its rows are kept (writeFamilyFiles wrote or linked them there).
+func keepFamilies(t *target, plan *familyPlan) error {
 	entries := map[string]family{}
-	var fresh []string
-	_, rows := export.Families(ds)
+	_, rows := t.families()
 	for fam, fp := range plan.fingerprints {
-		if e, ok := reused[fam]; ok {
+		if e, ok := t.reused[fam]; ok {
 			e.Fingerprint = fp
 			entries[fam] = e
 			continue
 		}
-		fresh = append(fresh, fam)
-		e := family{Fingerprint: fp, Rows: rowsFile(p, fam), Count: len(rows[fam])}
-		e.Territorial = slices.ContainsFunc(rows[fam], func(i int) bool { return ds.Rows[i].Territory != export.Total })
+		e := family{Fingerprint: fp, Rows: rowsFile(t.p, fam), Count: len(rows[fam])}
+		e.Territorial = slices.ContainsFunc(rows[fam], func(i int) bool { return t.ds.Rows[i].Territory != export.Total })
 		entries[fam] = e
 	}
-	if !slices.Contains(p.Formats, "feather") {
-		if len(fresh) > 0 {
-			if err := feather.WriteFamilies(filepath.Join(dir, rowsDir), ds, fresh...); err != nil {
-				return err
-			}
-		}
-		if err := linkFamilies(plan.last, dir, reused, func(fam string) string { return rowsFile(p, fam) }); err != nil {
-			return err
-		}
-	}
-	return writeJSON(filepath.Join(dir, familiesFile), entries)
+	return writeJSON(filepath.Join(t.dir, familiesFile), entries)
 }
 
-// linkFamilies links into dir each reused family's file, at the relative
-// path file gives, from the directory last.
-func linkFamilies(last, dir string, reused map[string]family, file func(fam string) string) error {
+// linkFamilies links into dir the files of profile p of each reused
+// family (familyFiles) from the directory last.
+func linkFamilies(last, dir string, reused map[string]family, p configs.Export) error {
 	for fam := range reused {
-		rel := file(fam)
-		src, dst := filepath.Join(last, rel), filepath.Join(dir, rel)
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return err
-		}
-		if err := linkOrCopy(src, dst); err != nil {
-			return fmt.Errorf("reuse %s: %w", src, err)
+		for _, rel := range familyFiles(p, fam) {
+			src, dst := filepath.Join(last, rel), filepath.Join(dir, rel)
+			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+				return err
+			}
+			if err := linkOrCopy(src, dst); err != nil {
+				return fmt.Errorf("reuse %s: %w", src, err)
+			}
 		}
 	}
 	return nil

@@ -8,11 +8,13 @@ import (
 
 	"github.com/odpe/odpe/pipelines/export"
 	"github.com/odpe/odpe/pipelines/export/feather"
+	"github.com/odpe/odpe/pipelines/export/parquet"
 )
 
 // TestComplete merges the rows read afresh with those of reused families
 // in the order of the indicators, whether the families' indicators follow
-// each other (read straight into place) or interleave (moved once).
+// each other (read straight into place) or interleave (moved once), from
+// Feather and Parquet files.
 func TestComplete(t *testing.T) {
 	row := func(id string, period int) export.Row {
 		return export.Row{Indicator: id, Dep: "62", Period: period, Territory: export.Total, Unit: "count", Status: "final"}
@@ -34,13 +36,17 @@ func TestComplete(t *testing.T) {
 			last := t.TempDir()
 			published := *ds
 			published.Rows = all
-			if err := feather.WriteFamilies(filepath.Join(last, "arrow"), &published, "a", "c"); err != nil {
+			// a's rows kept as Feather, c's as Parquet (see rowsFile).
+			if err := feather.WriteFamilies(filepath.Join(last, "arrow"), &published, "a"); err != nil {
 				t.Fatal(err)
 			}
-			reused := map[string]family{}
+			if err := parquet.WriteFamilies(filepath.Join(last, "parquet"), &published, "c"); err != nil {
+				t.Fatal(err)
+			}
 			_, rows := export.Families(&published)
-			for _, fam := range []string{"a", "c"} {
-				reused[fam] = family{Rows: featherFile(fam), Count: len(rows[fam])}
+			reused := map[string]family{
+				"a": {Rows: featherFile("a"), Count: len(rows["a"])},
+				"c": {Rows: parquetFile("c"), Count: len(rows["c"])},
 			}
 			for _, r := range all {
 				if families[r.Indicator] == "b" {

@@ -88,8 +88,8 @@ func unionOf(group []configs.Export) configs.Export {
 }
 
 // cut returns profile p's part of ds, the protected dataset of union: its
-// indicators, within its breakdowns, with p's description. ds itself when
-// p is the union.
+// indicators, within its breakdowns, with p's description; its rows are
+// those of ds when it has them all.
 func cut(ds *export.Dataset, union, p configs.Export) *export.Dataset {
 	out := *ds
 	out.Profile, out.Title, out.StructureID = p.Name, p.Title, p.StructureID
@@ -106,6 +106,9 @@ func cut(ds *export.Dataset, union, p configs.Export) *export.Dataset {
 		}
 	}
 	out.Dimensions = dimensions(out.Indicators)
+	if sc.all && len(out.Indicators) == len(ds.Indicators) {
+		return &out // every row: shared, as protection is over
+	}
 	out.Rows = sc.rows(func(r *export.Row) bool { return keep[r.Indicator] }, ds.Rows)
 	return &out
 }

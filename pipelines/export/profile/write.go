@@ -17,10 +17,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/odpe/odpe/configs"
 	"github.com/odpe/odpe/pipelines/export"
+	"github.com/odpe/odpe/pipelines/export/arrowrows"
 	"github.com/odpe/odpe/pipelines/export/feather"
 	"github.com/odpe/odpe/pipelines/export/parquet"
 	"github.com/odpe/odpe/pipelines/export/sdmx"
@@ -39,6 +41,9 @@ type target struct {
 	dir    string
 	last   string            // directory of the last publication
 	reused map[string]family // families reused from last
+
+	fams   []string // the families of ds, and their rows (see families)
+	rowsOf map[string][]int
 
 	sheets   *xlsx.Previous // the last workbook's sheets to copy
 	workbook *workbook      // the part of ds they were checked against
@@ -61,7 +66,9 @@ func (t *target) workbookOf() *workbook {
 	return t.workbook
 }
 
-// writer writes one format of a profile into its directory.
+// writer writes one format of a profile into its directory: one that
+// holds every family. Those of one file per family (Parquet, Feather) are
+// written together (see writeFamilyFiles).
 type writer func(t *target) error
 
 var writers = map[string]writer{
@@ -101,12 +108,6 @@ var writers = map[string]writer{
 			return err
 		}
 		return writeJSON(filepath.Join(t.dir, sdmxIndexFile), index)
-	},
-	"feather": func(t *target) error {
-		return t.writeFamilies("arrow", featherFile, feather.WriteFamilies)
-	},
-	"parquet": func(t *target) error {
-		return t.writeFamilies("parquet", parquetFile, parquet.WriteFamilies)
 	},
 }
 
@@ -169,25 +170,108 @@ func (t *target) territorial() bool {
 	return false
 }
 
-// writeFamilies writes the files of one family each into the folder sub
-// of the profile's directory, linking those of the reused families.
-func (t *target) writeFamilies(sub string, file func(fam string) string, write func(dir string, ds *export.Dataset, only ...string) error) error {
-	if len(t.reused) == 0 {
-		return write(filepath.Join(t.dir, sub), t.ds)
+// families returns the families of t's dataset and their rows (see
+// export.Families), indexed once.
+func (t *target) families() ([]string, map[string][]int) {
+	if t.rowsOf == nil {
+		t.fams, t.rowsOf = export.Families(t.ds)
 	}
-	if err := linkFamilies(t.last, t.dir, t.reused, file); err != nil {
+	return t.fams, t.rowsOf
+}
+
+// writeFamilyFiles writes the files of one family each (familyFiles) of
+// the families written afresh, each family's record batches built once
+// for all of them, and links those of the reused families.
+func (t *target) writeFamilyFiles() error {
+	if err := linkFamilies(t.last, t.dir, t.reused, t.p); err != nil {
 		return err
 	}
-	var fresh []string
-	for _, fam := range familiesOf(t.p, t.ds.Indicators) { // not export.Families: no need to index the rows
-		if _, ok := t.reused[fam]; !ok {
-			fresh = append(fresh, fam)
+	fams, rows := t.families()
+	for _, fam := range fams {
+		if _, ok := t.reused[fam]; ok {
+			continue
+		}
+		if err := t.writeFamily(fam, rows[fam]); err != nil {
+			return fmt.Errorf("family %s: %w", fam, err)
 		}
 	}
-	if len(fresh) == 0 {
-		return nil
+	return nil
+}
+
+// batchWriter writes a file from record batches of a dataset's rows.
+type batchWriter interface {
+	Write(arrow.RecordBatch) error
+	Close() error
+}
+
+// familyFile is one file of a family being written: under a temporary
+// name until it is whole.
+type familyFile struct {
+	path string
+	f    *os.File
+	bw   *bufio.Writer
+	w    batchWriter
+}
+
+// writeFamily writes the files of family fam from ds.Rows[i], i in rows.
+func (t *target) writeFamily(fam string, rows []int) (err error) {
+	var files []*familyFile
+	defer func() {
+		for _, ff := range files {
+			if ff.f != nil {
+				ff.f.Close()
+				os.Remove(ff.path + ".tmp")
+			}
+		}
+	}()
+	for _, rel := range familyFiles(t.p, fam) {
+		ff := &familyFile{path: filepath.Join(t.dir, rel)}
+		if err := os.MkdirAll(filepath.Dir(ff.path), 0o755); err != nil {
+			return err
+		}
+		if ff.f, err = os.Create(ff.path + ".tmp"); err != nil {
+			return err
+		}
+		files = append(files, ff)
+		ff.bw = bufio.NewWriterSize(ff.f, 1<<20)
+		if strings.HasSuffix(rel, ".parquet") {
+			ff.w, err = parquet.NewWriter(ff.bw, t.ds, fam)
+		} else {
+			ff.w, err = feather.NewWriter(ff.bw, t.ds.Family(fam))
+		}
+		if err != nil {
+			return err
+		}
 	}
-	return write(filepath.Join(t.dir, sub), t.ds, fresh...)
+	err = arrowrows.Batches(t.ds, rows, parquet.BatchRows, func(rec arrow.RecordBatch) error {
+		for _, ff := range files {
+			if err := ff.w.Write(rec); err != nil {
+				return fmt.Errorf("%s: %w", ff.path, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, ff := range files {
+		if err := ff.w.Close(); err != nil {
+			return fmt.Errorf("%s: %w", ff.path, err)
+		}
+		if err := ff.bw.Flush(); err != nil {
+			return err
+		}
+		err := ff.f.Close()
+		ff.f = nil
+		if err == nil {
+			err = os.Rename(ff.path+".tmp", ff.path)
+		}
+		if err != nil {
+			os.Remove(ff.path + ".tmp")
+			return err
+		}
+	}
+	return nil
 }
 
 // Writer writes the profiles of a configuration.
@@ -278,9 +362,19 @@ func (w *Writer) Write(ctx context.Context, db *sql.DB, runID int64, run string,
 		return nil, err
 	}
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(2) // profiles are independent: use both cores
+	// Profiles are independent: two at a time, one per core. Waiting for a
+	// turn must not hold up disclosure control, which hands the external
+	// profiles over (see protectTogether): the next threshold's protection
+	// goes on meanwhile.
+	turns := make(chan struct{}, 2)
 	write := func(p configs.Export, ds *export.Dataset) {
 		g.Go(func() error {
+			select {
+			case turns <- struct{}{}:
+				defer func() { <-turns }()
+			case <-gctx.Done():
+				return gctx.Err()
+			}
 			plan := plans[p.Name]
 			t := &target{p: p, ds: ds, dir: filepath.Join(runDir, p.Name), last: plan.last, reused: map[string]family{}}
 			for fam, e := range plan.reusable {
@@ -300,7 +394,7 @@ func (w *Writer) Write(ctx context.Context, db *sql.DB, runID int64, run string,
 			if err := w.writeProfile(gctx, t); err != nil {
 				return err
 			}
-			if err := keepFamilies(t.dir, ds, p, plan, t.reused); err != nil {
+			if err := keepFamilies(t, plan); err != nil {
 				return fmt.Errorf("profile %s: %w", p.Name, err)
 			}
 			return os.WriteFile(filepath.Join(t.dir, fingerprintFile), []byte(plan.fingerprint()), 0o644)
@@ -338,11 +432,18 @@ func (w *Writer) writeProfile(ctx context.Context, t *target) error {
 	if err := os.MkdirAll(t.dir, 0o755); err != nil {
 		return err
 	}
+	if err := t.writeFamilyFiles(); err != nil {
+		return fmt.Errorf("profile %s: %w", t.p.Name, err)
+	}
 	for _, f := range t.p.Formats {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := writers[f](t); err != nil {
+		write, ok := writers[f]
+		if !ok {
+			continue // a file per family: written above
+		}
+		if err := write(t); err != nil {
 			return fmt.Errorf("profile %s: %s: %w", t.p.Name, f, err)
 		}
 	}
