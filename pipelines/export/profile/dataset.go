@@ -10,6 +10,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"path"
 	"reflect"
 	"runtime"
@@ -373,12 +374,15 @@ func readRows(ctx context.Context, db *sql.DB, ids []string) ([]export.Row, erro
 }
 
 // scanRows appends the values of indicators ids to out, sharing their
-// strings and breakdown maps (export.Interner).
+// strings and breakdown maps (export.Interner). It reads ind.values, not
+// the view indicator_values whose window over every series costs most of
+// the reading: the rows come ordered by indicator, département and year,
+// so each row's value of N−1 is in the block of rows just read (see
+// series).
 func scanRows(ctx context.Context, db *sql.DB, ids []string, out []export.Row) ([]export.Row, error) {
 	dims := strings.Join(indicators.Dimensions, ", ")
-	q := fmt.Sprintf(`SELECT indicator, dep, period, territory, %s, numerator, denominator, value,
-		previous_value, evolution, unit, status
-		FROM indicator_values WHERE indicator IN (%s)
+	q := fmt.Sprintf(`SELECT indicator, dep, period, territory, %s, numerator, denominator, value, unit, status
+		FROM ind.values WHERE indicator IN (%s)
 		ORDER BY indicator, dep, period, territory = 'Ensemble' DESC, territory, %s`,
 		dims, inList(ids), dims)
 	rows, err := db.QueryContext(ctx, q)
@@ -389,12 +393,13 @@ func scanRows(ctx context.Context, db *sql.DB, ids []string, out []export.Row) (
 	var (
 		r       export.Row
 		dimVals = make([]sql.NullString, len(indicators.Dimensions))
-		figures [5]sql.NullFloat64
+		figures [3]sql.NullFloat64
 		in      = export.NewInterner()
 		values  = make([]string, len(dimVals))
 		present = make([]bool, len(dimVals))
 		figVals [5]float64
 		figOK   [5]bool
+		start   = len(out)
 	)
 	dest := []any{&r.Indicator, &r.Dep, &r.Period, &r.Territory}
 	for i := range dimVals {
@@ -420,7 +425,90 @@ func scanRows(ctx context.Context, db *sql.DB, ids []string, out []export.Row) (
 		row.SetFigures(figVals, figOK)
 		out = append(out, row)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	newSeries().setPrevious(out[start:])
+	return out, nil
+}
+
+// series finds the value of N−1 of each row of rows read in the order of
+// indicator, département and year: a series is the values of one
+// indicator, département, territory and combination of breakdowns over
+// the years. It keeps the values of the block of rows of one indicator,
+// département and year being read, and of the block before it.
+type series struct {
+	indicator, dep string
+	period         int
+	last, now      map[seriesKey]*float64 // the year before's block, this year's
+	lastPeriod     int
+}
+
+// seriesKey is a series within one indicator and département: rows of
+// one combination of breakdowns share their Dims map (export.Interner).
+type seriesKey struct {
+	territory string
+	dims      uintptr
+}
+
+func newSeries() *series {
+	return &series{last: map[seriesKey]*float64{}, now: map[seriesKey]*float64{}}
+}
+
+// setPrevious sets the N−1 and evolution of rows, the next rows read, as
+// the view indicator_values computes them.
+func (s *series) setPrevious(rows []export.Row) {
+	held := make([]float64, 2*len(rows)) // one allocation for them all
+	for i := range rows {
+		r := &rows[i]
+		prev := s.previous(r)
+		if prev == nil {
+			continue
+		}
+		r.Previous = &held[2*i]
+		*r.Previous = *prev
+		if ev, ok := evolution(r.Unit, r.Value, *prev); ok {
+			r.Evolution = &held[2*i+1]
+			*r.Evolution = ev
+		}
+	}
+}
+
+// previous returns the value of N−1 of r: the value of the same series
+// in the year before, if the series has a row that year and a value.
+func (s *series) previous(r *export.Row) *float64 {
+	switch {
+	case r.Indicator != s.indicator || r.Dep != s.dep:
+		s.indicator, s.dep, s.period = r.Indicator, r.Dep, r.Period
+		s.lastPeriod = math.MinInt
+		clear(s.last)
+		clear(s.now)
+	case r.Period != s.period:
+		s.last, s.now = s.now, s.last
+		clear(s.now)
+		s.lastPeriod, s.period = s.period, r.Period
+	}
+	key := seriesKey{r.Territory, reflect.ValueOf(r.Dims).Pointer()}
+	s.now[key] = r.Value
+	if s.lastPeriod != r.Period-1 {
+		return nil
+	}
+	return s.last[key]
+}
+
+// evolution is the change from N−1 to N as the view indicator_values
+// computes it (see sql/migrations): points for shares and rates, a
+// percentage for the rest, none from a zero or to an unknown value.
+func evolution(unit string, value *float64, previous float64) (float64, bool) {
+	switch {
+	case value == nil:
+		return 0, false
+	case unit == "%" || unit == "‰" || unit == "per100k" || unit == "ratio":
+		return *value - previous, true
+	case previous == 0:
+		return 0, false
+	}
+	return 100 * (*value - previous) / previous, true
 }
 
 // inList is the SQL list of the quoted ids.

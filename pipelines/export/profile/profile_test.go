@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -450,6 +451,90 @@ func familySheets(t *testing.T, path string) map[string][][]string {
 // TestObservatoireWorkbookMatchesWarehouse reads every cell of the
 // internal workbook's family sheets back and compares it with the values
 // the warehouse holds, row for row.
+// TestDatasetMatchesIndicatorValues: the rows an export reads are those
+// of the view statisticians query, indicator_values, N−1 and evolution
+// included (the export computes them from the values, not the view).
+func TestDatasetMatchesIndicatorValues(t *testing.T) {
+	wh := warehouse(t)
+	_, ds := wh.dataset(t, "observatoire")
+	dims := strings.Join(indicators.Dimensions, ", ")
+	rows, err := wh.db.Query(`SELECT indicator, dep, period, territory, ` + dims + `, numerator, denominator, value,
+		previous_value, evolution, unit, status FROM indicator_values`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	render := func(id, dep string, period int, territory string, dims map[string]string, figures []*float64, unit, status string) string {
+		out := fmt.Sprint(id, "|", dep, "|", period, "|", territory)
+		for _, d := range indicators.Dimensions {
+			if v, ok := dims[d]; ok {
+				out += "|" + d + "=" + v
+			}
+		}
+		for _, f := range figures {
+			if f == nil {
+				out += "|∅"
+			} else {
+				out += fmt.Sprintf("|%v", *f)
+			}
+		}
+		return out + "|" + unit + "|" + status
+	}
+	want := map[string]bool{}
+	for rows.Next() {
+		var id, dep, territory, unit, status string
+		var period int
+		dimVals := make([]sql.NullString, len(indicators.Dimensions))
+		var figs [5]sql.NullFloat64
+		dest := []any{&id, &dep, &period, &territory}
+		for i := range dimVals {
+			dest = append(dest, &dimVals[i])
+		}
+		for i := range figs {
+			dest = append(dest, &figs[i])
+		}
+		if err := rows.Scan(append(dest, &unit, &status)...); err != nil {
+			t.Fatal(err)
+		}
+		dims := map[string]string{}
+		for i, d := range dimVals {
+			if d.Valid {
+				dims[indicators.Dimensions[i]] = d.String
+			}
+		}
+		var figures []*float64
+		for _, f := range figs {
+			if f.Valid {
+				figures = append(figures, &f.Float64)
+			} else {
+				figures = append(figures, nil)
+			}
+		}
+		want[render(id, dep, period, territory, dims, figures, unit, status)] = true
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	withPrevious := 0
+	for _, r := range ds.Rows {
+		got := render(r.Indicator, r.Dep, r.Period, r.Territory, r.Dims,
+			[]*float64{r.Numerator, r.Denominator, r.Value, r.Previous, r.Evolution}, r.Unit, r.Status)
+		if !want[got] {
+			t.Fatalf("row %s is not in indicator_values", got)
+		}
+		delete(want, got)
+		if r.Previous != nil {
+			withPrevious++
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("%d rows of indicator_values not read, e.g. %s", len(want), slices.Sorted(maps.Keys(want))[0])
+	}
+	if withPrevious < len(ds.Rows)/2 {
+		t.Errorf("%d rows of %d with N−1", withPrevious, len(ds.Rows))
+	}
+}
+
 func TestObservatoireWorkbookMatchesWarehouse(t *testing.T) {
 	wh := warehouse(t)
 	p, ds := wh.dataset(t, "observatoire")
