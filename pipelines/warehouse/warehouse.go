@@ -109,6 +109,7 @@ type Build struct {
 	lock   *Lock
 	done   bool
 	staged map[string]bool // staging tables created (see Loader)
+	copied chan error      // the copy of the current version, on disk
 }
 
 // Begin takes the refresh lock, removes what killed refreshes left behind,
@@ -143,6 +144,10 @@ func (s *Store) Begin(ctx context.Context) (*Build, error) {
 		if err := copyFile(prev, b.Path); err != nil {
 			return nil, fmt.Errorf("copy current warehouse: %w", err)
 		}
+		// The copy goes to disk while the refresh works: the first sync of
+		// the new version would otherwise wait for all of it.
+		b.copied = make(chan error, 1)
+		go func() { b.copied <- syncFile(b.Path) }()
 	}
 	if b.DB, err = open(ctx, b.Path, false, s.Settings); err != nil {
 		return nil, err
@@ -171,6 +176,9 @@ func (b *Build) Commit(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if err := b.waitCopied(); err != nil {
+		return fmt.Errorf("copy current warehouse: %w", err)
+	}
 	if err := syncFile(b.Path); err != nil {
 		return err
 	}
@@ -196,6 +204,16 @@ func (b *Build) Commit(ctx context.Context) error {
 	return b.lock.Unlock()
 }
 
+// waitCopied waits for the copy of the current version to be on disk.
+func (b *Build) waitCopied() error {
+	if b.copied == nil {
+		return nil
+	}
+	err := <-b.copied
+	b.copied = nil
+	return err
+}
+
 // Abort abandons the new version: the current one stays as it was.
 func (b *Build) Abort() {
 	if b.done {
@@ -205,6 +223,7 @@ func (b *Build) Abort() {
 		b.DB.Close()
 		b.DB = nil
 	}
+	_ = b.waitCopied()
 	if b.Path != "" {
 		removeVersion(b.Path)
 	}
