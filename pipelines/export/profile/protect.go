@@ -42,13 +42,13 @@ func Protect(ds *export.Dataset) error { return protect(ds, nil) }
 // protect is Protect where the cells hidden says (rows, and empty
 // combinations of a table) enter the protection as already hidden:
 // cells another publication hides (see protectTogether).
-func protect(ds *export.Dataset, hidden func(*export.Row) bool) error {
+func protect(ds *export.Dataset, hidden *hiddenCells) error {
 	if ds.Threshold <= 1 {
 		return nil
 	}
 	if hidden != nil {
 		for i := range ds.Rows {
-			if r := &ds.Rows[i]; r.Conf == export.Free && hidden(r) {
+			if r := &ds.Rows[i]; r.Conf == export.Free && hidden.cell(r) {
 				r.Conf = export.Secondary
 			}
 		}
@@ -105,7 +105,10 @@ func small(v *float64, threshold int) bool {
 // year, and returns the indices of its rows: an empty combination (a zero
 // the warehouse leaves out) that the protection hides becomes a row of its
 // own, suppressed, since leaving it out would publish it as a zero.
-func protectGroup(ds *export.Dataset, ind export.Indicator, idx []int, hidden func(*export.Row) bool) ([]int, error) {
+func protectGroup(ds *export.Dataset, ind export.Indicator, idx []int, hidden *hiddenCells) ([]int, error) {
+	if !sensitive(ds, ind, idx) && !hidden.inTable(&ds.Rows[idx[0]]) {
+		return idx, nil // most tables: nothing to hide, nothing hidden before
+	}
 	dims := append([]string{"territory"}, ind.Breakdowns...)
 	cells := make([]disclosure.Cell, 0, len(idx))
 	seen := map[string]bool{}
@@ -155,7 +158,7 @@ func protectGroup(ds *export.Dataset, ind export.Indicator, idx []int, hidden fu
 		if !seen[strings.Join(key, "\x00")] {
 			c := disclosure.Cell{Key: key}
 			if hidden != nil {
-				if r := emptyRow(first, ind, full(key)); hidden(&r) {
+				if r := emptyRow(first, ind, full(key)); hidden.cell(&r) {
 					c.Status = export.Secondary
 				}
 			}
@@ -186,6 +189,21 @@ func protectGroup(ds *export.Dataset, ind export.Indicator, idx []int, hidden fu
 		ds.Rows = append(ds.Rows, r)
 	}
 	return idx, nil
+}
+
+// sensitive reports whether the table of rows idx has a cell that
+// disclosure.Protect would hide or cover: a small count (as it marks
+// them), a share of a small count, or a cell hidden already.
+func sensitive(ds *export.Dataset, ind export.Indicator, idx []int) bool {
+	for _, i := range idx {
+		r := &ds.Rows[i]
+		v := value(r.Numerator)
+		if r.Conf != export.Free || (v > 0 && v < float64(ds.Threshold)) ||
+			(isShare(ind.Unit) && small(r.Denominator, ds.Threshold) && v == 0) {
+			return true
+		}
+	}
+	return false
 }
 
 // emptyRow is the row of an empty combination of first's table: key is

@@ -31,8 +31,7 @@ func protectTogether(v *values, profiles []configs.Export, ready func(configs.Ex
 		thresholds = append(thresholds, p.Threshold)
 	}
 	slices.Sort(thresholds)
-	hidden := map[uint64]bool{}
-	seed := maphash.MakeSeed()
+	var hidden *hiddenCells
 	for _, t := range slices.Compact(thresholds) {
 		var group []configs.Export
 		for _, p := range profiles {
@@ -42,16 +41,16 @@ func protectTogether(v *values, profiles []configs.Export, ready func(configs.Ex
 		}
 		union := unionOf(group)
 		ds := v.of(union)
-		var before func(*export.Row) bool
-		if len(hidden) > 0 {
-			before = func(r *export.Row) bool { return hidden[cellKey(seed, r)] }
-		}
-		if err := protect(ds, before); err != nil {
+		if err := protect(ds, hidden); err != nil {
 			return fmt.Errorf("disclosure control at threshold %d (%s): %w", t, union.Name, err)
+		}
+		if hidden == nil {
+			hidden = &hiddenCells{seed: maphash.MakeSeed(), cells: map[uint64]bool{}, tables: map[string]bool{}}
 		}
 		for i := range ds.Rows {
 			if r := &ds.Rows[i]; r.Conf != export.Free {
-				hidden[cellKey(seed, r)] = true
+				hidden.cells[cellKey(hidden.seed, r)] = true
+				hidden.tables[groupKey(*r)] = true
 			}
 		}
 		for _, p := range group {
@@ -111,6 +110,24 @@ func cut(ds *export.Dataset, union, p configs.Export) *export.Dataset {
 	}
 	out.Rows = sc.rows(func(r *export.Row) bool { return keep[r.Indicator] }, ds.Rows)
 	return &out
+}
+
+// hiddenCells are the cells the protection at a lower threshold hid (see
+// protectTogether), and their tables. A nil *hiddenCells holds none.
+type hiddenCells struct {
+	seed   maphash.Seed
+	cells  map[uint64]bool // cellKey
+	tables map[string]bool // groupKey
+}
+
+// cell reports whether the cell of r is hidden.
+func (h *hiddenCells) cell(r *export.Row) bool {
+	return h != nil && h.cells[cellKey(h.seed, r)]
+}
+
+// inTable reports whether a cell of r's table is hidden.
+func (h *hiddenCells) inTable(r *export.Row) bool {
+	return h != nil && h.tables[groupKey(*r)]
 }
 
 // cellKey identifies the cell of a row whatever the breakdowns its

@@ -432,20 +432,31 @@ func (w *Writer) writeProfile(ctx context.Context, t *target) error {
 	if err := os.MkdirAll(t.dir, 0o755); err != nil {
 		return err
 	}
-	if err := t.writeFamilyFiles(); err != nil {
-		return fmt.Errorf("profile %s: %w", t.p.Name, err)
-	}
-	for _, f := range t.p.Formats {
-		if err := ctx.Err(); err != nil {
-			return err
+	// The formats are written side by side: each reads the dataset only.
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		if err := t.writeFamilyFiles(); err != nil {
+			return fmt.Errorf("profile %s: %w", t.p.Name, err)
 		}
+		return nil
+	})
+	for _, f := range t.p.Formats {
 		write, ok := writers[f]
 		if !ok {
 			continue // a file per family: written above
 		}
-		if err := write(t); err != nil {
-			return fmt.Errorf("profile %s: %s: %w", t.p.Name, f, err)
-		}
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			if err := write(t); err != nil {
+				return fmt.Errorf("profile %s: %s: %w", t.p.Name, f, err)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
 	}
 	if w.Logger != nil {
 		w.Logger.Info("export written", "profile", t.p.Name, "rows", len(t.ds.Rows), "formats", strings.Join(t.p.Formats, ","),
