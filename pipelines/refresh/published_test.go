@@ -18,6 +18,7 @@ import (
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/charmap"
 
+	"github.com/odpe/odpe/cmd/odpe/cli"
 	"github.com/odpe/odpe/configs"
 	"github.com/odpe/odpe/pipelines/demo"
 	"github.com/odpe/odpe/pipelines/export/arrowrows"
@@ -262,9 +263,7 @@ func TestIncrementalRefreshEqualsFullRefresh(t *testing.T) {
 	written := map[string]int{} // profile → rows it wrote
 	w := &profile.Writer{Config: cfg, Written: func(p string, rows int, _ time.Duration) { written[p] = rows }}
 	withExports := func(force bool) refresh.Options {
-		return refresh.Options{Force: force, Export: func(ctx context.Context, db *sql.DB, runID int64) (func() error, error) {
-			return w.Write(ctx, db, runID, fmt.Sprint(runID), nil)
-		}}
+		return refresh.Options{Force: force, Export: cli.Exporter(w, nil)}
 	}
 	if _, err := refresh.Run(ctx, cfg, withExports(false)); err != nil {
 		t.Fatal(err)

@@ -60,9 +60,18 @@ type Options struct {
 	// Progress, when set, hears of each file staged: the step, files done
 	// and files to do (for a progress bar on a terminal).
 	Progress func(step string, done, total int)
-	// Export writes the export profiles from the new version before it is
-	// made current; publish is called once it is. Nil: no exports.
-	Export func(ctx context.Context, db *sql.DB, runID int64) (publish func() error, err error)
+	// Export reads what the export profiles need from the new version
+	// before it is made current. Nil: no exports.
+	Export func(ctx context.Context, db *sql.DB, runID int64) (Exports, error)
+}
+
+// Exports are the export files of a new version, read from it already:
+// written while the version is checkpointed (they no longer need it), and
+// published once it is current. A refresh whose exports fail to be
+// written leaves the previous version current.
+type Exports interface {
+	Write(ctx context.Context) error
+	Publish() error
 }
 
 // FileError is a file rejected by a run.
@@ -154,15 +163,40 @@ func Run(ctx context.Context, cfg *configs.Config, opts Options) (*Report, error
 			}
 		}
 	}
-	publish, err := build(ctx, cfg, b, plan, cat, computation, changedTables, opts, rep, log)
+	exports, err := build(ctx, cfg, b, plan, cat, computation, changedTables, opts, rep, log)
 	if err == nil {
 		rep.Status = Success
 		if rep.FilesRejected > 0 {
 			rep.Status = Partial
 		}
 		rep.Finished = time.Now()
+		// The run is recorded in the new version, which is checkpointed
+		// while the exports are written (its record says when the
+		// warehouse was ready, without the writing of the files).
+		written := make(chan error, 1)
+		var exportsWritten time.Duration
+		if exports != nil {
+			go func() {
+				start := time.Now()
+				err := exports.Write(ctx)
+				exportsWritten = time.Since(start)
+				written <- err
+			}()
+		} else {
+			written <- nil
+		}
 		if err = recordRun(ctx, b.DB, rep, jobNames(jobs), nil); err == nil {
-			err = b.Commit(ctx)
+			err = b.Checkpoint(ctx)
+		}
+		if werr := <-written; err == nil {
+			err = werr
+		}
+		if exports != nil {
+			rep.Steps = append(rep.Steps, Step{Name: "exports written", Duration: exportsWritten})
+			rep.Finished = time.Now()
+		}
+		if err == nil {
+			err = b.Swap(ctx)
 		}
 	}
 	if err != nil {
@@ -174,8 +208,8 @@ func Run(ctx context.Context, cfg *configs.Config, opts Options) (*Report, error
 		}
 		return rep, err
 	}
-	if publish != nil {
-		if err := publish(); err != nil {
+	if exports != nil {
+		if err := exports.Publish(); err != nil {
 			return rep, fmt.Errorf("publish exports: %w", err)
 		}
 	}
@@ -223,7 +257,7 @@ func planLoads(ctx context.Context, store *warehouse.Store, jobs []configs.Job, 
 
 // build does the work of a refresh inside the new version.
 func build(ctx context.Context, cfg *configs.Config, b *warehouse.Build, plan []jobPlan, cat *indicators.Catalogue,
-	computation string, changedTables []string, opts Options, rep *Report, log *slog.Logger) (func() error, error) {
+	computation string, changedTables []string, opts Options, rep *Report, log *slog.Logger) (Exports, error) {
 	env := extract.Env{Logger: log}
 	if cfg.Territories != "" {
 		t, err := territories.Read(cfg.Territories)
@@ -281,13 +315,13 @@ func build(ctx context.Context, cfg *configs.Config, b *warehouse.Build, plan []
 	if _, err := b.DB.ExecContext(ctx, "SET memory_limit = '"+exportMemoryLimit+"'"); err != nil {
 		return nil, err
 	}
-	var publish func() error
-	err = timed(rep, "exports", func() (int64, error) {
+	var exports Exports
+	err = timed(rep, "exports read", func() (int64, error) {
 		var err error
-		publish, err = opts.Export(ctx, b.DB, b.RunID)
+		exports, err = opts.Export(ctx, b.DB, b.RunID)
 		return 0, err
 	})
-	return publish, err
+	return exports, err
 }
 
 // loadJob stages a job's changed files, oldest first. For kinds that only

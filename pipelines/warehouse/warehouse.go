@@ -163,6 +163,15 @@ func (s *Store) Begin(ctx context.Context) (*Build, error) {
 // an atomic rename of the link. After Commit, readers opening the link see
 // the new version.
 func (b *Build) Commit(ctx context.Context) error {
+	if err := b.Checkpoint(ctx); err != nil {
+		return err
+	}
+	return b.Swap(ctx)
+}
+
+// Checkpoint checkpoints the new version, closes it (b.DB is nil after)
+// and syncs it to disk: what Commit does before the swap, the slow part.
+func (b *Build) Checkpoint(ctx context.Context) error {
 	if _, err := b.DB.ExecContext(ctx, "DROP SCHEMA IF EXISTS stage CASCADE"); err != nil {
 		return fmt.Errorf("drop staging tables: %w", err)
 	}
@@ -179,7 +188,13 @@ func (b *Build) Commit(ctx context.Context) error {
 	if err := b.waitCopied(); err != nil {
 		return fmt.Errorf("copy current warehouse: %w", err)
 	}
-	if err := syncFile(b.Path); err != nil {
+	return syncFile(b.Path)
+}
+
+// Swap makes the checkpointed new version current with an atomic rename of
+// the link. After Swap, readers opening the link see the new version.
+func (b *Build) Swap(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
 		return err
 	}
 	failpoint.Hit(failpoint.BeforeSwap)

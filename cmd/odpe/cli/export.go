@@ -14,13 +14,23 @@ import (
 
 // exporter is the refresh's export step: every profile (or those named),
 // written from the new version and published once it is current.
-func exporter(cfg *configs.Config, names []string, log *slog.Logger) func(ctx context.Context, db *sql.DB, runID int64) (func() error, error) {
+func exporter(cfg *configs.Config, names []string, log *slog.Logger) func(ctx context.Context, db *sql.DB, runID int64) (refresh.Exports, error) {
 	if len(cfg.Exports) == 0 {
 		return nil
 	}
-	w := &profile.Writer{Config: cfg, Logger: log}
-	return func(ctx context.Context, db *sql.DB, runID int64) (func() error, error) {
-		return w.Write(ctx, db, runID, fmt.Sprint(runID), names)
+	return Exporter(&profile.Writer{Config: cfg, Logger: log}, names)
+}
+
+// Exporter is the export step of a refresh (refresh.Options.Export) that
+// w writes: the named profiles (all when none), in a run directory named
+// after the refresh.
+func Exporter(w *profile.Writer, names []string) func(ctx context.Context, db *sql.DB, runID int64) (refresh.Exports, error) {
+	return func(ctx context.Context, db *sql.DB, runID int64) (refresh.Exports, error) {
+		r, err := w.Read(ctx, db, runID, fmt.Sprint(runID), names)
+		if err != nil {
+			return nil, err // not a nil *profile.Run in a non-nil interface
+		}
+		return r, nil
 	}
 }
 

@@ -21,7 +21,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -154,9 +153,7 @@ func options(cfg *configs.Config, written func(string, int, time.Duration), prog
 	return refresh.Options{
 		Logger:   slog.New(slog.DiscardHandler),
 		Progress: progress,
-		Export: func(ctx context.Context, db *sql.DB, runID int64) (func() error, error) {
-			return w.Write(ctx, db, runID, strconv.FormatInt(runID, 10), nil)
-		},
+		Export:   cli.Exporter(w, nil),
 	}
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/odpe/odpe/cmd/odpe/cli"
 	"github.com/odpe/odpe/configs"
 	"github.com/odpe/odpe/indicators"
 	_ "github.com/odpe/odpe/pipelines/all" // every extract job kind
@@ -81,11 +82,7 @@ func warehouse(t *testing.T) *demoWarehouse {
 			return
 		}
 		w := &profile.Writer{Config: cfg}
-		_, err = refresh.Run(ctx, cfg, refresh.Options{
-			Export: func(ctx context.Context, db *sql.DB, runID int64) (func() error, error) {
-				return w.Write(ctx, db, runID, fmt.Sprint(runID), nil)
-			},
-		})
+		_, err = refresh.Run(ctx, cfg, refresh.Options{Export: cli.Exporter(w, nil)})
 		if err != nil {
 			demoErr = err
 			return

@@ -287,6 +287,35 @@ type Writer struct {
 // version of runID from db into a new directory named run, and returns the
 // function that publishes them.
 func (w *Writer) Write(ctx context.Context, db *sql.DB, runID int64, run string, names []string) (publish func() error, err error) {
+	r, err := w.Read(ctx, db, runID, run, names)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Write(ctx); err != nil {
+		return nil, err
+	}
+	return r.Publish, nil
+}
+
+// Run is one writing of profiles, in three steps: Read (from the
+// warehouse), Write (into the run's directory, without the warehouse: a
+// refresh checkpoints the new version meanwhile) and Publish (once the
+// version is current).
+type Run struct {
+	w        *Writer
+	run      string
+	profiles []configs.Export // to publish
+	todo     []configs.Export // to write
+	plans    map[string]*familyPlan
+	dirty    map[string]bool // families read again
+	all      *values
+	runDir   string
+}
+
+// Read reads from db what the named profiles (all when empty) of the
+// warehouse version of runID need, and links those that did not change
+// into the new directory named run.
+func (w *Writer) Read(ctx context.Context, db *sql.DB, runID int64, run string, names []string) (*Run, error) {
 	profiles, err := w.profiles(names)
 	if err != nil {
 		return nil, err
@@ -342,9 +371,17 @@ func (w *Writer) Write(ctx context.Context, db *sql.DB, runID int64, run string,
 			}
 		}
 	}
-	// External profiles are protected together with those of a threshold
-	// at most theirs, written or not (see protectTogether).
-	var internal, external []configs.Export
+	internal, external := splitAudiences(todo, w.Config.Exports)
+	if err := all.readRows(ctx, db, patternsOf(append(internal, external...)), dirty); err != nil { // once for every profile
+		return nil, err
+	}
+	return &Run{w: w, run: run, profiles: profiles, todo: todo, plans: plans, dirty: dirty, all: all, runDir: runDir}, nil
+}
+
+// splitAudiences returns the internal profiles of todo, and the external
+// ones to protect: those of a threshold at most one of todo's, written or
+// not, as they are protected together (see protectTogether).
+func splitAudiences(todo, all []configs.Export) (internal, external []configs.Export) {
 	maxThreshold := -1
 	for _, p := range todo {
 		if p.Audience == "external" {
@@ -353,14 +390,19 @@ func (w *Writer) Write(ctx context.Context, db *sql.DB, runID int64, run string,
 			internal = append(internal, p)
 		}
 	}
-	for _, p := range w.Config.Exports {
+	for _, p := range all {
 		if p.Audience == "external" && p.Threshold <= maxThreshold {
 			external = append(external, p)
 		}
 	}
-	if err := all.readRows(ctx, db, patternsOf(append(internal, external...)), dirty); err != nil { // once for every profile
-		return nil, err
-	}
+	return internal, external
+}
+
+// Write protects the external profiles and writes every profile that
+// changed into the run's directory.
+func (r *Run) Write(ctx context.Context) error {
+	w, todo, plans, dirty, all, runDir := r.w, r.todo, r.plans, r.dirty, r.all, r.runDir
+	internal, external := splitAudiences(todo, w.Config.Exports)
 	g, gctx := errgroup.WithContext(ctx)
 	// Profiles are independent: two at a time, one per core. Waiting for a
 	// turn must not hold up disclosure control, which hands the external
@@ -418,13 +460,13 @@ func (w *Writer) Write(ctx context.Context, db *sql.DB, runID int64, run string,
 	}
 	perr := protection.Wait() // before g.Wait: it may still call g.Go
 	if err := g.Wait(); err != nil {
-		return nil, err
+		return err
 	}
-	if perr != nil {
-		return nil, perr
-	}
-	return func() error { return w.publish(run, profiles) }, nil
+	return perr
 }
+
+// Publish points each profile's link at the run's directory.
+func (r *Run) Publish() error { return r.w.publish(r.run, r.profiles) }
 
 // writeProfile writes a profile's formats into its directory.
 func (w *Writer) writeProfile(ctx context.Context, t *target) error {
