@@ -177,9 +177,15 @@ func Run(ctx context.Context, cfg *configs.Config, opts Options) (*Report, error
 		var exportsWritten time.Duration
 		if exports != nil {
 			go func() {
+				if rep.progress != nil {
+					rep.progress("exports written", 0, 1)
+				}
 				start := time.Now()
 				err := exports.Write(ctx)
 				exportsWritten = time.Since(start)
+				if rep.progress != nil {
+					rep.progress("exports written", 1, 1)
+				}
 				written <- err
 			}()
 		} else {
