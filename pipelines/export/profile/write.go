@@ -404,11 +404,12 @@ func (r *Run) Write(ctx context.Context) error {
 	w, todo, plans, dirty, all, runDir := r.w, r.todo, r.plans, r.dirty, r.all, r.runDir
 	internal, external := splitAudiences(todo, w.Config.Exports)
 	g, gctx := errgroup.WithContext(ctx)
-	// Profiles are independent: two at a time, one per core. Waiting for a
-	// turn must not hold up disclosure control, which hands the external
-	// profiles over (see protectTogether): the next threshold's protection
-	// goes on meanwhile.
-	turns := make(chan struct{}, 2)
+	// Profiles are independent: three at a time (the last one protected
+	// need not wait for the first ones to end; the Go heap's soft limit
+	// bounds their memory). Waiting for a turn must not hold up disclosure
+	// control, which hands the external profiles over (see
+	// protectTogether): the next threshold's protection goes on meanwhile.
+	turns := make(chan struct{}, 3)
 	write := func(p configs.Export, ds *export.Dataset) {
 		g.Go(func() error {
 			select {
