@@ -1,9 +1,11 @@
-// Package profile writes the export profiles of the configuration: it reads
-// a profile's indicators from the warehouse into an export.Dataset, applies
-// disclosure control for external audiences, and hands the dataset to each
-// format writer. Files are written into a directory of their own per run
-// and published (a link per profile moved atomically) only once the
-// warehouse version they come from is current.
+// Package profile writes the export profiles of the configuration, in
+// three steps (Writer.Read, Run.Write, Run.Publish): it reads the
+// profiles' indicators from the warehouse into export.Datasets, then,
+// without the warehouse, applies disclosure control for external
+// audiences and hands each dataset to the format writers (side by side).
+// Files are written into a directory of their own per run and published (a
+// link per profile moved atomically) only once the warehouse version they
+// come from is current.
 package profile
 
 import (
