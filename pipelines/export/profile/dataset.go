@@ -96,15 +96,15 @@ func readCatalogue(ctx context.Context, db *sql.DB, runID int64, patterns []stri
 // readRows reads the rows of the indicators selected by patterns, of the
 // families named (all when nil), and the sources.
 func (v *values) readRows(ctx context.Context, db *sql.DB, patterns []string, families map[string]bool) error {
-	var ids []string
+	var inds []export.Indicator
 	for _, ind := range v.indicators {
 		if selected(patterns, ind.ID) && (families == nil || families[ind.Family]) {
-			ids = append(ids, ind.ID)
+			inds = append(inds, ind)
 		}
 	}
 	var err error
-	if len(ids) > 0 {
-		if v.rows, err = readRows(ctx, db, ids); err != nil {
+	if len(inds) > 0 {
+		if v.rows, err = readRows(ctx, db, inds); err != nil {
 			return err
 		}
 	}
@@ -324,17 +324,21 @@ func (s *scope) fit(dims map[string]string) fit {
 	return fit{in: true, dims: kept}
 }
 
-// readRows reads the values of indicators ids, in the warehouse's order,
-// as consecutive parts read at once on several connections (scanning rows
-// through database/sql is the cost, and it is per row).
-func readRows(ctx context.Context, db *sql.DB, ids []string) ([]export.Row, error) {
-	ids = slices.Sorted(slices.Values(ids)) // the order of the rows
+// readRows reads the values of indicators inds, in the warehouse's order
+// (by indicator id), one indicator at a time on as many connections as
+// cores, each into its place in one slice: scanning rows through
+// database/sql is the cost, and it is per row and column.
+func readRows(ctx context.Context, db *sql.DB, inds []export.Indicator) ([]export.Row, error) {
+	inds = slices.SortedFunc(slices.Values(inds), func(a, b export.Indicator) int { return strings.Compare(a.ID, b.ID) })
+	ids := make([]string, len(inds))
+	for i, ind := range inds {
+		ids[i] = ind.ID
+	}
 	counts := map[string]int{}
 	rows, err := db.QueryContext(ctx, `SELECT indicator, count(*) FROM ind.values WHERE indicator IN (`+inList(ids)+`) GROUP BY ALL`)
 	if err != nil {
 		return nil, fmt.Errorf("count values: %w", err)
 	}
-	total := 0
 	for rows.Next() {
 		var id string
 		var n int
@@ -342,68 +346,86 @@ func readRows(ctx context.Context, db *sql.DB, ids []string) ([]export.Row, erro
 			rows.Close()
 			return nil, err
 		}
-		counts[id], total = n, total+n
+		counts[id] = n
 	}
 	rows.Close()
-	// Consecutive indicators, about as many rows in each part.
-	workers := max(1, runtime.GOMAXPROCS(0))
-	var parts [][]string
-	var sizes []int
-	acc := 0
-	for _, id := range ids {
-		if len(parts) == 0 || (acc >= total*len(parts)/workers && len(parts) < workers) {
-			parts, sizes = append(parts, nil), append(sizes, 0)
-		}
-		parts[len(parts)-1] = append(parts[len(parts)-1], id)
-		sizes[len(sizes)-1] += counts[id]
-		acc += counts[id]
+	if err := rows.Err(); err != nil {
+		return nil, err
 	}
-	out := make([]export.Row, total) // one allocation: each part fills its own range
+	offsets := make([]int, len(inds)+1)
+	for i, id := range ids {
+		offsets[i+1] = offsets[i] + counts[id]
+	}
+	out := make([]export.Row, offsets[len(inds)]) // one allocation: each indicator fills its own range
+	next := make(chan int)
 	g, gctx := errgroup.WithContext(ctx)
-	off := 0
-	for i := range parts {
-		dst := out[off : off : off+sizes[i]]
-		off += sizes[i]
+	for range max(1, runtime.GOMAXPROCS(0)) {
 		g.Go(func() error {
-			got, err := scanRows(gctx, db, parts[i], dst)
-			if err == nil && len(got) != cap(dst) {
-				err = fmt.Errorf("read values: %d rows of %s, %d counted", len(got), strings.Join(parts[i], ", "), cap(dst))
+			in := export.NewInterner()
+			for i := range next {
+				dst := out[offsets[i]:offsets[i]:offsets[i+1]]
+				got, err := scanRows(gctx, db, inds[i], in, dst)
+				if err != nil {
+					return fmt.Errorf("read values of %s: %w", ids[i], err)
+				}
+				if len(got) != cap(dst) {
+					return fmt.Errorf("read values of %s: %d rows, %d counted", ids[i], len(got), cap(dst))
+				}
 			}
-			return err
+			return nil
 		})
 	}
+	g.Go(func() error {
+		defer close(next)
+		for i := range inds {
+			select {
+			case next <- i:
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+		}
+		return nil
+	})
 	return out, g.Wait()
 }
 
-// scanRows appends the values of indicators ids to out, sharing their
-// strings and breakdown maps (export.Interner). It reads ind.values, not
-// the view indicator_values whose window over every series costs most of
-// the reading: the rows come ordered by indicator, département and year,
-// so each row's value of N−1 is in the block of rows just read (see
-// series).
-func scanRows(ctx context.Context, db *sql.DB, ids []string, out []export.Row) ([]export.Row, error) {
-	dims := strings.Join(indicators.Dimensions, ", ")
-	q := fmt.Sprintf(`SELECT indicator, dep, period, territory, %s, numerator, denominator, value, unit, status
-		FROM ind.values WHERE indicator IN (%s)
-		ORDER BY indicator, dep, period, territory = 'Ensemble' DESC, territory, %s`,
-		dims, inList(ids), dims)
-	rows, err := db.QueryContext(ctx, q)
+// scanRows appends the values of indicator ind to out, sharing their
+// strings and breakdown maps (in). It reads ind.values, not the view
+// indicator_values whose window over every series costs most of the
+// reading, and only the breakdowns ind has (the others are NULL): the rows
+// come ordered by département and year, so each row's value of N−1 is in
+// the block of rows just read (see series).
+func scanRows(ctx context.Context, db *sql.DB, ind export.Indicator, in *export.Interner, out []export.Row) ([]export.Row, error) {
+	var dims []string // in the order of indicators.Dimensions, as the rows are sorted
+	for _, d := range indicators.Dimensions {
+		if slices.Contains(ind.Breakdowns, d) {
+			dims = append(dims, d)
+		}
+	}
+	cols, order := "", ""
+	for _, d := range dims {
+		cols += d + ", "
+		order += ", " + d
+	}
+	rows, err := db.QueryContext(ctx, `SELECT dep, period, territory, `+cols+`numerator, denominator, value, unit, status
+		FROM ind.values WHERE indicator = ?
+		ORDER BY dep, period, territory = 'Ensemble' DESC, territory`+order, ind.ID)
 	if err != nil {
-		return nil, fmt.Errorf("read values: %w", err)
+		return nil, err
 	}
 	defer rows.Close()
 	var (
 		r       export.Row
-		dimVals = make([]sql.NullString, len(indicators.Dimensions))
+		dimVals = make([]sql.NullString, len(dims))
 		figures [3]sql.NullFloat64
-		in      = export.NewInterner()
-		values  = make([]string, len(dimVals))
-		present = make([]bool, len(dimVals))
+		values  = make([]string, len(dims))
+		present = make([]bool, len(dims))
 		figVals [5]float64
 		figOK   [5]bool
 		start   = len(out)
+		id      = in.String(ind.ID)
 	)
-	dest := []any{&r.Indicator, &r.Dep, &r.Period, &r.Territory}
+	dest := []any{&r.Dep, &r.Period, &r.Territory}
 	for i := range dimVals {
 		dest = append(dest, &dimVals[i])
 	}
@@ -415,12 +437,12 @@ func scanRows(ctx context.Context, db *sql.DB, ids []string, out []export.Row) (
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
-		row := export.Row{Indicator: in.String(r.Indicator), Dep: in.String(r.Dep), Period: r.Period,
+		row := export.Row{Indicator: id, Dep: in.String(r.Dep), Period: r.Period,
 			Territory: in.String(r.Territory), Unit: in.String(r.Unit), Status: in.String(r.Status)}
 		for i, d := range dimVals {
 			values[i], present[i] = d.String, d.Valid
 		}
-		row.Dims = in.Dims(indicators.Dimensions, values, present)
+		row.Dims = in.Dims(dims, values, present)
 		for i, f := range figures {
 			figVals[i], figOK[i] = f.Float64, f.Valid
 		}
