@@ -68,7 +68,7 @@ type Options struct {
 // Exports are the export files of a new version, read from it already:
 // written while the version is checkpointed (they no longer need it), and
 // published once it is current. A refresh whose exports fail to be
-// written leaves the previous version current.
+// written fails: the previous version's data stay current.
 type Exports interface {
 	Write(ctx context.Context) error
 	Publish() error
