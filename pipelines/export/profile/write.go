@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"maps"
 	"os"
@@ -261,7 +262,10 @@ func (t *target) writeFamily(fam string, rows []int) (err error) {
 		if err := ff.bw.Flush(); err != nil {
 			return err
 		}
-		err := ff.f.Close()
+		err := ff.f.Sync() // on disk before it is published (see writeFile)
+		if cerr := ff.f.Close(); err == nil {
+			err = cerr
+		}
 		ff.f = nil
 		if err == nil {
 			err = os.Rename(ff.path+".tmp", ff.path)
@@ -515,6 +519,10 @@ func (w *Writer) writeProfile(ctx context.Context, t *target) error {
 // and removes the directories of runs older than the previous one.
 func (w *Writer) publish(run string, profiles []configs.Export) error {
 	for _, p := range profiles {
+		// The files' names on disk before the link points at them.
+		if err := syncDirs(filepath.Join(w.Config.ExportsDir, ".runs", run, p.Name)); err != nil {
+			return err
+		}
 		link := filepath.Join(w.Config.ExportsDir, p.Name)
 		if st, err := os.Lstat(link); err == nil && st.Mode()&os.ModeSymlink == 0 {
 			return fmt.Errorf("%s exists and is not a link: move it away", link)
@@ -528,7 +536,30 @@ func (w *Writer) publish(run string, profiles []configs.Export) error {
 			return err
 		}
 	}
+	if err := syncDirs(w.Config.ExportsDir); err != nil {
+		return err
+	}
 	return w.prune()
+}
+
+// syncDirs syncs dir and the directories below it, but not those of
+// other runs (.runs), so that the entries of the files in them survive a
+// crash of the machine.
+func syncDirs(dir string) error {
+	return filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return err
+		}
+		if path != dir && d.Name() == ".runs" {
+			return filepath.SkipDir
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		return f.Sync()
+	})
 }
 
 // prune keeps the run directories that links point to, and the newest one
@@ -588,7 +619,10 @@ func (w *Writer) profiles(names []string) ([]configs.Export, error) {
 	return out, nil
 }
 
-// writeFile writes through a buffer into path.
+// writeFile writes through a buffer into path, and syncs it: a published
+// file must survive a crash of the machine, and a file left for the kernel
+// to write back would be written at the next refresh's first sync, which
+// would wait for it.
 func writeFile(path string, write func(io.Writer) error) error {
 	f, err := os.Create(path)
 	if err != nil {
@@ -600,6 +634,10 @@ func writeFile(path string, write func(io.Writer) error) error {
 		return err
 	}
 	if err := bw.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
 		f.Close()
 		return err
 	}
