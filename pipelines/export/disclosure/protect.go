@@ -58,10 +58,16 @@ func Protect(t *Table, threshold int) error {
 func markPrimary(t *Table, threshold int) {
 	for i := range t.Cells {
 		c := &t.Cells[i]
-		if c.Status == export.Free && c.Value > 0 && c.Value < float64(threshold) {
+		if c.Status == export.Free && Small(c.Value, threshold) {
 			c.Status = export.Primary
 		}
 	}
+}
+
+// Small reports whether a cell of value v is a small count at threshold:
+// one Protect suppresses as primary.
+func Small(v float64, threshold int) bool {
+	return v > 0 && v < float64(threshold)
 }
 
 // cost is the information lost by suppressing a set of cells, compared

@@ -192,13 +192,13 @@ func protectGroup(ds *export.Dataset, ind export.Indicator, idx []int, hidden *h
 }
 
 // sensitive reports whether the table of rows idx has a cell that
-// disclosure.Protect would hide or cover: a small count (as it marks
-// them), a share of a small count, or a cell hidden already.
+// disclosure.Protect would hide or cover: a small count, a share of a
+// small count, or a cell hidden already.
 func sensitive(ds *export.Dataset, ind export.Indicator, idx []int) bool {
 	for _, i := range idx {
 		r := &ds.Rows[i]
 		v := value(r.Numerator)
-		if r.Conf != export.Free || (v > 0 && v < float64(ds.Threshold)) ||
+		if r.Conf != export.Free || disclosure.Small(v, ds.Threshold) ||
 			(isShare(ind.Unit) && small(r.Denominator, ds.Threshold) && v == 0) {
 			return true
 		}

@@ -314,6 +314,8 @@ type Run struct {
 	dirty    map[string]bool // families read again
 	all      *values
 	runDir   string
+
+	internal, external []configs.Export // to write unprotected; to protect (see splitAudiences)
 }
 
 // Read reads from db what the named profiles (all when empty) of the
@@ -375,11 +377,12 @@ func (w *Writer) Read(ctx context.Context, db *sql.DB, runID int64, run string, 
 			}
 		}
 	}
-	internal, external := splitAudiences(todo, w.Config.Exports)
-	if err := all.readRows(ctx, db, patternsOf(append(internal, external...)), dirty); err != nil { // once for every profile
+	r := &Run{w: w, run: run, profiles: profiles, todo: todo, plans: plans, dirty: dirty, all: all, runDir: runDir}
+	r.internal, r.external = splitAudiences(todo, w.Config.Exports)
+	if err := all.readRows(ctx, db, patternsOf(append(r.internal, r.external...)), dirty); err != nil { // once for every profile
 		return nil, err
 	}
-	return &Run{w: w, run: run, profiles: profiles, todo: todo, plans: plans, dirty: dirty, all: all, runDir: runDir}, nil
+	return r, nil
 }
 
 // splitAudiences returns the internal profiles of todo, and the external
@@ -406,7 +409,7 @@ func splitAudiences(todo, all []configs.Export) (internal, external []configs.Ex
 // changed into the run's directory.
 func (r *Run) Write(ctx context.Context) error {
 	w, todo, plans, dirty, all, runDir := r.w, r.todo, r.plans, r.dirty, r.all, r.runDir
-	internal, external := splitAudiences(todo, w.Config.Exports)
+	internal, external := r.internal, r.external
 	g, gctx := errgroup.WithContext(ctx)
 	// Profiles are independent: three at a time (the last one protected
 	// need not wait for the first ones to end; the Go heap's soft limit
