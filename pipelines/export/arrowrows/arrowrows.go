@@ -4,7 +4,8 @@
 // column per breakdown of ds.Dimensions, numerator, denominator, value,
 // previous, evolution (nullable float64), unit, status, conf — the
 // building of record batches from rows (Batches: built once, written by
-// every format), and the reading of such records back into rows (Reader).
+// every format; WriteFamilies: a file per family through a format's
+// writer), and the reading of such records back into rows (Reader).
 //
 // The values are kept as they are: a breakdown a row does not have is
 // null, a suppressed figure is null, conf is "" when published.
@@ -13,8 +14,12 @@
 package arrowrows
 
 import (
+	"bufio"
 	"fmt"
+	"io"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -93,6 +98,64 @@ func Batches(ds *export.Dataset, rows []int, size int, write func(arrow.RecordBa
 		}
 	}
 	return nil
+}
+
+// FileWriter writes a file from record batches of a dataset's rows (see
+// Batches): a format's writer of one family's file.
+type FileWriter interface {
+	Write(arrow.RecordBatch) error
+	Close() error
+}
+
+// WriteFamilies writes dir/<family><ext> for each family of ds.Indicators
+// (only those named, when some are), from the family's rows in the order
+// of ds.Rows in batches of batchRows, through the writer open starts on
+// the file. A file is written under a temporary name and renamed: a
+// reader of dir never sees half of one.
+func WriteFamilies(dir, ext string, ds *export.Dataset, batchRows int, open func(w io.Writer, fam string) (FileWriter, error), only ...string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	fams, rows := export.Families(ds)
+	for _, fam := range fams {
+		if len(only) > 0 && !slices.Contains(only, fam) {
+			continue
+		}
+		path := filepath.Join(dir, fam+ext)
+		if err := writeFamily(path, ds, rows[fam], batchRows, func(w io.Writer) (FileWriter, error) { return open(w, fam) }); err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+	}
+	return nil
+}
+
+func writeFamily(path string, ds *export.Dataset, rows []int, batchRows int, open func(io.Writer) (FileWriter, error)) error {
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(f, 1<<20)
+	fw, err := open(bw)
+	if err == nil {
+		err = Batches(ds, rows, batchRows, fw.Write)
+		if cerr := fw.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
 }
 
 // Rewrap returns rec under schema, which must have rec's columns (it may

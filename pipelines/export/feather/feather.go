@@ -15,13 +15,10 @@
 package feather
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"slices"
 	"strconv"
 	"time"
 
@@ -132,43 +129,13 @@ func Write(w io.Writer, ds *export.Dataset) error {
 // written under a temporary name and renamed: a reader of dir never sees
 // half of one.
 func WriteFamilies(dir string, ds *export.Dataset, only ...string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	fams, rows := export.Families(ds)
-	for _, fam := range fams {
-		if len(only) > 0 && !slices.Contains(only, fam) {
-			continue
-		}
-		path := filepath.Join(dir, fam+".arrow")
-		if err := writeFile(path, ds.Family(fam), rows[fam]); err != nil {
-			return fmt.Errorf("feather: write %s: %w", path, err)
-		}
+	err := arrowrows.WriteFamilies(dir, ".arrow", ds, BatchRows, func(w io.Writer, fam string) (arrowrows.FileWriter, error) {
+		return NewWriter(w, ds.Family(fam))
+	}, only...)
+	if err != nil {
+		return fmt.Errorf("feather: %w", err)
 	}
 	return nil
-}
-
-func writeFile(path string, ds *export.Dataset, rows []int) error {
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	bw := bufio.NewWriterSize(f, 1<<20)
-	err = writeRows(bw, ds, rows)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
 }
 
 // ReadRows appends the rows of the Arrow IPC file at path, as Write wrote

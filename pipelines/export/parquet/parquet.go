@@ -8,15 +8,11 @@
 package parquet
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"slices"
 	"strconv"
 	"time"
 
@@ -50,50 +46,13 @@ const BatchRows = 64 * 1024
 // When families are named (only), the files of the others are not
 // written.
 func WriteFamilies(dir string, ds *export.Dataset, only ...string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	fams, rows := export.Families(ds)
-	for _, fam := range fams {
-		if len(only) > 0 && !slices.Contains(only, fam) {
-			continue
-		}
-		path := filepath.Join(dir, fam+".parquet")
-		if err := writeFile(path, ds, fam, rows[fam]); err != nil {
-			return fmt.Errorf("parquet: write %s: %w", path, err)
-		}
+	err := arrowrows.WriteFamilies(dir, ".parquet", ds, BatchRows, func(w io.Writer, fam string) (arrowrows.FileWriter, error) {
+		return NewWriter(w, ds, fam)
+	}, only...)
+	if err != nil {
+		return fmt.Errorf("parquet: %w", err)
 	}
 	return nil
-}
-
-// writeFile writes ds.Rows[i] for i in rows, of family fam, to path,
-// removed on error.
-func writeFile(path string, ds *export.Dataset, fam string, rows []int) (err error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			os.Remove(path)
-		}
-	}()
-	bw := bufio.NewWriterSize(f, 1<<20)
-	w, err := NewWriter(bw, ds, fam)
-	if err != nil {
-		return err
-	}
-	if err := arrowrows.Batches(ds, rows, BatchRows, w.Write); err != nil {
-		w.Close()
-		return err
-	}
-	if err := w.Close(); err != nil {
-		return err
-	}
-	return bw.Flush()
 }
 
 // writerOptions: zstd on every column, one row group per record batch,

@@ -199,19 +199,13 @@ func (t *target) writeFamilyFiles() error {
 	return nil
 }
 
-// batchWriter writes a file from record batches of a dataset's rows.
-type batchWriter interface {
-	Write(arrow.RecordBatch) error
-	Close() error
-}
-
 // familyFile is one file of a family being written: under a temporary
 // name until it is whole.
 type familyFile struct {
 	path string
 	f    *os.File
 	bw   *bufio.Writer
-	w    batchWriter
+	w    arrowrows.FileWriter
 }
 
 // writeFamily writes the files of family fam from ds.Rows[i], i in rows.
