@@ -58,31 +58,25 @@ func protect(ds *export.Dataset, hidden *hiddenCells) error {
 		decl[ind.ID] = ind
 	}
 	n := len(ds.Rows)
-	groups := map[string][]int{}
-	var order []string
-	for i, r := range ds.Rows {
-		k := groupKey(r)
-		if _, ok := groups[k]; !ok {
-			order = append(order, k)
-		}
-		groups[k] = append(groups[k], i)
-	}
+	groups, order := groupRows(ds.Rows)
 	// A cell hidden by propagate is one more suppressed cell of its own
 	// table, which must then be protected like the others: repeat until no
 	// table gains a suppression (suppressions only grow, so this ends).
 	places := placeKeys(ds, decl) // rows added below have none
 	for dirty := order; len(dirty) > 0; dirty = propagate(ds, places) {
+		var added []export.Row // appended once: ds.Rows is millions of rows
 		for _, k := range dirty {
 			ind := decl[ds.Rows[groups[k][0]].Indicator]
 			if ind.Unit == "hours" {
 				continue
 			}
-			idx, err := protectGroup(ds, ind, groups[k], hidden)
+			idx, err := protectGroup(ds, ind, groups[k], hidden, &added)
 			if err != nil {
 				return fmt.Errorf("protect %s: %w", k, err)
 			}
 			groups[k] = idx
 		}
+		ds.Rows = append(ds.Rows, added...)
 	}
 	if len(ds.Rows) > n {
 		ds.Rows = reorder(ds.Rows, n, order, groups)
@@ -97,6 +91,38 @@ func protect(ds *export.Dataset, hidden *hiddenCells) error {
 	return nil
 }
 
+// groupRows returns the rows of each table (see groupKey) and the tables
+// in the order of their first row. Rows come in runs of one table: the
+// key is built once per run.
+func groupRows(rows []export.Row) (map[string][]int, []string) {
+	groups := map[string][]int{}
+	var order []string
+	var key string
+	var idx []int // the current run's table
+	for i := range rows {
+		if r := &rows[i]; i == 0 || !sameTable(r, &rows[i-1]) {
+			if i > 0 {
+				groups[key] = idx
+			}
+			key = groupKey(r)
+			var ok bool
+			if idx, ok = groups[key]; !ok {
+				order = append(order, key)
+			}
+		}
+		idx = append(idx, i)
+	}
+	if len(rows) > 0 {
+		groups[key] = idx
+	}
+	return groups, order
+}
+
+// sameTable reports whether a and b belong to one table (see groupKey).
+func sameTable(a, b *export.Row) bool {
+	return a.Indicator == b.Indicator && a.Dep == b.Dep && a.Period == b.Period
+}
+
 func small(v *float64, threshold int) bool {
 	return v != nil && *v >= 0.5 && *v < float64(threshold)
 }
@@ -104,8 +130,9 @@ func small(v *float64, threshold int) bool {
 // protectGroup protects one indicator's table for one département and
 // year, and returns the indices of its rows: an empty combination (a zero
 // the warehouse leaves out) that the protection hides becomes a row of its
-// own, suppressed, since leaving it out would publish it as a zero.
-func protectGroup(ds *export.Dataset, ind export.Indicator, idx []int, hidden *hiddenCells) ([]int, error) {
+// own, suppressed, since leaving it out would publish it as a zero. Such
+// rows go to added, to be appended to ds.Rows (their indices follow).
+func protectGroup(ds *export.Dataset, ind export.Indicator, idx []int, hidden *hiddenCells, added *[]export.Row) ([]int, error) {
 	if !sensitive(ds, ind, idx) && !hidden.inTable(&ds.Rows[idx[0]]) {
 		return idx, nil // most tables: nothing to hide, nothing hidden before
 	}
@@ -185,8 +212,8 @@ func protectGroup(ds *export.Dataset, ind export.Indicator, idx []int, hidden *h
 		}
 		r := emptyRow(first, ind, full(c.Key))
 		r.Conf = c.Status
-		idx = append(idx, len(ds.Rows))
-		ds.Rows = append(ds.Rows, r)
+		idx = append(idx, len(ds.Rows)+len(*added))
+		*added = append(*added, r)
 	}
 	return idx, nil
 }
@@ -233,9 +260,15 @@ func reorder(rows []export.Row, n int, order []string, groups map[string][]int) 
 	out := make([]export.Row, 0, len(rows))
 	for _, k := range order {
 		start, added := len(out), false
-		for _, i := range groups[k] {
-			out = append(out, rows[i])
-			added = added || i >= n
+		idx := groups[k]
+		for len(idx) > 0 { // runs of consecutive rows are copied at once
+			run := 1
+			for run < len(idx) && idx[run] == idx[0]+run {
+				run++
+			}
+			out = append(out, rows[idx[0]:idx[0]+run]...)
+			added = added || idx[run-1] >= n
+			idx = idx[run:]
 		}
 		if !added {
 			continue
@@ -281,7 +314,7 @@ func conservative(ds *export.Dataset, idx []int) {
 
 // groupKey names the table a row belongs to: its indicator, département
 // and year.
-func groupKey(r export.Row) string {
+func groupKey(r *export.Row) string {
 	return r.Indicator + "|" + r.Dep + "|" + strconv.Itoa(r.Period)
 }
 
@@ -334,7 +367,7 @@ func propagate(ds *export.Dataset, places []uint64) (changed []string) {
 		r := &ds.Rows[i]
 		if k != 0 && r.Conf == export.Free && hidden[k] {
 			r.Conf = export.Secondary
-			if g := groupKey(*r); !marked[g] {
+			if g := groupKey(r); !marked[g] {
 				marked[g] = true
 				changed = append(changed, g)
 			}
@@ -349,7 +382,7 @@ func propagate(ds *export.Dataset, places []uint64) (changed []string) {
 // one N−1 too many.
 func withholdPrevious(ds *export.Dataset) {
 	seed := maphash.MakeSeed()
-	key := func(r export.Row, period int) uint64 {
+	key := func(r *export.Row, period int) uint64 {
 		var h maphash.Hash
 		h.SetSeed(seed)
 		for _, s := range [...]string{r.Indicator, r.Dep, r.Territory, strconv.Itoa(period)} {
@@ -367,14 +400,17 @@ func withholdPrevious(ds *export.Dataset) {
 		return sum
 	}
 	suppressed := map[uint64]bool{}
-	for _, r := range ds.Rows {
-		if r.Conf != export.Free {
+	for i := range ds.Rows {
+		if r := &ds.Rows[i]; r.Conf != export.Free {
 			suppressed[key(r, r.Period)] = true
 		}
 	}
+	if len(suppressed) == 0 {
+		return
+	}
 	for i := range ds.Rows {
 		r := &ds.Rows[i]
-		if suppressed[key(*r, r.Period-1)] {
+		if (r.Previous != nil || r.Evolution != nil) && suppressed[key(r, r.Period-1)] {
 			r.Previous, r.Evolution = nil, nil
 		}
 	}

@@ -50,7 +50,7 @@ func protectTogether(v *values, profiles []configs.Export, ready func(configs.Ex
 		for i := range ds.Rows {
 			if r := &ds.Rows[i]; r.Conf != export.Free {
 				hidden.cells[cellKey(hidden.seed, r)] = true
-				hidden.tables[groupKey(*r)] = true
+				hidden.tables[groupKey(r)] = true
 			}
 		}
 		for _, p := range group {
@@ -127,7 +127,7 @@ func (h *hiddenCells) cell(r *export.Row) bool {
 
 // inTable reports whether a cell of r's table is hidden.
 func (h *hiddenCells) inTable(r *export.Row) bool {
-	return h != nil && h.tables[groupKey(*r)]
+	return h != nil && h.tables[groupKey(r)]
 }
 
 // cellKey identifies the cell of a row whatever the breakdowns its

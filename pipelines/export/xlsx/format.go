@@ -87,6 +87,7 @@ func countFormat(v float64) string {
 type styles struct {
 	f       *excelize.File
 	numbers map[string]int // number format → style id
+	frozen  bool           // the styles are written: number creates none
 
 	title, subtitle, header, headerNum, label, text, wrap, note, date, sign, center int
 }
@@ -134,6 +135,9 @@ func newStyles(f *excelize.File) (*styles, error) {
 func (s *styles) number(code string) (int, error) {
 	if id, ok := s.numbers[code]; ok {
 		return id, nil
+	}
+	if s.frozen {
+		return 0, fmt.Errorf("number format %q has no style (see registerNumbers)", code)
 	}
 	id, err := s.f.NewStyle(&excelize.Style{CustomNumFmt: &code})
 	if err != nil {

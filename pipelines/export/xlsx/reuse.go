@@ -2,6 +2,7 @@ package xlsx
 
 import (
 	"archive/zip"
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/xml"
@@ -147,19 +148,31 @@ func sheetPart(f *excelize.File, sheet string) (string, error) {
 }
 
 // copyingZip writes a workbook's parts, taking some of them compressed as
-// they are from an earlier workbook instead of what excelize writes.
+// they are from an earlier workbook instead of what excelize writes, and
+// filling the rows of others (see splicer).
 type copyingZip struct {
 	*zip.Writer
-	copies map[string]*zip.File // part → the earlier workbook's part
-	copied map[string]bool
+	copies map[string]*zip.File             // part → the earlier workbook's part
+	fills  map[string]func(io.Writer) error // part → writes its rows
+	done   map[string]bool
 }
 
 func (z *copyingZip) Create(name string) (io.Writer, error) {
+	if fill, ok := z.fills[name]; ok {
+		w, err := z.Writer.Create(name)
+		if err != nil {
+			return nil, err
+		}
+		return &splicer{w: w, fill: func(w io.Writer) error {
+			z.done[name] = true
+			return fill(w)
+		}}, nil
+	}
 	from, ok := z.copies[name]
 	if !ok {
 		return z.Writer.Create(name)
 	}
-	z.copied[name] = true
+	z.done[name] = true
 	to := *from
 	to.Name = name
 	if err := z.Writer.Copy(&to); err != nil {
@@ -169,12 +182,62 @@ func (z *copyingZip) Create(name string) (io.Writer, error) {
 }
 
 func (z *copyingZip) Close() error {
-	for _, name := range slices.Sorted(maps.Keys(z.copies)) {
-		if !z.copied[name] {
-			return fmt.Errorf("part %s to copy from %s was never written", name, z.copies[name].Name)
+	for _, parts := range []map[string]bool{keysOf(z.copies), keysOf(z.fills)} {
+		for _, name := range slices.Sorted(maps.Keys(parts)) {
+			if !z.done[name] {
+				return fmt.Errorf("part %s was never written", name)
+			}
 		}
 	}
 	return z.Writer.Close()
+}
+
+func keysOf[V any](m map[string]V) map[string]bool {
+	out := make(map[string]bool, len(m))
+	for k := range m {
+		out[k] = true
+	}
+	return out
+}
+
+// sheetDataEnd ends the rows of a sheet's XML.
+var sheetDataEnd = []byte("</sheetData>")
+
+// splicer passes a streamed sheet's XML through to w, and has fill write
+// the sheet's rows just before its sheetDataEnd: excelize wrote the sheet
+// with its header row only.
+type splicer struct {
+	w    io.Writer
+	fill func(io.Writer) error
+	held []byte // the end of what came: sheetDataEnd may start there
+	done bool
+}
+
+func (s *splicer) Write(p []byte) (int, error) {
+	if s.done {
+		return s.w.Write(p)
+	}
+	data := append(s.held, p...)
+	i := bytes.Index(data, sheetDataEnd)
+	if i < 0 {
+		keep := min(len(data), len(sheetDataEnd)-1)
+		if _, err := s.w.Write(data[:len(data)-keep]); err != nil {
+			return 0, err
+		}
+		s.held = append([]byte(nil), data[len(data)-keep:]...)
+		return len(p), nil
+	}
+	s.done, s.held = true, nil
+	if _, err := s.w.Write(data[:i]); err != nil {
+		return 0, err
+	}
+	if err := s.fill(s.w); err != nil {
+		return 0, err
+	}
+	if _, err := s.w.Write(data[i:]); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // openParts opens the earlier workbook and indexes its parts.

@@ -100,9 +100,10 @@ func WriteWith(w io.Writer, ds *export.Dataset, layout Layout, o Options) (*Shee
 	// w at the end: a national workbook would be held, grown and copied
 	// whole. The zip writer writes to w instead, and the buffer stays
 	// empty (excelize only rewrites it for parts over 4 GiB).
-	copies := map[string]*zip.File{}
+	z := &copyingZip{copies: map[string]*zip.File{}, fills: map[string]func(io.Writer) error{}, done: map[string]bool{}}
 	f.SetZipWriter(func(io.Writer) excelize.ZipWriter {
-		return &copyingZip{Writer: fastZip(w), copies: copies, copied: map[string]bool{}}
+		z.Writer = fastZip(w)
+		return z
 	})
 	var parts map[string]*zip.File
 	if o.Previous != nil {
@@ -122,7 +123,7 @@ func WriteWith(w io.Writer, ds *export.Dataset, layout Layout, o Options) (*Shee
 	var err error
 	switch layout {
 	case Observatoire:
-		sheets, err = writeObservatoire(f, ds, note, o.Previous, parts, copies)
+		sheets, err = writeObservatoire(f, ds, note, o.Previous, parts, z)
 	case Drees:
 		err = writeDrees(f, ds, note)
 	default:
