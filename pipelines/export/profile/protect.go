@@ -9,7 +9,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/odpe/odpe/indicators"
 	"github.com/odpe/odpe/pipelines/export"
@@ -138,19 +137,24 @@ func protectGroup(ds *export.Dataset, ind export.Indicator, idx []int, hidden *h
 	}
 	dims := append([]string{"territory"}, ind.Breakdowns...)
 	cells := make([]disclosure.Cell, 0, len(idx))
-	seen := map[string]bool{}
-	values := make([][]string, len(dims))
+	values := make([][]string, len(dims)) // each dimension's values, in order met
+	pos := make([]map[string]int, len(dims))
+	for d := range pos {
+		pos[d] = map[string]int{}
+	}
 	for _, i := range idx {
-		r := ds.Rows[i]
+		r := &ds.Rows[i]
 		key := rowKey(r, ind.Breakdowns)
 		c := disclosure.Cell{Key: key, Value: value(r.Numerator), Status: r.Conf}
 		if isShare(ind.Unit) && small(r.Denominator, ds.Threshold) && c.Value == 0 {
 			c.Status = export.Primary // 0 % of 3 children is still 3 children
 		}
 		cells = append(cells, c)
-		seen[strings.Join(key, "\x00")] = true
 		for d, v := range key {
-			values[d] = appendUnique(values[d], v)
+			if _, ok := pos[d][v]; !ok {
+				pos[d][v] = len(values[d])
+				values[d] = append(values[d], v)
+			}
 		}
 	}
 	// A profile that does not carry the territories has only their total:
@@ -162,16 +166,10 @@ func protectGroup(ds *export.Dataset, ind export.Indicator, idx []int, hidden *h
 			conservative(ds, idx) // one cell: primary suppression only
 			return idx, nil
 		}
-		off, dims, values = 1, dims[1:], values[1:]
+		off, dims, values, pos = 1, dims[1:], values[1:], pos[1:]
 		for j := range cells {
 			cells[j].Key = cells[j].Key[1:]
 		}
-		rest := make(map[string]bool, len(seen))
-		for k := range seen {
-			_, r, _ := strings.Cut(k, "\x00")
-			rest[r] = true
-		}
-		seen = rest
 	}
 	first := ds.Rows[idx[0]]
 	full := func(key []string) []string { // with the territory
@@ -181,16 +179,14 @@ func protectGroup(ds *export.Dataset, ind export.Indicator, idx []int, hidden *h
 		return key
 	}
 	// CUBE leaves out empty combinations: they are zeros of the table.
-	for _, key := range product(values) {
-		if !seen[strings.Join(key, "\x00")] {
-			c := disclosure.Cell{Key: key}
-			if hidden != nil {
-				if r := emptyRow(first, ind, full(key)); hidden.cell(&r) {
-					c.Status = export.Secondary
-				}
+	for _, key := range missing(values, pos, cells) {
+		c := disclosure.Cell{Key: key}
+		if hidden != nil {
+			if r := emptyRow(first, ind, full(key)); hidden.cell(&r) {
+				c.Status = export.Secondary
 			}
-			cells = append(cells, c)
 		}
+		cells = append(cells, c)
 	}
 	t, err := disclosure.New(dims, cells)
 	if err == nil {
@@ -416,8 +412,9 @@ func withholdPrevious(ds *export.Dataset) {
 	}
 }
 
-func rowKey(r export.Row, breakdowns []string) []string {
-	key := []string{r.Territory}
+func rowKey(r *export.Row, breakdowns []string) []string {
+	key := make([]string, 1, 1+len(breakdowns))
+	key[0] = r.Territory
 	for _, b := range breakdowns {
 		key = append(key, r.Dims[b])
 	}
@@ -433,26 +430,32 @@ func value(v *float64) float64 {
 	return *v
 }
 
-func appendUnique(list []string, v string) []string {
-	for _, x := range list {
-		if x == v {
-			return list
-		}
-	}
-	return append(list, v)
-}
-
-// product lists every combination of one value per dimension.
-func product(values [][]string) [][]string {
-	out := [][]string{{}}
+// missing lists the combinations of one value per dimension (values,
+// pos giving each value's place) that no cell has, in the order of values.
+func missing(values [][]string, pos []map[string]int, cells []disclosure.Cell) [][]string {
+	size := 1
 	for _, vs := range values {
-		var next [][]string
-		for _, prefix := range out {
-			for _, v := range vs {
-				next = append(next, append(append([]string{}, prefix...), v))
-			}
+		size *= len(vs)
+	}
+	seen := make([]bool, size) // by offset: Σ place × stride, the last dimension fastest
+	for _, c := range cells {
+		o := 0
+		for d, v := range c.Key {
+			o = o*len(values[d]) + pos[d][v]
 		}
-		out = next
+		seen[o] = true
+	}
+	var out [][]string
+	for o, ok := range seen {
+		if ok {
+			continue
+		}
+		key := make([]string, len(values))
+		for d := len(values) - 1; d >= 0; d-- {
+			key[d] = values[d][o%len(values[d])]
+			o /= len(values[d])
+		}
+		out = append(out, key)
 	}
 	return out
 }
