@@ -69,6 +69,16 @@ type Result struct {
 	OnePMIFile  float64    `json:"one_pmi_file_seconds"`
 	OnePMISteps []Step     `json:"one_pmi_file_steps"` // its steps of 10 ms or more
 	WarehouseMB float64    `json:"warehouse_mib"`
+	Exports     Exports    `json:"exports_alone"`
+}
+
+// Exports is every export profile written from the refreshed warehouse
+// into an empty folder (nothing reused from a last publication), on its
+// own: the figure to set against the indicators step.
+type Exports struct {
+	Read       float64 `json:"read_seconds"`
+	Written    float64 `json:"written_seconds"`
+	Indicators float64 `json:"indicators_seconds"` // the full refresh's step
 }
 
 // Main runs the command and returns its exit code.
@@ -133,6 +143,9 @@ func Run(ctx context.Context, scale string, seed uint64, dir string) (*Result, e
 	}
 	if err := res.baselines(ctx, cfg); err != nil {
 		return nil, err
+	}
+	if err := res.exportsAlone(ctx, cfg); err != nil {
+		return nil, fmt.Errorf("exports alone: %w", err)
 	}
 	if res.NoChange, _, err = timeRefresh(ctx, cfg); err != nil {
 		return nil, fmt.Errorf("no-change refresh: %w", err)
@@ -225,6 +238,44 @@ func timeRefresh(ctx context.Context, cfg *configs.Config) (float64, []Step, err
 		}
 	}
 	return took, steps, nil
+}
+
+// exportsAlone writes every export profile of the refreshed warehouse
+// into an empty folder, as `odpe export` would without a last publication
+// to take unchanged files from.
+func (r *Result) exportsAlone(ctx context.Context, cfg *configs.Config) error {
+	for _, s := range r.Steps {
+		if s.Name == "indicators" {
+			r.Exports.Indicators = s.Seconds
+		}
+	}
+	scratch := *cfg
+	dir, err := os.MkdirTemp(filepath.Dir(cfg.Warehouse), "exports-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	scratch.ExportsDir = dir
+	db, err := refresh.Store(cfg).OpenReadOnly(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var runID int64
+	if err := db.QueryRowContext(ctx, "SELECT max(run_id) FROM ind.values").Scan(&runID); err != nil {
+		return err
+	}
+	w := &profile.Writer{Config: &scratch, Logger: slog.New(slog.DiscardHandler)}
+	start := time.Now()
+	run, err := w.Read(ctx, db, runID, "bench", nil)
+	if err != nil {
+		return err
+	}
+	r.Exports.Read = time.Since(start).Seconds()
+	start = time.Now()
+	err = run.Write(ctx)
+	r.Exports.Written = time.Since(start).Seconds()
+	return err
 }
 
 // baselines times DuckDB loading the large CSV files of the ASE and
@@ -378,6 +429,9 @@ func (r *Result) Print(w io.Writer) {
 		}
 		fmt.Fprintf(w, "%-22s %6d %12d %10.2f %10.2f %6.2fx%s\n", b.Job, b.Files, b.Rows, b.DuckDB, b.Ours, b.Ratio, note)
 	}
+	e := r.Exports
+	fmt.Fprintf(w, "\nevery export profile, alone %.2f s (read %.2f s, written %.2f s): %.2fx the indicators step (%.2f s)\n",
+		e.Read+e.Written, e.Read, e.Written, (e.Read+e.Written)/e.Indicators, e.Indicators)
 	fmt.Fprintf(w, "\nno-change refresh        %.2f s\n", r.NoChange)
 	fmt.Fprintf(w, "one new PMI file refresh %.2f s (extract, indicators and exports)\n", r.OnePMIFile)
 	for _, s := range r.OnePMISteps {
