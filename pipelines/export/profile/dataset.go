@@ -11,7 +11,9 @@ package profile
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
+	"io"
 	"math"
 	"path"
 	"reflect"
@@ -407,53 +409,84 @@ func scanRows(ctx context.Context, db *sql.DB, ind export.Indicator, in *export.
 		cols += d + ", "
 		order += ", " + d
 	}
-	rows, err := db.QueryContext(ctx, `SELECT dep, period, territory, `+cols+`numerator, denominator, value, unit, status
+	query := `SELECT dep, period, territory, ` + cols + `numerator, denominator, value, unit, status
 		FROM ind.values WHERE indicator = ?
-		ORDER BY dep, period, territory = 'Ensemble' DESC, territory`+order, ind.ID)
+		ORDER BY dep, period, territory = 'Ensemble' DESC, territory` + order
+	start, id := len(out), in.String(ind.ID)
+	err := queryDriver(ctx, db, query, []any{ind.ID}, func(rows driver.Rows) error {
+		var (
+			vals    = make([]driver.Value, 3+len(dims)+5)
+			values  = make([]string, len(dims))
+			present = make([]bool, len(dims))
+			figVals [5]float64
+			figOK   [5]bool
+		)
+		for {
+			if err := rows.Next(vals); err == io.EOF {
+				return nil
+			} else if err != nil {
+				return err
+			}
+			row := export.Row{Indicator: id}
+			var ok [5]bool
+			row.Dep, ok[0] = vals[0].(string)
+			period, okPeriod := vals[1].(int32)
+			row.Territory, ok[1] = vals[2].(string)
+			unit, status := vals[3+len(dims)+3], vals[3+len(dims)+4]
+			row.Unit, ok[2] = unit.(string)
+			row.Status, ok[3] = status.(string)
+			if !ok[0] || !okPeriod || !ok[1] || !ok[2] || !ok[3] {
+				return fmt.Errorf("row %d: unexpected types %T", len(out)-start, vals)
+			}
+			row.Period = int(period)
+			row.Dep, row.Territory = in.String(row.Dep), in.String(row.Territory)
+			row.Unit, row.Status = in.String(row.Unit), in.String(row.Status)
+			for i := range dims {
+				values[i], present[i] = vals[3+i].(string)
+			}
+			row.Dims = in.Dims(dims, values, present)
+			for i := range 3 {
+				figVals[i], figOK[i] = vals[3+len(dims)+i].(float64)
+				if !figOK[i] && vals[3+len(dims)+i] != nil {
+					return fmt.Errorf("row %d: figure of type %T", len(out)-start, vals[3+len(dims)+i])
+				}
+			}
+			row.SetFigures(figVals, figOK)
+			out = append(out, row)
+		}
+	})
 	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var (
-		r       export.Row
-		dimVals = make([]sql.NullString, len(dims))
-		figures [3]sql.NullFloat64
-		values  = make([]string, len(dims))
-		present = make([]bool, len(dims))
-		figVals [5]float64
-		figOK   [5]bool
-		start   = len(out)
-		id      = in.String(ind.ID)
-	)
-	dest := []any{&r.Dep, &r.Period, &r.Territory}
-	for i := range dimVals {
-		dest = append(dest, &dimVals[i])
-	}
-	for i := range figures {
-		dest = append(dest, &figures[i])
-	}
-	dest = append(dest, &r.Unit, &r.Status)
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return nil, err
-		}
-		row := export.Row{Indicator: id, Dep: in.String(r.Dep), Period: r.Period,
-			Territory: in.String(r.Territory), Unit: in.String(r.Unit), Status: in.String(r.Status)}
-		for i, d := range dimVals {
-			values[i], present[i] = d.String, d.Valid
-		}
-		row.Dims = in.Dims(dims, values, present)
-		for i, f := range figures {
-			figVals[i], figOK[i] = f.Float64, f.Valid
-		}
-		row.SetFigures(figVals, figOK)
-		out = append(out, row)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	newSeries().setPrevious(out[start:])
 	return out, nil
+}
+
+// queryDriver runs query on one connection of db and hands its rows to
+// scan as the driver gives them: per row and column, database/sql's Scan
+// (a lock, a conversion) cost more than DuckDB producing the value.
+func queryDriver(ctx context.Context, db *sql.DB, query string, args []any, scan func(driver.Rows) error) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	named := make([]driver.NamedValue, len(args))
+	for i, a := range args {
+		named[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
+	}
+	return conn.Raw(func(dc any) error {
+		q, ok := dc.(driver.QueryerContext)
+		if !ok {
+			return fmt.Errorf("driver connection %T cannot query", dc)
+		}
+		rows, err := q.QueryContext(ctx, query, named)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		return scan(rows)
+	})
 }
 
 // series finds the value of N−1 of each row of rows read in the order of
