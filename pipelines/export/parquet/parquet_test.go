@@ -424,6 +424,29 @@ func TestCompressionZstd(t *testing.T) {
 	}
 }
 
+// TestStatistics: row groups carry min and max on the columns the rows
+// are sorted by, where a reader can skip row groups with them, and only
+// there.
+func TestStatistics(t *testing.T) {
+	sorted := map[string]bool{"indicator": true, "dep": true, "period": true, "territory": true}
+	dir := write(t, fixture())
+	md := readFile(t, filepath.Join(dir, "ase.parquet")).reader.MetaData()
+	rg := md.RowGroup(0)
+	for j := range rg.NumColumns() {
+		cc, err := rg.ColumnChunk(j)
+		if err != nil {
+			t.Fatal(err)
+		}
+		set, err := cc.StatsSet()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name := cc.PathInSchema().String(); set != sorted[name] {
+			t.Errorf("column %s: statistics %v, want %v", name, set, sorted[name])
+		}
+	}
+}
+
 // TestDuckDBAgrees reads the files back with DuckDB's own Parquet reader.
 func TestDuckDBAgrees(t *testing.T) {
 	dir := write(t, fixture())
