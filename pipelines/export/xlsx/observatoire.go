@@ -36,9 +36,10 @@ var MaxSheetRows = 1_000_000
 // writeObservatoire writes the study workbook; omitted, when not empty,
 // says on the Lisez-moi sheet what the workbook leaves out of its profile.
 // The sheets of prev's families are written empty, their table sized for
-// their rows, and copies maps their parts to those of the earlier
-// workbook (parts), for the zip writer to take them from there. It
-// returns what the workbook holds of each family.
+// their rows, and z.copies maps their parts to those of the earlier
+// workbook (parts), for the zip writer to take them from there; the other
+// family sheets' rows are written by z.fills (see writeRows) where they
+// can be. It returns what the workbook holds of each family.
 func writeObservatoire(f *excelize.File, ds *export.Dataset, omitted string, prev *Previous, parts map[string]*zip.File, z *copyingZip) (*Sheets, error) {
 	st, err := newStyles(f)
 	if err != nil {
@@ -233,20 +234,12 @@ func writeFamily(f *excelize.File, st *styles, ds *export.Dataset, withDep bool,
 		return fmt.Errorf("header: %w", err)
 	}
 
-	labels := make(map[string]string, len(ds.Indicators))
-	for _, ind := range ds.Indicators {
-		labels[ind.ID] = ind.Label
-	}
-	values := make([]any, len(cols))
-	for n, i := range rows {
-		r := &ds.Rows[i]
-		if err := longRow(values, st, ds, r, labels[r.Indicator], withDep); err != nil {
-			return fmt.Errorf("row %d: %w", i, err)
-		}
-		cell, _ := excelize.CoordinatesToCellName(1, n+2)
-		if err := sw.SetRow(cell, values); err != nil {
-			return fmt.Errorf("write row %d: %w", i, err)
-		}
+	err = longRows(st, ds, withDep, rows, func(line int, values []any) error {
+		cell, _ := excelize.CoordinatesToCellName(1, line)
+		return sw.SetRow(cell, values)
+	})
+	if err != nil {
+		return err
 	}
 	if size > 0 {
 		last, _ := excelize.CoordinatesToCellName(len(cols), size+1)
@@ -275,22 +268,31 @@ var spliceRows = true
 // format with no style yet is an error (registerNumbers creates them all).
 func writeRows(w io.Writer, st *styles, ds *export.Dataset, withDep bool, rows []int) error {
 	st.frozen = true
+	rw := newRowWriter(w, len(longColumns(ds, withDep)))
+	if err := longRows(st, ds, withDep, rows, rw.row); err != nil {
+		return err
+	}
+	return rw.flush()
+}
+
+// longRows hands the cells of each of rows, from the sheet's second line,
+// to write (which may keep none of them).
+func longRows(st *styles, ds *export.Dataset, withDep bool, rows []int, write func(line int, values []any) error) error {
 	labels := make(map[string]string, len(ds.Indicators))
 	for _, ind := range ds.Indicators {
 		labels[ind.ID] = ind.Label
 	}
 	values := make([]any, len(longColumns(ds, withDep)))
-	rw := newRowWriter(w, len(values))
 	for n, i := range rows {
 		r := &ds.Rows[i]
 		if err := longRow(values, st, ds, r, labels[r.Indicator], withDep); err != nil {
 			return fmt.Errorf("row %d: %w", i, err)
 		}
-		if err := rw.row(n+2, values); err != nil {
-			return fmt.Errorf("row %d: %w", i, err)
+		if err := write(n+2, values); err != nil {
+			return fmt.Errorf("write row %d: %w", i, err)
 		}
 	}
-	return rw.flush()
+	return nil
 }
 
 // plainRows reports whether every string of the rows' cells is one a
