@@ -421,11 +421,14 @@ func scanRows(ctx context.Context, db *sql.DB, ind export.Indicator, in *export.
 			figVals [5]float64
 			figOK   [5]bool
 		)
-		for {
+		for n := 1; ; n++ {
 			if err := rows.Next(vals); err == io.EOF {
 				return nil
 			} else if err != nil {
 				return err
+			}
+			if n%4096 == 0 && ctx.Err() != nil {
+				return ctx.Err() // the driver's rows do not watch ctx
 			}
 			row := export.Row{Indicator: id}
 			var ok [5]bool
