@@ -182,22 +182,17 @@ func (z *copyingZip) Create(name string) (io.Writer, error) {
 }
 
 func (z *copyingZip) Close() error {
-	for _, parts := range []map[string]bool{keysOf(z.copies), keysOf(z.fills)} {
-		for _, name := range slices.Sorted(maps.Keys(parts)) {
-			if !z.done[name] {
-				return fmt.Errorf("part %s was never written", name)
-			}
+	for _, name := range slices.Sorted(maps.Keys(z.copies)) {
+		if !z.done[name] {
+			return fmt.Errorf("part %s to copy from %s was never written", name, z.copies[name].Name)
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(z.fills)) {
+		if !z.done[name] {
+			return fmt.Errorf("part %s, whose rows were to be filled in, was never written", name)
 		}
 	}
 	return z.Writer.Close()
-}
-
-func keysOf[V any](m map[string]V) map[string]bool {
-	out := make(map[string]bool, len(m))
-	for k := range m {
-		out[k] = true
-	}
-	return out
 }
 
 // sheetDataEnd ends the rows of a sheet's XML.
