@@ -430,28 +430,24 @@ func scanRows(ctx context.Context, db *sql.DB, ind export.Indicator, in *export.
 			if n%4096 == 0 && ctx.Err() != nil {
 				return ctx.Err() // the driver's rows do not watch ctx
 			}
-			row := export.Row{Indicator: id}
-			var ok [5]bool
-			row.Dep, ok[0] = vals[0].(string)
-			period, okPeriod := vals[1].(int32)
-			row.Territory, ok[1] = vals[2].(string)
-			unit, status := vals[3+len(dims)+3], vals[3+len(dims)+4]
-			row.Unit, ok[2] = unit.(string)
-			row.Status, ok[3] = status.(string)
-			if !ok[0] || !okPeriod || !ok[1] || !ok[2] || !ok[3] {
-				return fmt.Errorf("row %d: unexpected types %T", len(out)-start, vals)
+			dep, ok1 := vals[0].(string)
+			period, ok2 := vals[1].(int32)
+			territory, ok3 := vals[2].(string)
+			unit, ok4 := vals[len(vals)-2].(string)
+			status, ok5 := vals[len(vals)-1].(string)
+			if !(ok1 && ok2 && ok3 && ok4 && ok5) {
+				return fmt.Errorf("row %d: dep, period, territory, unit and status of types %T, %T, %T, %T, %T",
+					len(out)-start, vals[0], vals[1], vals[2], vals[len(vals)-2], vals[len(vals)-1])
 			}
-			row.Period = int(period)
-			row.Dep, row.Territory = in.String(row.Dep), in.String(row.Territory)
-			row.Unit, row.Status = in.String(row.Unit), in.String(row.Status)
+			row := export.Row{Indicator: id, Dep: in.String(dep), Period: int(period), Territory: in.String(territory),
+				Unit: in.String(unit), Status: in.String(status)}
 			for i := range dims {
 				values[i], present[i] = vals[3+i].(string)
 			}
 			row.Dims = in.Dims(dims, values, present)
-			for i := range 3 {
-				figVals[i], figOK[i] = vals[3+len(dims)+i].(float64)
-				if !figOK[i] && vals[3+len(dims)+i] != nil {
-					return fmt.Errorf("row %d: figure of type %T", len(out)-start, vals[3+len(dims)+i])
+			for i, v := range vals[3+len(dims) : 3+len(dims)+3] {
+				if figVals[i], figOK[i] = v.(float64); !figOK[i] && v != nil {
+					return fmt.Errorf("row %d: figure of type %T", len(out)-start, v)
 				}
 			}
 			row.SetFigures(figVals, figOK)
