@@ -193,7 +193,6 @@ func Append(b *array.RecordBuilder, ds *export.Dataset, rows []int) error {
 	for j := range figures {
 		figures[j] = b.Field(4 + nd + j).(*array.Float64Builder)
 	}
-	reserveStrings(ds, rows, indicator, dep, territory, unit, status, conf, dims)
 	for _, i := range rows {
 		r := &ds.Rows[i]
 		if r.Period < 0 || r.Period > math.MaxInt32 {
@@ -231,31 +230,6 @@ func Append(b *array.RecordBuilder, ds *export.Dataset, rows []int) error {
 		conf.Append(r.Conf)
 	}
 	return nil
-}
-
-// reserveStrings sizes the string columns' data for rows at once, rather
-// than growing (copying) them as the rows are appended.
-func reserveStrings(ds *export.Dataset, rows []int, indicator, dep, territory, unit, status, conf *array.StringBuilder, dims []*array.StringBuilder) {
-	var lens [6]int
-	dimLens := make([]int, len(dims))
-	for _, i := range rows {
-		r := &ds.Rows[i]
-		lens[0] += len(r.Indicator)
-		lens[1] += len(r.Dep)
-		lens[2] += len(r.Territory)
-		lens[3] += len(r.Unit)
-		lens[4] += len(r.Status)
-		lens[5] += len(r.Conf)
-		for j, d := range ds.Dimensions {
-			dimLens[j] += len(r.Dims[d])
-		}
-	}
-	for j, b := range [...]*array.StringBuilder{indicator, dep, territory, unit, status, conf} {
-		b.ReserveData(lens[j])
-	}
-	for j, b := range dims {
-		b.ReserveData(dimLens[j])
-	}
 }
 
 // Reader turns record batches with the columns of Fields back into rows
