@@ -45,14 +45,34 @@ type Row struct {
 	Period      int    // year N
 	Territory   string // territory code, or Total for the département
 	Dims        map[string]string
-	Numerator   *float64 // nil when not applicable or suppressed
-	Denominator *float64
-	Value       *float64 // nil when not computable or suppressed
-	Previous    *float64 // value of N−1, nil if unknown or suppressed
-	Evolution   *float64 // points for shares and rates, % change for counts
+	Numerator   Figure // absent when not applicable or suppressed
+	Denominator Figure
+	Value       Figure // absent when not computable or suppressed
+	Previous    Figure // value of N−1, absent if unknown or suppressed
+	Evolution   Figure // points for shares and rates, % change for counts
 	Unit        string
 	Status      string // final, provisional, incomplete
 	Conf        string // Free, Primary, Secondary
+}
+
+// Figure is a number of a row, which may be absent (NULL in the
+// warehouse). It is held in the row, not behind a pointer: rows are
+// millions at national scale, and every pointer is one more allocation and
+// one more word for the garbage collector to scan.
+type Figure struct {
+	Float64 float64
+	Valid   bool // false when absent
+}
+
+// Known is the figure v.
+func Known(v float64) Figure { return Figure{Float64: v, Valid: true} }
+
+// Or is f, or def when f is absent.
+func (f Figure) Or(def float64) float64 {
+	if !f.Valid {
+		return def
+	}
+	return f.Float64
 }
 
 // Source is one source file that fed the warehouse.
@@ -184,22 +204,4 @@ func (in *Interner) Dims(names, values []string, present []bool) map[string]stri
 	}
 	in.dims[string(in.key)] = m
 	return m
-}
-
-// SetFigures sets the numerator, denominator, value, previous and
-// evolution of r to figures[i] where present[i] (nil elsewhere), held in
-// one allocation.
-func (r *Row) SetFigures(figures [5]float64, present [5]bool) {
-	var held []float64
-	for i, p := range [...]**float64{&r.Numerator, &r.Denominator, &r.Value, &r.Previous, &r.Evolution} {
-		if !present[i] {
-			*p = nil
-			continue
-		}
-		if held == nil {
-			held = make([]float64, len(figures))
-		}
-		held[i] = figures[i]
-		*p = &held[i]
-	}
 }

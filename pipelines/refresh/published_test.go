@@ -21,6 +21,7 @@ import (
 	"github.com/odpe/odpe/cmd/odpe/cli"
 	"github.com/odpe/odpe/configs"
 	"github.com/odpe/odpe/pipelines/demo"
+	"github.com/odpe/odpe/pipelines/export"
 	"github.com/odpe/odpe/pipelines/export/arrowrows"
 	"github.com/odpe/odpe/pipelines/export/feather"
 	"github.com/odpe/odpe/pipelines/export/parquet"
@@ -409,11 +410,11 @@ func exportsSnapshot(t *testing.T, cfg *configs.Config) map[string]string {
 				for _, d := range slices.Sorted(maps.Keys(r.Dims)) {
 					fmt.Fprint(h, d, "=", r.Dims[d])
 				}
-				for _, v := range []*float64{r.Numerator, r.Denominator, r.Value, r.Previous, r.Evolution} {
-					if v == nil {
+				for _, v := range []export.Figure{r.Numerator, r.Denominator, r.Value, r.Previous, r.Evolution} {
+					if !v.Valid {
 						fmt.Fprint(h, "∅")
 					} else {
-						fmt.Fprintf(h, "%.6f", *v)
+						fmt.Fprintf(h, "%.6f", v.Float64)
 					}
 				}
 			}

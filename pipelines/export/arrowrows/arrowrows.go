@@ -218,11 +218,11 @@ func Append(b *array.RecordBuilder, ds *export.Dataset, rows []int) error {
 				}
 			}
 		}
-		for j, v := range [...]*float64{r.Numerator, r.Denominator, r.Value, r.Previous, r.Evolution} {
-			if v == nil {
-				figures[j].AppendNull()
+		for j, v := range [...]export.Figure{r.Numerator, r.Denominator, r.Value, r.Previous, r.Evolution} {
+			if v.Valid {
+				figures[j].Append(v.Float64)
 			} else {
-				figures[j].Append(*v)
+				figures[j].AppendNull()
 			}
 		}
 		unit.Append(r.Unit)
@@ -274,8 +274,6 @@ func (rd *Reader) Rows(rec arrow.RecordBatch, out []export.Row) ([]export.Row, e
 		conf      = rec.Column(11 + nd).(*array.String)
 		dimVals   = make([]string, nd)
 		dimOK     = make([]bool, nd)
-		figVals   [5]float64
-		figOK     [5]bool
 	)
 	for j := range dims {
 		dims[j] = rec.Column(4 + j).(*array.String)
@@ -295,10 +293,11 @@ func (rd *Reader) Rows(rec arrow.RecordBatch, out []export.Row) ([]export.Row, e
 			dimVals[j], dimOK[j] = d.Value(i), d.IsValid(i)
 		}
 		r.Dims = in.Dims(dimNames, dimVals, dimOK)
-		for j, f := range figures {
-			figVals[j], figOK[j] = f.Value(i), f.IsValid(i)
+		for j, p := range [...]*export.Figure{&r.Numerator, &r.Denominator, &r.Value, &r.Previous, &r.Evolution} {
+			if figures[j].IsValid(i) {
+				*p = export.Known(figures[j].Value(i))
+			}
 		}
-		r.SetFigures(figVals, figOK)
 		out = append(out, r)
 	}
 	return out, nil

@@ -15,7 +15,7 @@ import (
 	"github.com/odpe/odpe/pipelines/export/arrowrows"
 )
 
-func f(v float64) *float64 { return &v }
+func f(v float64) export.Figure { return export.Known(v) }
 
 func dataset() *export.Dataset {
 	return &export.Dataset{

@@ -21,7 +21,7 @@ import (
 	"github.com/odpe/odpe/pipelines/export/exporttest"
 )
 
-func f(v float64) *float64 { return &v }
+func f(v float64) export.Figure { return export.Known(v) }
 
 func fixture() *export.Dataset {
 	return &export.Dataset{
@@ -126,7 +126,7 @@ func TestWriteManyBatches(t *testing.T) {
 	for i := range BatchRows*2 + 7 {
 		r := base[i%len(base)]
 		r.Period = 2000 + i%25
-		if r.Value != nil {
+		if r.Value.Valid {
 			r.Value = f(float64(i) / 7)
 		}
 		ds.Rows = append(ds.Rows, r)
@@ -149,8 +149,8 @@ func TestWriteManyBatches(t *testing.T) {
 	}
 	for i, r := range ds.Rows {
 		wantValue := "∅"
-		if r.Value != nil {
-			wantValue = fmt.Sprint(*r.Value)
+		if r.Value.Valid {
+			wantValue = fmt.Sprint(r.Value.Float64)
 		}
 		if rows[i][2] != fmt.Sprint(r.Period) || rows[i][8] != wantValue || rows[i][0] != r.Indicator || rows[i][3] != r.Territory {
 			t.Fatalf("row %d = %q, want period %d, value %s", i, rows[i], r.Period, wantValue)

@@ -30,7 +30,7 @@ import (
 
 const null = "∅"
 
-func f(v float64) *float64 { return &v }
+func f(v float64) export.Figure { return export.Known(v) }
 
 // fixture is a dataset of two families: ase, broken down by sex and age
 // band, with a suppressed cell, a zero and a provisional rate; pmi, with
@@ -93,11 +93,11 @@ func wantRows(ds *export.Dataset, fam string) [][]string {
 	for _, ind := range ds.Indicators {
 		family[ind.ID] = ind.Family
 	}
-	num := func(v *float64) string {
-		if v == nil {
+	num := func(v export.Figure) string {
+		if !v.Valid {
 			return null
 		}
-		return strconv.FormatFloat(*v, 'g', -1, 64)
+		return strconv.FormatFloat(v.Float64, 'g', -1, 64)
 	}
 	var out [][]string
 	for _, r := range ds.Rows {
@@ -112,7 +112,7 @@ func wantRows(ds *export.Dataset, fam string) [][]string {
 			}
 			row = append(row, v)
 		}
-		for _, v := range []*float64{r.Numerator, r.Denominator, r.Value, r.Previous, r.Evolution} {
+		for _, v := range []export.Figure{r.Numerator, r.Denominator, r.Value, r.Previous, r.Evolution} {
 			row = append(row, num(v))
 		}
 		out = append(out, append(row, r.Unit, r.Status, r.Conf))
@@ -765,7 +765,7 @@ func bigDataset(n int) *export.Dataset {
 		if r.Dims != nil {
 			r.Dims = map[string]string{"sex": []string{"F", "M", export.Total}[i%3], "age_band": strconv.Itoa(i%18) + " ans"}
 		}
-		if r.Value != nil {
+		if r.Value.Valid {
 			r.Value = f(float64(i) / 7)
 		}
 		ds.Rows[i] = r

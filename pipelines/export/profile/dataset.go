@@ -418,8 +418,6 @@ func scanRows(ctx context.Context, db *sql.DB, ind export.Indicator, in *export.
 			vals    = make([]driver.Value, 3+len(dims)+5)
 			values  = make([]string, len(dims))
 			present = make([]bool, len(dims))
-			figVals [5]float64
-			figOK   [5]bool
 		)
 		for n := 1; ; n++ {
 			if err := rows.Next(vals); err == io.EOF {
@@ -445,12 +443,15 @@ func scanRows(ctx context.Context, db *sql.DB, ind export.Indicator, in *export.
 				values[i], present[i] = vals[3+i].(string)
 			}
 			row.Dims = in.Dims(dims, values, present)
-			for i, v := range vals[3+len(dims) : 3+len(dims)+3] {
-				if figVals[i], figOK[i] = v.(float64); !figOK[i] && v != nil {
+			for i, p := range [...]*export.Figure{&row.Numerator, &row.Denominator, &row.Value} {
+				switch v := vals[3+len(dims)+i].(type) {
+				case float64:
+					*p = export.Known(v)
+				case nil:
+				default:
 					return fmt.Errorf("row %d: figure of type %T", len(out)-start, v)
 				}
 			}
-			row.SetFigures(figVals, figOK)
 			out = append(out, row)
 		}
 	})
@@ -496,7 +497,7 @@ func queryDriver(ctx context.Context, db *sql.DB, query string, args []any, scan
 type series struct {
 	indicator, dep string
 	period         int
-	last, now      map[seriesKey]*float64 // the year before's block, this year's
+	last, now      map[seriesKey]export.Figure // the year before's block, this year's
 	lastPeriod     int
 }
 
@@ -508,31 +509,24 @@ type seriesKey struct {
 }
 
 func newSeries() *series {
-	return &series{last: map[seriesKey]*float64{}, now: map[seriesKey]*float64{}}
+	return &series{last: map[seriesKey]export.Figure{}, now: map[seriesKey]export.Figure{}}
 }
 
 // setPrevious sets the N−1 and evolution of rows, the next rows read, as
 // the view indicator_values computes them.
 func (s *series) setPrevious(rows []export.Row) {
-	held := make([]float64, 2*len(rows)) // one allocation for them all
 	for i := range rows {
 		r := &rows[i]
-		prev := s.previous(r)
-		if prev == nil {
-			continue
-		}
-		r.Previous = &held[2*i]
-		*r.Previous = *prev
-		if ev, ok := evolution(r.Unit, r.Value, *prev); ok {
-			r.Evolution = &held[2*i+1]
-			*r.Evolution = ev
+		r.Previous = s.previous(r)
+		if r.Previous.Valid {
+			r.Evolution = evolution(r.Unit, r.Value, r.Previous.Float64)
 		}
 	}
 }
 
 // previous returns the value of N−1 of r: the value of the same series
 // in the year before, if the series has a row that year and a value.
-func (s *series) previous(r *export.Row) *float64 {
+func (s *series) previous(r *export.Row) export.Figure {
 	switch {
 	case r.Indicator != s.indicator || r.Dep != s.dep:
 		s.indicator, s.dep, s.period = r.Indicator, r.Dep, r.Period
@@ -547,7 +541,7 @@ func (s *series) previous(r *export.Row) *float64 {
 	key := seriesKey{r.Territory, reflect.ValueOf(r.Dims).Pointer()}
 	s.now[key] = r.Value
 	if s.lastPeriod != r.Period-1 {
-		return nil
+		return export.Figure{}
 	}
 	return s.last[key]
 }
@@ -555,16 +549,16 @@ func (s *series) previous(r *export.Row) *float64 {
 // evolution is the change from N−1 to N as the view indicator_values
 // computes it (see sql/migrations): points for shares and rates, a
 // percentage for the rest, none from a zero or to an unknown value.
-func evolution(unit string, value *float64, previous float64) (float64, bool) {
+func evolution(unit string, value export.Figure, previous float64) export.Figure {
 	switch {
-	case value == nil:
-		return 0, false
+	case !value.Valid:
+		return export.Figure{}
 	case unit == "%" || unit == "‰" || unit == "per100k" || unit == "ratio":
-		return *value - previous, true
+		return export.Known(value.Float64 - previous)
 	case previous == 0:
-		return 0, false
+		return export.Figure{}
 	}
-	return 100 * (*value - previous) / previous, true
+	return export.Known(100 * (value.Float64 - previous) / previous)
 }
 
 // inList is the SQL list of the quoted ids.

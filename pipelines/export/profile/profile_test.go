@@ -399,20 +399,20 @@ func checkArrow(t *testing.T, dir string, threshold int, units map[string]string
 			t.Fatal(err)
 		}
 		for _, r := range rows {
-			figures := map[string]*float64{"numerator": r.Numerator, "denominator": r.Denominator}
+			figures := map[string]export.Figure{"numerator": r.Numerator, "denominator": r.Denominator}
 			if units[r.Indicator] == "count" {
 				figures["value"], figures["previous"] = r.Value, r.Previous
 			}
 			for name, v := range figures {
-				if v == nil {
+				if !v.Valid {
 					continue
 				}
 				n++
 				if r.Conf != export.Free {
 					t.Errorf("%s: %s %s %d: %s published on a confidential row", file, r.Indicator, r.Territory, r.Period, name)
 				}
-				if small(*v, threshold) {
-					t.Errorf("%s: %s %s %d: %s = %g published (threshold %d)", file, r.Indicator, r.Territory, r.Period, name, *v, threshold)
+				if small(v.Float64, threshold) {
+					t.Errorf("%s: %s %s %d: %s = %g published (threshold %d)", file, r.Indicator, r.Territory, r.Period, name, v.Float64, threshold)
 				}
 			}
 		}
@@ -461,7 +461,7 @@ func TestDatasetMatchesIndicatorValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rows.Close()
-	render := func(id, dep string, period int, territory string, dims map[string]string, figures []*float64, unit, status string) string {
+	render := func(id, dep string, period int, territory string, dims map[string]string, figures []export.Figure, unit, status string) string {
 		out := fmt.Sprint(id, "|", dep, "|", period, "|", territory)
 		for _, d := range indicators.Dimensions {
 			if v, ok := dims[d]; ok {
@@ -469,10 +469,10 @@ func TestDatasetMatchesIndicatorValues(t *testing.T) {
 			}
 		}
 		for _, f := range figures {
-			if f == nil {
+			if !f.Valid {
 				out += "|∅"
 			} else {
-				out += fmt.Sprintf("|%v", *f)
+				out += fmt.Sprintf("|%v", f.Float64)
 			}
 		}
 		return out + "|" + unit + "|" + status
@@ -499,13 +499,9 @@ func TestDatasetMatchesIndicatorValues(t *testing.T) {
 				dims[indicators.Dimensions[i]] = d.String
 			}
 		}
-		var figures []*float64
+		var figures []export.Figure
 		for _, f := range figs {
-			if f.Valid {
-				figures = append(figures, &f.Float64)
-			} else {
-				figures = append(figures, nil)
-			}
+			figures = append(figures, export.Figure(f))
 		}
 		want[render(id, dep, period, territory, dims, figures, unit, status)] = true
 	}
@@ -515,12 +511,12 @@ func TestDatasetMatchesIndicatorValues(t *testing.T) {
 	withPrevious := 0
 	for _, r := range ds.Rows {
 		got := render(r.Indicator, r.Dep, r.Period, r.Territory, r.Dims,
-			[]*float64{r.Numerator, r.Denominator, r.Value, r.Previous, r.Evolution}, r.Unit, r.Status)
+			[]export.Figure{r.Numerator, r.Denominator, r.Value, r.Previous, r.Evolution}, r.Unit, r.Status)
 		if !want[got] {
 			t.Fatalf("row %s is not in indicator_values", got)
 		}
 		delete(want, got)
-		if r.Previous != nil {
+		if r.Previous.Valid {
 			withPrevious++
 		}
 	}
@@ -542,7 +538,7 @@ func TestObservatoireWorkbookMatchesWarehouse(t *testing.T) {
 	for _, ind := range ds.Indicators {
 		labels[ind.ID] = ind.Label
 	}
-	want := map[string][]*float64{}
+	want := map[string][]export.Figure{}
 	for _, r := range ds.Rows {
 		territory := r.Territory
 		if territory == export.Total {
@@ -561,7 +557,7 @@ func TestObservatoireWorkbookMatchesWarehouse(t *testing.T) {
 		if _, dup := want[k]; dup {
 			t.Fatalf("two rows for %s", k)
 		}
-		want[k] = []*float64{r.Value, r.Numerator, r.Denominator, r.Previous, r.Evolution}
+		want[k] = []export.Figure{r.Value, r.Numerator, r.Denominator, r.Previous, r.Evolution}
 	}
 
 	got := map[string][]string{}
@@ -613,20 +609,20 @@ func TestObservatoireWorkbookMatchesWarehouse(t *testing.T) {
 }
 
 // sameNumber reports whether a raw cell holds want, to the 15 significant
-// digits Excel keeps; an empty cell stands for nil.
-func sameNumber(raw string, want *float64) bool {
-	if want == nil || raw == "" {
-		return want == nil && raw == ""
+// digits Excel keeps; an empty cell stands for an absent figure.
+func sameNumber(raw string, want export.Figure) bool {
+	if !want.Valid || raw == "" {
+		return !want.Valid && raw == ""
 	}
 	v, err := strconv.ParseFloat(raw, 64)
-	return err == nil && math.Abs(v-*want) <= 1e-14*math.Max(1, math.Abs(*want))
+	return err == nil && math.Abs(v-want.Float64) <= 1e-14*math.Max(1, math.Abs(want.Float64))
 }
 
-func deref(v *float64) any {
-	if v == nil {
+func deref(v export.Figure) any {
+	if !v.Valid {
 		return "nil"
 	}
-	return *v
+	return v.Float64
 }
 
 // TestExportedTablesResistAudit takes the tables the insee profile
@@ -760,10 +756,7 @@ func auditExport(t *testing.T, wh *demoWarehouse, p configs.Export, ds *export.D
 			for _, b := range grp.ind.Breakdowns {
 				k = append(k, r.Dims[b])
 			}
-			v := 0.0
-			if r.Numerator != nil {
-				v = *r.Numerator
-			}
+			v := r.Numerator.Or(0)
 			anySmall = anySmall || small(v, p.Threshold)
 			status := conf[key(r)]
 			if status != export.Free {
@@ -953,8 +946,8 @@ func TestProfileCarriesItsBreakdowns(t *testing.T) {
 			continue
 		}
 		for i, pair := range [][2]any{{num, r.Numerator}, {den, r.Denominator}, {val, r.Value}} {
-			w, g := pair[0].(sql.NullFloat64), pair[1].(*float64)
-			if w.Valid != (g != nil) || (g != nil && *g != w.Float64) {
+			w, g := pair[0].(sql.NullFloat64), pair[1].(export.Figure)
+			if w != sql.NullFloat64(g) {
 				t.Errorf("%s: figure %d is %v in the profile, %v in the warehouse", k, i+1, deref(g), w)
 			}
 		}

@@ -81,10 +81,11 @@ func protect(ds *export.Dataset, hidden *hiddenCells) error {
 		ds.Rows = reorder(ds.Rows, n, order, groups)
 	}
 	withholdPrevious(ds)
+	var none export.Figure
 	for i := range ds.Rows {
 		r := &ds.Rows[i]
 		if r.Conf != export.Free {
-			r.Numerator, r.Denominator, r.Value, r.Previous, r.Evolution = nil, nil, nil, nil, nil
+			r.Numerator, r.Denominator, r.Value, r.Previous, r.Evolution = none, none, none, none, none
 		}
 	}
 	return nil
@@ -122,8 +123,8 @@ func sameTable(a, b *export.Row) bool {
 	return a.Indicator == b.Indicator && a.Dep == b.Dep && a.Period == b.Period
 }
 
-func small(v *float64, threshold int) bool {
-	return v != nil && *v >= 0.5 && *v < float64(threshold)
+func small(v export.Figure, threshold int) bool {
+	return v.Valid && v.Float64 >= 0.5 && v.Float64 < float64(threshold)
 }
 
 // protectGroup protects one indicator's table for one département and
@@ -406,8 +407,8 @@ func withholdPrevious(ds *export.Dataset) {
 	}
 	for i := range ds.Rows {
 		r := &ds.Rows[i]
-		if (r.Previous != nil || r.Evolution != nil) && suppressed[key(r, r.Period-1)] {
-			r.Previous, r.Evolution = nil, nil
+		if (r.Previous.Valid || r.Evolution.Valid) && suppressed[key(r, r.Period-1)] {
+			r.Previous, r.Evolution = export.Figure{}, export.Figure{}
 		}
 	}
 }
@@ -423,12 +424,7 @@ func rowKey(r *export.Row, breakdowns []string) []string {
 
 func isShare(unit string) bool { return unit == "%" || unit == "ratio" }
 
-func value(v *float64) float64 {
-	if v == nil {
-		return 0
-	}
-	return *v
-}
+func value(v export.Figure) float64 { return v.Or(0) }
 
 // missing lists the combinations of one value per dimension (values,
 // pos giving each value's place) that no cell has, in the order of values.

@@ -11,7 +11,7 @@ import (
 	"github.com/odpe/odpe/pipelines/export/exporttest"
 )
 
-func f(v float64) *float64 { return &v }
+func f(v float64) export.Figure { return export.Known(v) }
 
 // fixture is a small dataset with a suppressed cell, a provisional value, an
 // incomplete value, a value that is not computable and a breakdown value

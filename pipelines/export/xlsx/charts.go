@@ -51,7 +51,7 @@ func collectChart(ds *export.Dataset, ind *export.Indicator) Chart {
 		if _, seen := d.Trend[r.Dep][r.Period]; !seen {
 			d.Years = append(d.Years, r.Period)
 		}
-		d.Trend[r.Dep][r.Period] = r.Value
+		d.Trend[r.Dep][r.Period] = pointer(r.Value)
 	}
 	slices.Sort(d.Years)
 	d.Years = slices.Compact(d.Years)
@@ -65,7 +65,7 @@ func collectChart(ds *export.Dataset, ind *export.Indicator) Chart {
 		if multi {
 			label = r.Dep + " " + label
 		}
-		d.Bars = append(d.Bars, Bar{label, r.Value})
+		d.Bars = append(d.Bars, Bar{label, pointer(r.Value)})
 	}
 	slices.SortFunc(d.Bars, func(a, b Bar) int { return cmp.Compare(a.Label, b.Label) })
 	return d

@@ -7,7 +7,7 @@ import (
 	"github.com/odpe/odpe/pipelines/export"
 )
 
-func f64(v float64) *float64 { return &v }
+func f64(v float64) export.Figure { return export.Known(v) }
 
 // fixture is a small dataset covering the cases the layouts handle: four
 // families, a key indicator over three years with territories, primary and
@@ -89,7 +89,7 @@ func largeDataset(n int) *export.Dataset {
 			r.Dims = map[string]string{"sex": sexes[i%3]}
 		}
 		if i%97 == 0 {
-			r.Value, r.Numerator, r.Denominator, r.Previous, r.Evolution = nil, nil, nil, nil, nil
+			r.Value, r.Numerator, r.Denominator, r.Previous, r.Evolution = export.Figure{}, export.Figure{}, export.Figure{}, export.Figure{}, export.Figure{}
 			r.Conf = export.Primary
 		}
 		ds.Rows = append(ds.Rows, r)

@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/odpe/odpe/pipelines/export"
 )
 
 // nbsp separates a number from its unit sign, as French typography wants,
@@ -162,23 +164,31 @@ func (s *styles) registerNumbers() error {
 	return nil
 }
 
-// numberCell is the cell of an optional number: empty when v is nil, the
-// secret sign when the row is suppressed.
-func (s *styles) numberCell(v *float64, suppressed bool, format func(float64) string) (any, error) {
+// numberCell is the cell of an optional number: empty when v is absent,
+// the secret sign when the row is suppressed.
+func (s *styles) numberCell(v export.Figure, suppressed bool, format func(float64) string) (any, error) {
 	if suppressed {
 		return excelize.Cell{StyleID: s.sign, Value: SignSecret}, nil
 	}
-	if v == nil {
+	if !v.Valid {
 		return nil, nil
 	}
-	id, err := s.number(format(*v))
+	id, err := s.number(format(v.Float64))
 	if err != nil {
 		return nil, err
 	}
-	return excelize.Cell{StyleID: id, Value: *v}, nil
+	return excelize.Cell{StyleID: id, Value: v.Float64}, nil
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// pointer is v, or nil when v is absent.
+func pointer(v export.Figure) *float64 {
+	if !v.Valid {
+		return nil
+	}
+	return ptr(v.Float64)
+}
 
 // maxSheetName is Excel's limit on the length of a sheet name.
 const maxSheetName = 31

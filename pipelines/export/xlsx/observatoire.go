@@ -342,7 +342,7 @@ func longRow(values []any, st *styles, ds *export.Dataset, r *export.Row, label 
 
 	n := 0
 	put := func(v any) { values[n] = v; n++ }
-	num := func(v *float64, format func(float64) string) error {
+	num := func(v export.Figure, format func(float64) string) error {
 		cell, err := st.numberCell(v, hidden, format)
 		put(cell)
 		return err

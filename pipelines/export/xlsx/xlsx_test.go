@@ -115,7 +115,7 @@ func TestObservatoireCells(t *testing.T) {
 		}
 		assertNumber(t, f, sheet, cell("D"), f64(float64(r.Period)), false, where)
 		hidden := r.Conf != export.Free
-		for col, v := range map[string]*float64{"E": r.Value, "G": r.Numerator, "H": r.Denominator, "I": r.Previous, "J": r.Evolution} {
+		for col, v := range map[string]export.Figure{"E": r.Value, "G": r.Numerator, "H": r.Denominator, "I": r.Previous, "J": r.Evolution} {
 			assertNumber(t, f, sheet, cell(col), v, hidden, where)
 		}
 	}
@@ -166,9 +166,9 @@ func assertText(t *testing.T, f *excelize.File, sheet, cell, want, where string)
 	}
 }
 
-// assertNumber checks that a cell holds the number *want, "s" when
-// hidden, nothing when want is nil.
-func assertNumber(t *testing.T, f *excelize.File, sheet, cell string, want *float64, hidden bool, where string) {
+// assertNumber checks that a cell holds the number want, "s" when
+// hidden, nothing when want is absent.
+func assertNumber(t *testing.T, f *excelize.File, sheet, cell string, want export.Figure, hidden bool, where string) {
 	t.Helper()
 	if hidden {
 		assertText(t, f, sheet, cell, "s", where)
@@ -179,7 +179,7 @@ func assertNumber(t *testing.T, f *excelize.File, sheet, cell string, want *floa
 		t.Fatal(err)
 	}
 	typ, _ := f.GetCellType(sheet, cell)
-	if want == nil {
+	if !want.Valid {
 		if raw != "" {
 			t.Errorf("%s: %s = %q, want an empty cell", where, cell, raw)
 		}
@@ -189,8 +189,8 @@ func assertNumber(t *testing.T, f *excelize.File, sheet, cell string, want *floa
 		t.Errorf("%s: %s has type %v, want a number", where, cell, typ)
 	}
 	got, err := strconv.ParseFloat(raw, 64)
-	if err != nil || got != *want {
-		t.Errorf("%s: %s = %q, want %v", where, cell, raw, *want)
+	if err != nil || got != want.Float64 {
+		t.Errorf("%s: %s = %q, want %v", where, cell, raw, want.Float64)
 	}
 }
 
@@ -480,7 +480,7 @@ func TestDrees(t *testing.T) {
 		}
 	}
 	assertNumber(t, f, sheet, "D6", f64(2210), false, sheet)
-	assertNumber(t, f, sheet, "D8", nil, true, sheet)
+	assertNumber(t, f, sheet, "D8", export.Figure{}, true, sheet)
 	panes, _ := f.GetPanes(sheet)
 	if !panes.Freeze || panes.XSplit != 1 || panes.YSplit != 5 || panes.TopLeftCell != "B6" {
 		t.Errorf("panes = %+v, want frozen at B6", panes)
