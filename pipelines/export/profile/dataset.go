@@ -142,7 +142,7 @@ func (v *values) of(p configs.Export) *export.Dataset {
 		ds.Rows = v.rows
 		return ds
 	}
-	ds.Rows = sc.rows(func(r *export.Row) bool { return keep[r.Indicator] }, v.rows)
+	ds.Rows = sc.rows(keep, v.rows)
 	return ds
 }
 
@@ -247,35 +247,54 @@ func (s *scope) indicator(ind export.Indicator) export.Indicator {
 	return ind
 }
 
-// rows returns a copy of the rows of parts, in order, that are in the
-// scope (and accepted by keep, when not nil), with the breakdowns they do not carry removed from their Dims:
-// counted first, so that the rows are copied once into a slice of the
-// right size.
-func (s *scope) rows(keep func(*export.Row) bool, parts ...[]export.Row) []export.Row {
+// rows returns a copy of the rows, in order, that are in the scope and,
+// when keep is not nil, of an indicator keep holds, with the breakdowns
+// they do not carry removed from their Dims. They are counted first, so
+// that they are copied once into a slice of the right size. Rows come in
+// runs of one indicator: keep is looked up once per run, and a run in a
+// scope of every breakdown is copied at once.
+func (s *scope) rows(keep map[string]bool, rows []export.Row) []export.Row {
 	n := 0
-	for _, rows := range parts {
-		for i := range rows {
-			if (keep == nil || keep(&rows[i])) && s.in(&rows[i]) {
+	indicatorRuns(keep, rows, func(run []export.Row) {
+		for i := range run {
+			if s.all || s.in(&run[i]) {
 				n++
 			}
 		}
-	}
+	})
 	// Room for the suppressed rows disclosure control adds (hidden empty
 	// combinations): growing a slice of millions of rows copies them all.
 	out := make([]export.Row, 0, n+n/8)
-	for _, rows := range parts {
-		for i := range rows {
-			r := &rows[i]
-			if (keep != nil && !keep(r)) || !s.in(r) {
-				continue
-			}
-			out = append(out, *r)
-			if !s.all && r.Dims != nil {
-				out[len(out)-1].Dims = s.fits[reflect.ValueOf(r.Dims).Pointer()].dims
+	indicatorRuns(keep, rows, func(run []export.Row) {
+		if s.all {
+			out = append(out, run...)
+			return
+		}
+		for i := range run {
+			if r := &run[i]; s.in(r) {
+				out = append(out, *r)
+				if r.Dims != nil {
+					out[len(out)-1].Dims = s.fits[reflect.ValueOf(r.Dims).Pointer()].dims
+				}
 			}
 		}
-	}
+	})
 	return out
+}
+
+// indicatorRuns hands each run of rows of one indicator that keep holds (every
+// one when keep is nil) to f.
+func indicatorRuns(keep map[string]bool, rows []export.Row, f func([]export.Row)) {
+	for len(rows) > 0 {
+		n := 1
+		for n < len(rows) && rows[n].Indicator == rows[0].Indicator {
+			n++
+		}
+		if keep == nil || keep[rows[0].Indicator] {
+			f(rows[:n])
+		}
+		rows = rows[n:]
+	}
 }
 
 // in reports whether r is in the scope.

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"iter"
 	"math"
 	"slices"
+	"sort"
 	"strconv"
 
 	"github.com/odpe/odpe/indicators"
@@ -57,11 +59,14 @@ func protect(ds *export.Dataset, hidden *hiddenCells) error {
 		decl[ind.ID] = ind
 	}
 	n := len(ds.Rows)
-	groups, order := groupRows(ds.Rows)
+	groups, order, err := groupRows(ds.Rows)
+	if err != nil {
+		return err
+	}
 	// A cell hidden by propagate is one more suppressed cell of its own
 	// table, which must then be protected like the others: repeat until no
 	// table gains a suppression (suppressions only grow, so this ends).
-	places := placeKeys(ds, decl) // rows added below have none
+	var places []uint64 // after the first pass; rows added have none
 	for dirty := order; len(dirty) > 0; dirty = propagate(ds, places) {
 		var added []export.Row // appended once: ds.Rows is millions of rows
 		for _, k := range dirty {
@@ -76,10 +81,11 @@ func protect(ds *export.Dataset, hidden *hiddenCells) error {
 			groups[k] = idx
 		}
 		ds.Rows = append(ds.Rows, added...)
+		if places == nil {
+			places = placeKeys(ds.Rows[:n], decl)
+		}
 	}
-	if len(ds.Rows) > n {
-		ds.Rows = reorder(ds.Rows, n, order, groups)
-	}
+	reorder(ds.Rows, n, order, groups)
 	withholdPrevious(ds)
 	var none export.Figure
 	for i := range ds.Rows {
@@ -92,30 +98,40 @@ func protect(ds *export.Dataset, hidden *hiddenCells) error {
 }
 
 // groupRows returns the rows of each table (see groupKey) and the tables
-// in the order of their first row. Rows come in runs of one table: the
-// key is built once per run.
-func groupRows(rows []export.Row) (map[string][]int, []string) {
+// in the order of their rows, which must be consecutive (the warehouse
+// sorts them by indicator, département and year; see reorder).
+func groupRows(rows []export.Row) (map[string][]int, []string, error) {
 	groups := map[string][]int{}
 	var order []string
-	var key string
-	var idx []int // the current run's table
-	for i := range rows {
-		if r := &rows[i]; i == 0 || !sameTable(r, &rows[i-1]) {
-			if i > 0 {
-				groups[key] = idx
-			}
-			key = groupKey(r)
-			var ok bool
-			if idx, ok = groups[key]; !ok {
-				order = append(order, key)
-			}
+	for start, end := range tables(rows) {
+		key := groupKey(&rows[start])
+		if _, seen := groups[key]; seen {
+			return nil, nil, fmt.Errorf("the rows of table %s are not consecutive (row %d)", key, start)
 		}
-		idx = append(idx, i)
+		idx := make([]int, end-start)
+		for i := range idx {
+			idx[i] = start + i
+		}
+		groups[key], order = idx, append(order, key)
 	}
-	if len(rows) > 0 {
-		groups[key] = idx
+	return groups, order, nil
+}
+
+// tables yields the bounds [start, end) of each run of rows of one table
+// (see groupKey).
+func tables(rows []export.Row) iter.Seq2[int, int] {
+	return func(yield func(int, int) bool) {
+		for start := 0; start < len(rows); {
+			end := start + 1
+			for end < len(rows) && sameTable(&rows[end], &rows[start]) {
+				end++
+			}
+			if !yield(start, end) {
+				return
+			}
+			start = end
+		}
 	}
-	return groups, order
 }
 
 // sameTable reports whether a and b belong to one table (see groupKey).
@@ -245,47 +261,52 @@ func emptyRow(first export.Row, ind export.Indicator, key []string) export.Row {
 }
 
 // reorder puts the rows added by protectGroup (from index n) in their
-// place: groups in order, each with the département first, then
-// territories and breakdowns in order, as the warehouse sorts them.
-func reorder(rows []export.Row, n int, order []string, groups map[string][]int) []export.Row {
-	rank := func(r export.Row) int { // the département first
+// place, within rows: each table (its rows read, consecutive in the order
+// of tables, then those added) sorted with the département first, then
+// territories and breakdowns in order, as the warehouse sorts them. From
+// the last table back, each moves right by the number of rows added to
+// the tables before it; those before the first table with added rows
+// stay where they are.
+func reorder(rows []export.Row, n int, order []string, groups map[string][]int) {
+	added := slices.Clone(rows[n:])
+	end, left := len(rows), len(added)
+	for t := len(order) - 1; t >= 0 && left > 0; t-- {
+		idx := groups[order[t]]
+		read := sort.SearchInts(idx, n) // idx[read:] were added
+		start := end - len(idx)
+		copy(rows[start:], rows[idx[0]:idx[0]+read])
+		if read < len(idx) {
+			for j, i := range idx[read:] {
+				rows[start+read+j] = added[i-n]
+			}
+			left -= len(idx) - read
+			slices.SortStableFunc(rows[start:end], warehouseOrder)
+		}
+		end = start
+	}
+}
+
+// warehouseOrder compares two rows of one table as the warehouse sorts
+// them: the département first, then territories and breakdowns in order.
+func warehouseOrder(a, b export.Row) int {
+	rank := func(r export.Row) int {
 		if r.Territory == export.Total {
 			return 0
 		}
 		return 1
 	}
-	out := make([]export.Row, 0, len(rows))
-	for _, k := range order {
-		start, added := len(out), false
-		idx := groups[k]
-		for len(idx) > 0 { // runs of consecutive rows are copied at once
-			run := 1
-			for run < len(idx) && idx[run] == idx[0]+run {
-				run++
-			}
-			out = append(out, rows[idx[0]:idx[0]+run]...)
-			added = added || idx[run-1] >= n
-			idx = idx[run:]
-		}
-		if !added {
-			continue
-		}
-		slices.SortStableFunc(out[start:], func(a, b export.Row) int {
-			if c := cmp.Compare(rank(a), rank(b)); c != 0 {
-				return c
-			}
-			if c := cmp.Compare(a.Territory, b.Territory); c != 0 {
-				return c
-			}
-			for _, d := range indicators.Dimensions {
-				if c := cmp.Compare(a.Dims[d], b.Dims[d]); c != 0 {
-					return c
-				}
-			}
-			return 0
-		})
+	if c := cmp.Compare(rank(a), rank(b)); c != 0 {
+		return c
 	}
-	return out
+	if c := cmp.Compare(a.Territory, b.Territory); c != 0 {
+		return c
+	}
+	for _, d := range indicators.Dimensions {
+		if c := cmp.Compare(a.Dims[d], b.Dims[d]); c != 0 {
+			return c
+		}
+	}
+	return 0
 }
 
 // conservative protects a table that cannot be audited: if any cell is
@@ -318,33 +339,54 @@ func groupKey(r *export.Row) string {
 // placeKeys returns, for each row that counts children (a non-zero
 // numerator, not hours), a hash of its family, place, period, breakdowns
 // other than totals and numerator: rows of equal key count the same
-// children. Zero for the other rows. Computed once, as propagate runs
-// several times; a collision could only hide one cell too many.
-func placeKeys(ds *export.Dataset, decl map[string]export.Indicator) []uint64 {
+// children. Zero for the other rows, and for the rows of a family,
+// département and year that has no suppressed cell: suppressions spread
+// within one (propagate, and the protection of its tables again), so
+// computed once the tables are first protected, it serves every pass. A
+// collision could only hide one cell too many.
+func placeKeys(rows []export.Row, decl map[string]export.Indicator) []uint64 {
+	type place struct {
+		family, dep string
+		period      int
+	}
+	withSuppressed := map[place]bool{}
+	for i := range rows {
+		if r := &rows[i]; r.Conf != export.Free {
+			withSuppressed[place{decl[r.Indicator].Family, r.Dep, r.Period}] = true
+		}
+	}
 	seed := maphash.MakeSeed()
-	keys := make([]uint64, len(ds.Rows))
+	keys := make([]uint64, len(rows))
 	var h maphash.Hash
 	var num [8]byte
-	for i, r := range ds.Rows {
-		if value(r.Numerator) == 0 || decl[r.Indicator].Unit == "hours" {
+	for start, end := range tables(rows) {
+		first := &rows[start]
+		ind := decl[first.Indicator]
+		if ind.Unit == "hours" || !withSuppressed[place{ind.Family, first.Dep, first.Period}] {
 			continue
 		}
-		h.SetSeed(seed)
-		for _, s := range [...]string{decl[r.Indicator].Family, r.Dep, strconv.Itoa(r.Period), r.Territory} {
-			h.WriteString(s)
-			h.WriteByte(0)
-		}
-		for _, d := range indicators.Dimensions { // a fixed order
-			if v, ok := r.Dims[d]; ok && v != export.Total {
-				h.WriteString(d)
-				h.WriteByte('=')
-				h.WriteString(v)
+		for i := start; i < end; i++ {
+			r := &rows[i]
+			if value(r.Numerator) == 0 {
+				continue
+			}
+			h.SetSeed(seed)
+			for _, s := range [...]string{ind.Family, r.Dep, strconv.Itoa(r.Period), r.Territory} {
+				h.WriteString(s)
 				h.WriteByte(0)
 			}
+			for _, d := range indicators.Dimensions { // a fixed order
+				if v, ok := r.Dims[d]; ok && v != export.Total {
+					h.WriteString(d)
+					h.WriteByte('=')
+					h.WriteString(v)
+					h.WriteByte(0)
+				}
+			}
+			binary.LittleEndian.PutUint64(num[:], math.Float64bits(value(r.Numerator)))
+			h.Write(num[:])
+			keys[i] = h.Sum64() | 1 // never 0
 		}
-		binary.LittleEndian.PutUint64(num[:], math.Float64bits(value(r.Numerator)))
-		h.Write(num[:])
-		keys[i] = h.Sum64() | 1 // never 0
 	}
 	return keys
 }
@@ -376,7 +418,8 @@ func propagate(ds *export.Dataset, places []uint64) (changed []string) {
 // withholdPrevious removes N−1 and the evolution where N−1 is suppressed.
 // Rows are keyed by a hash of their cell (the breakdowns' hashes summed, so
 // that the map's order does not matter): a collision could only withhold
-// one N−1 too many.
+// one N−1 too many. Only the tables whose N−1 table has a suppressed cell
+// are looked at (tables are runs of rows, see groupRows).
 func withholdPrevious(ds *export.Dataset) {
 	seed := maphash.MakeSeed()
 	key := func(r *export.Row, period int) uint64 {
@@ -396,19 +439,30 @@ func withholdPrevious(ds *export.Dataset) {
 		}
 		return sum
 	}
+	type table struct {
+		indicator, dep string
+		period         int
+	}
 	suppressed := map[uint64]bool{}
+	withSuppressed := map[table]bool{}
 	for i := range ds.Rows {
 		if r := &ds.Rows[i]; r.Conf != export.Free {
 			suppressed[key(r, r.Period)] = true
+			withSuppressed[table{r.Indicator, r.Dep, r.Period}] = true
 		}
 	}
 	if len(suppressed) == 0 {
 		return
 	}
-	for i := range ds.Rows {
-		r := &ds.Rows[i]
-		if (r.Previous.Valid || r.Evolution.Valid) && suppressed[key(r, r.Period-1)] {
-			r.Previous, r.Evolution = export.Figure{}, export.Figure{}
+	for start, end := range tables(ds.Rows) {
+		if first := &ds.Rows[start]; !withSuppressed[table{first.Indicator, first.Dep, first.Period - 1}] {
+			continue
+		}
+		for i := start; i < end; i++ {
+			r := &ds.Rows[i]
+			if (r.Previous.Valid || r.Evolution.Valid) && suppressed[key(r, r.Period-1)] {
+				r.Previous, r.Evolution = export.Figure{}, export.Figure{}
+			}
 		}
 	}
 }

@@ -108,7 +108,7 @@ func cut(ds *export.Dataset, union, p configs.Export) *export.Dataset {
 	if sc.all && len(out.Indicators) == len(ds.Indicators) {
 		return &out // every row: shared, as protection is over
 	}
-	out.Rows = sc.rows(func(r *export.Row) bool { return keep[r.Indicator] }, ds.Rows)
+	out.Rows = sc.rows(keep, ds.Rows)
 	return &out
 }
 
