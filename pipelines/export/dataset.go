@@ -112,30 +112,35 @@ func Families(ds *Dataset) ([]string, map[string][]int) {
 		}
 		family[ind.ID] = i
 	}
-	of := make([]int, len(ds.Rows)) // family of each row, -1 for none
+	// Rows come in runs of one indicator: the family is looked up once per
+	// run.
+	type run struct{ fam, start, end int }
+	var runs []run
 	counts := make([]int, len(fams))
-	last, lastFam := "", -1 // rows come in runs of one indicator
-	for i := range ds.Rows {
-		if id := ds.Rows[i].Indicator; id != last || i == 0 {
-			f, ok := family[id]
-			if !ok {
-				f = -1
-			}
-			last, lastFam = id, f
+	for start := 0; start < len(ds.Rows); {
+		id := ds.Rows[start].Indicator
+		end := start + 1
+		for end < len(ds.Rows) && ds.Rows[end].Indicator == id {
+			end++
 		}
-		of[i] = lastFam
-		if lastFam >= 0 {
-			counts[lastFam]++
+		if f, ok := family[id]; ok {
+			runs = append(runs, run{f, start, end})
+			counts[f] += end - start
+		}
+		start = end
+	}
+	lists := make([][]int, len(fams))
+	for f := range fams {
+		lists[f] = make([]int, 0, counts[f])
+	}
+	for _, r := range runs {
+		for i := r.start; i < r.end; i++ {
+			lists[r.fam] = append(lists[r.fam], i)
 		}
 	}
 	rows := make(map[string][]int, len(fams))
 	for f, fam := range fams {
-		rows[fam] = make([]int, 0, counts[f])
-	}
-	for i, f := range of {
-		if f >= 0 {
-			rows[fams[f]] = append(rows[fams[f]], i)
-		}
+		rows[fam] = lists[f]
 	}
 	return fams, rows
 }

@@ -371,18 +371,12 @@ func placeKeys(rows []export.Row, decl map[string]export.Indicator) []uint64 {
 				continue
 			}
 			h.SetSeed(seed)
-			for _, s := range [...]string{ind.Family, r.Dep, strconv.Itoa(r.Period), r.Territory} {
+			for _, s := range [...]string{ind.Family, r.Dep, r.Territory} {
 				h.WriteString(s)
 				h.WriteByte(0)
 			}
-			for _, d := range indicators.Dimensions { // a fixed order
-				if v, ok := r.Dims[d]; ok && v != export.Total {
-					h.WriteString(d)
-					h.WriteByte('=')
-					h.WriteString(v)
-					h.WriteByte(0)
-				}
-			}
+			writeInt(&h, r.Period)
+			writeDims(&h, r.Dims)
 			binary.LittleEndian.PutUint64(num[:], math.Float64bits(value(r.Numerator)))
 			h.Write(num[:])
 			keys[i] = h.Sum64() | 1 // never 0
@@ -416,29 +410,11 @@ func propagate(ds *export.Dataset, places []uint64) (changed []string) {
 }
 
 // withholdPrevious removes N−1 and the evolution where N−1 is suppressed.
-// Rows are keyed by a hash of their cell (the breakdowns' hashes summed, so
-// that the map's order does not matter): a collision could only withhold
-// one N−1 too many. Only the tables whose N−1 table has a suppressed cell
-// are looked at (tables are runs of rows, see groupRows).
+// Rows are keyed by the hash of their cell (cellKey): a collision could
+// only withhold one N−1 too many. Only the tables whose N−1 table has a
+// suppressed cell are looked at (tables are runs of rows, see groupRows).
 func withholdPrevious(ds *export.Dataset) {
 	seed := maphash.MakeSeed()
-	key := func(r *export.Row, period int) uint64 {
-		var h maphash.Hash
-		h.SetSeed(seed)
-		for _, s := range [...]string{r.Indicator, r.Dep, r.Territory, strconv.Itoa(period)} {
-			h.WriteString(s)
-			h.WriteByte(0)
-		}
-		sum := h.Sum64()
-		for d, v := range r.Dims {
-			h.Reset()
-			h.WriteString(d)
-			h.WriteByte(0)
-			h.WriteString(v)
-			sum += h.Sum64()
-		}
-		return sum
-	}
 	type table struct {
 		indicator, dep string
 		period         int
@@ -447,7 +423,7 @@ func withholdPrevious(ds *export.Dataset) {
 	withSuppressed := map[table]bool{}
 	for i := range ds.Rows {
 		if r := &ds.Rows[i]; r.Conf != export.Free {
-			suppressed[key(r, r.Period)] = true
+			suppressed[cellKey(seed, r)] = true
 			withSuppressed[table{r.Indicator, r.Dep, r.Period}] = true
 		}
 	}
@@ -460,7 +436,7 @@ func withholdPrevious(ds *export.Dataset) {
 		}
 		for i := start; i < end; i++ {
 			r := &ds.Rows[i]
-			if (r.Previous.Valid || r.Evolution.Valid) && suppressed[key(r, r.Period-1)] {
+			if (r.Previous.Valid || r.Evolution.Valid) && suppressed[cellKeyIn(seed, r, r.Period-1)] {
 				r.Previous, r.Evolution = export.Figure{}, export.Figure{}
 			}
 		}

@@ -2,10 +2,10 @@ package profile
 
 import (
 	"cmp"
+	"encoding/binary"
 	"fmt"
 	"hash/maphash"
 	"slices"
-	"strconv"
 
 	"github.com/odpe/odpe/configs"
 	"github.com/odpe/odpe/indicators"
@@ -133,22 +133,39 @@ func (h *hiddenCells) inTable(r *export.Row) bool {
 // cellKey identifies the cell of a row whatever the breakdowns its
 // dataset carries: the indicator, the place, the year and the breakdowns
 // that are not totals. A collision could only hide one cell too many.
-func cellKey(seed maphash.Seed, r *export.Row) uint64 {
+func cellKey(seed maphash.Seed, r *export.Row) uint64 { return cellKeyIn(seed, r, r.Period) }
+
+// cellKeyIn is the cellKey of r's cell in the year period.
+func cellKeyIn(seed maphash.Seed, r *export.Row, period int) uint64 {
 	var h maphash.Hash
 	h.SetSeed(seed)
-	for _, s := range [...]string{r.Indicator, r.Dep, strconv.Itoa(r.Period), r.Territory} {
+	for _, s := range [...]string{r.Indicator, r.Dep, r.Territory} {
 		h.WriteString(s)
 		h.WriteByte(0)
 	}
+	writeInt(&h, period)
+	writeDims(&h, r.Dims)
+	return h.Sum64()
+}
+
+// writeInt writes n to h, as 8 bytes.
+func writeInt(h *maphash.Hash, n int) {
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], uint64(n))
+	h.Write(b[:])
+}
+
+// writeDims writes to h the breakdowns of dims that are not totals, in
+// the order of indicators.Dimensions.
+func writeDims(h *maphash.Hash, dims map[string]string) {
 	for _, d := range indicators.Dimensions {
-		if v, ok := r.Dims[d]; ok && v != export.Total {
+		if v, ok := dims[d]; ok && v != export.Total {
 			h.WriteString(d)
 			h.WriteByte('=')
 			h.WriteString(v)
 			h.WriteByte(0)
 		}
 	}
-	return h.Sum64()
 }
 
 // externalPeers returns the external profiles whose protection shapes
