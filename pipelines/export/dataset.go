@@ -5,6 +5,7 @@
 package export
 
 import (
+	"iter"
 	"slices"
 	"strings"
 	"time"
@@ -117,17 +118,11 @@ func Families(ds *Dataset) ([]string, map[string][]int) {
 	type run struct{ fam, start, end int }
 	var runs []run
 	counts := make([]int, len(fams))
-	for start := 0; start < len(ds.Rows); {
-		id := ds.Rows[start].Indicator
-		end := start + 1
-		for end < len(ds.Rows) && ds.Rows[end].Indicator == id {
-			end++
-		}
-		if f, ok := family[id]; ok {
+	for start, end := range Runs(ds.Rows, SameIndicator) {
+		if f, ok := family[ds.Rows[start].Indicator]; ok {
 			runs = append(runs, run{f, start, end})
 			counts[f] += end - start
 		}
-		start = end
 	}
 	lists := make([][]int, len(fams))
 	for f := range fams {
@@ -144,6 +139,26 @@ func Families(ds *Dataset) ([]string, map[string][]int) {
 	}
 	return fams, rows
 }
+
+// Runs yields the bounds [start, end) of each run of consecutive rows
+// that same says go together (the rows of one indicator, of one table…).
+func Runs(rows []Row, same func(a, b *Row) bool) iter.Seq2[int, int] {
+	return func(yield func(int, int) bool) {
+		for start := 0; start < len(rows); {
+			end := start + 1
+			for end < len(rows) && same(&rows[end], &rows[start]) {
+				end++
+			}
+			if !yield(start, end) {
+				return
+			}
+			start = end
+		}
+	}
+}
+
+// SameIndicator reports whether a and b are values of one indicator.
+func SameIndicator(a, b *Row) bool { return a.Indicator == b.Indicator }
 
 // Family returns ds restricted to the indicators of family fam, rows
 // aside (shared with ds: the caller sets them).

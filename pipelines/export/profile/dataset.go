@@ -254,22 +254,29 @@ func (s *scope) indicator(ind export.Indicator) export.Indicator {
 // runs of one indicator: keep is looked up once per run, and a run in a
 // scope of every breakdown is copied at once.
 func (s *scope) rows(keep map[string]bool, rows []export.Row) []export.Row {
+	kept := func(yield func([]export.Row) bool) { // runs of one indicator keep holds
+		for start, end := range export.Runs(rows, export.SameIndicator) {
+			if (keep == nil || keep[rows[start].Indicator]) && !yield(rows[start:end]) {
+				return
+			}
+		}
+	}
 	n := 0
-	indicatorRuns(keep, rows, func(run []export.Row) {
+	for run := range kept {
 		for i := range run {
 			if s.all || s.in(&run[i]) {
 				n++
 			}
 		}
-	})
+	}
 	// Room for the suppressed rows disclosure control adds (hidden empty
 	// combinations: 0.1 % of the rows at national scale), as growing a
 	// slice of millions of rows copies them all.
 	out := make([]export.Row, 0, n+n/64)
-	indicatorRuns(keep, rows, func(run []export.Row) {
+	for run := range kept {
 		if s.all {
 			out = append(out, run...)
-			return
+			continue
 		}
 		for i := range run {
 			if r := &run[i]; s.in(r) {
@@ -279,23 +286,8 @@ func (s *scope) rows(keep map[string]bool, rows []export.Row) []export.Row {
 				}
 			}
 		}
-	})
-	return out
-}
-
-// indicatorRuns hands each run of rows of one indicator that keep holds (every
-// one when keep is nil) to f.
-func indicatorRuns(keep map[string]bool, rows []export.Row, f func([]export.Row)) {
-	for len(rows) > 0 {
-		n := 1
-		for n < len(rows) && rows[n].Indicator == rows[0].Indicator {
-			n++
-		}
-		if keep == nil || keep[rows[0].Indicator] {
-			f(rows[:n])
-		}
-		rows = rows[n:]
 	}
+	return out
 }
 
 // in reports whether r is in the scope.

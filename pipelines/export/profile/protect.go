@@ -119,20 +119,7 @@ func groupRows(rows []export.Row) (map[string][]int, []string, error) {
 
 // tables yields the bounds [start, end) of each run of rows of one table
 // (see groupKey).
-func tables(rows []export.Row) iter.Seq2[int, int] {
-	return func(yield func(int, int) bool) {
-		for start := 0; start < len(rows); {
-			end := start + 1
-			for end < len(rows) && sameTable(&rows[end], &rows[start]) {
-				end++
-			}
-			if !yield(start, end) {
-				return
-			}
-			start = end
-		}
-	}
-}
+func tables(rows []export.Row) iter.Seq2[int, int] { return export.Runs(rows, sameTable) }
 
 // sameTable reports whether a and b belong to one table (see groupKey).
 func sameTable(a, b *export.Row) bool {
