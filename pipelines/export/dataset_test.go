@@ -3,8 +3,10 @@ package export
 import (
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"testing"
+	"unsafe"
 )
 
 func TestRuns(t *testing.T) {
@@ -57,5 +59,27 @@ func TestFamilies(t *testing.T) {
 	want := map[string][]int{"ase": {0, 1, 4, 6}, "pmi": {2, 5}}
 	if !maps.EqualFunc(rows, want, slices.Equal) {
 		t.Errorf("rows = %v, want %v", rows, want)
+	}
+}
+
+// TestFigure: a Figure gives back the number it holds, to the bit, and
+// the zero Figure, like NaN, is absent.
+func TestFigure(t *testing.T) {
+	var zero Figure
+	if zero.Valid() || zero.Float64() != 0 || zero.Or(-1) != -1 {
+		t.Errorf("zero Figure: valid %v, %v, Or(-1) = %v; want absent", zero.Valid(), zero.Float64(), zero.Or(-1))
+	}
+	if f := Known(math.NaN()); f.Valid() {
+		t.Errorf("Known(NaN) is valid")
+	}
+	for _, v := range []float64{0, math.Copysign(0, -1), 1, -1, 0.1, 2143, -1e-300, math.MaxFloat64,
+		math.SmallestNonzeroFloat64, math.Inf(1), math.Inf(-1)} {
+		f := Known(v)
+		if !f.Valid() || math.Float64bits(f.Float64()) != math.Float64bits(v) || f.Or(7) != v {
+			t.Errorf("Known(%v): valid %v, %v", v, f.Valid(), f.Float64())
+		}
+	}
+	if unsafe.Sizeof(Figure{}) != 8 {
+		t.Errorf("a Figure takes %d bytes, want 8", unsafe.Sizeof(Figure{}))
 	}
 }

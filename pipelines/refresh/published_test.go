@@ -411,10 +411,10 @@ func exportsSnapshot(t *testing.T, cfg *configs.Config) map[string]string {
 					fmt.Fprint(h, d, "=", r.Dims[d])
 				}
 				for _, v := range []export.Figure{r.Numerator, r.Denominator, r.Value, r.Previous, r.Evolution} {
-					if !v.Valid {
+					if !v.Valid() {
 						fmt.Fprint(h, "∅")
 					} else {
-						fmt.Fprintf(h, "%.6f", v.Float64)
+						fmt.Fprintf(h, "%.6f", v.Float64())
 					}
 				}
 			}

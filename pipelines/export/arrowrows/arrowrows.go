@@ -219,8 +219,8 @@ func Append(b *array.RecordBuilder, ds *export.Dataset, rows []int) error {
 			}
 		}
 		for j, v := range [...]export.Figure{r.Numerator, r.Denominator, r.Value, r.Previous, r.Evolution} {
-			if v.Valid {
-				figures[j].Append(v.Float64)
+			if v.Valid() {
+				figures[j].Append(v.Float64())
 			} else {
 				figures[j].AppendNull()
 			}

@@ -126,7 +126,7 @@ func TestWriteManyBatches(t *testing.T) {
 	for i := range BatchRows*2 + 7 {
 		r := base[i%len(base)]
 		r.Period = 2000 + i%25
-		if r.Value.Valid {
+		if r.Value.Valid() {
 			r.Value = f(float64(i) / 7)
 		}
 		ds.Rows = append(ds.Rows, r)
@@ -149,8 +149,8 @@ func TestWriteManyBatches(t *testing.T) {
 	}
 	for i, r := range ds.Rows {
 		wantValue := "∅"
-		if r.Value.Valid {
-			wantValue = fmt.Sprint(r.Value.Float64)
+		if r.Value.Valid() {
+			wantValue = fmt.Sprint(r.Value.Float64())
 		}
 		if rows[i][2] != fmt.Sprint(r.Period) || rows[i][8] != wantValue || rows[i][0] != r.Indicator || rows[i][3] != r.Territory {
 			t.Fatalf("row %d = %q, want period %d, value %s", i, rows[i], r.Period, wantValue)

@@ -94,10 +94,10 @@ func wantRows(ds *export.Dataset, fam string) [][]string {
 		family[ind.ID] = ind.Family
 	}
 	num := func(v export.Figure) string {
-		if !v.Valid {
+		if !v.Valid() {
 			return null
 		}
-		return strconv.FormatFloat(v.Float64, 'g', -1, 64)
+		return strconv.FormatFloat(v.Float64(), 'g', -1, 64)
 	}
 	var out [][]string
 	for _, r := range ds.Rows {
@@ -768,7 +768,7 @@ func bigDataset(n int) *export.Dataset {
 		if r.Dims != nil {
 			r.Dims = map[string]string{"sex": []string{"F", "M", export.Total}[i%3], "age_band": strconv.Itoa(i%18) + " ans"}
 		}
-		if r.Value.Valid {
+		if r.Value.Valid() {
 			r.Value = f(float64(i) / 7)
 		}
 		ds.Rows[i] = r

@@ -530,8 +530,8 @@ func (s *series) setPrevious(rows []export.Row) {
 	for i := range rows {
 		r := &rows[i]
 		r.Previous = s.previous(r)
-		if r.Previous.Valid {
-			r.Evolution = evolution(r.Unit, r.Value, r.Previous.Float64)
+		if r.Previous.Valid() {
+			r.Evolution = evolution(r.Unit, r.Value, r.Previous.Float64())
 		}
 	}
 }
@@ -563,14 +563,14 @@ func (s *series) previous(r *export.Row) export.Figure {
 // percentage for the rest, none from a zero or to an unknown value.
 func evolution(unit string, value export.Figure, previous float64) export.Figure {
 	switch {
-	case !value.Valid:
+	case !value.Valid():
 		return export.Figure{}
 	case unit == "%" || unit == "‰" || unit == "per100k" || unit == "ratio":
-		return export.Known(value.Float64 - previous)
+		return export.Known(value.Float64() - previous)
 	case previous == 0:
 		return export.Figure{}
 	}
-	return export.Known(100 * (value.Float64 - previous) / previous)
+	return export.Known(100 * (value.Float64() - previous) / previous)
 }
 
 // inList is the SQL list of the quoted ids.

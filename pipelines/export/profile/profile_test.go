@@ -404,15 +404,15 @@ func checkArrow(t *testing.T, dir string, threshold int, units map[string]string
 				figures["value"], figures["previous"] = r.Value, r.Previous
 			}
 			for name, v := range figures {
-				if !v.Valid {
+				if !v.Valid() {
 					continue
 				}
 				n++
 				if r.Conf != export.Free {
 					t.Errorf("%s: %s %s %d: %s published on a confidential row", file, r.Indicator, r.Territory, r.Period, name)
 				}
-				if small(v.Float64, threshold) {
-					t.Errorf("%s: %s %s %d: %s = %g published (threshold %d)", file, r.Indicator, r.Territory, r.Period, name, v.Float64, threshold)
+				if small(v.Float64(), threshold) {
+					t.Errorf("%s: %s %s %d: %s = %g published (threshold %d)", file, r.Indicator, r.Territory, r.Period, name, v.Float64(), threshold)
 				}
 			}
 		}
@@ -469,10 +469,10 @@ func TestDatasetMatchesIndicatorValues(t *testing.T) {
 			}
 		}
 		for _, f := range figures {
-			if !f.Valid {
+			if !f.Valid() {
 				out += "|∅"
 			} else {
-				out += fmt.Sprintf("|%v", f.Float64)
+				out += fmt.Sprintf("|%v", f.Float64())
 			}
 		}
 		return out + "|" + unit + "|" + status
@@ -501,7 +501,7 @@ func TestDatasetMatchesIndicatorValues(t *testing.T) {
 		}
 		var figures []export.Figure
 		for _, f := range figs {
-			figures = append(figures, export.Figure(f))
+			figures = append(figures, figureOf(f))
 		}
 		want[render(id, dep, period, territory, dims, figures, unit, status)] = true
 	}
@@ -516,7 +516,7 @@ func TestDatasetMatchesIndicatorValues(t *testing.T) {
 			t.Fatalf("row %s is not in indicator_values", got)
 		}
 		delete(want, got)
-		if r.Previous.Valid {
+		if r.Previous.Valid() {
 			withPrevious++
 		}
 	}
@@ -611,18 +611,26 @@ func TestObservatoireWorkbookMatchesWarehouse(t *testing.T) {
 // sameNumber reports whether a raw cell holds want, to the 15 significant
 // digits Excel keeps; an empty cell stands for an absent figure.
 func sameNumber(raw string, want export.Figure) bool {
-	if !want.Valid || raw == "" {
-		return !want.Valid && raw == ""
+	if !want.Valid() || raw == "" {
+		return !want.Valid() && raw == ""
 	}
 	v, err := strconv.ParseFloat(raw, 64)
-	return err == nil && math.Abs(v-want.Float64) <= 1e-14*math.Max(1, math.Abs(want.Float64))
+	return err == nil && math.Abs(v-want.Float64()) <= 1e-14*math.Max(1, math.Abs(want.Float64()))
+}
+
+// figureOf is the Figure of a value read from the warehouse.
+func figureOf(v sql.NullFloat64) export.Figure {
+	if !v.Valid {
+		return export.Figure{}
+	}
+	return export.Known(v.Float64)
 }
 
 func deref(v export.Figure) any {
-	if !v.Valid {
+	if !v.Valid() {
 		return "nil"
 	}
-	return v.Float64
+	return v.Float64()
 }
 
 // TestExportedTablesResistAudit takes the tables the insee profile
@@ -947,7 +955,7 @@ func TestProfileCarriesItsBreakdowns(t *testing.T) {
 		}
 		for i, pair := range [][2]any{{num, r.Numerator}, {den, r.Denominator}, {val, r.Value}} {
 			w, g := pair[0].(sql.NullFloat64), pair[1].(export.Figure)
-			if w != sql.NullFloat64(g) {
+			if figureOf(w) != g {
 				t.Errorf("%s: figure %d is %v in the profile, %v in the warehouse", k, i+1, deref(g), w)
 			}
 		}

@@ -127,7 +127,7 @@ func sameTable(a, b *export.Row) bool {
 }
 
 func small(v export.Figure, threshold int) bool {
-	return v.Valid && v.Float64 >= 0.5 && v.Float64 < float64(threshold)
+	return v.Valid() && v.Float64() >= 0.5 && v.Float64() < float64(threshold)
 }
 
 // protectGroup protects one indicator's table for one département and
@@ -423,7 +423,7 @@ func withholdPrevious(ds *export.Dataset) {
 		}
 		for i := start; i < end; i++ {
 			r := &ds.Rows[i]
-			if (r.Previous.Valid || r.Evolution.Valid) && suppressed[cellKeyIn(seed, r, r.Period-1)] {
+			if (r.Previous.Valid() || r.Evolution.Valid()) && suppressed[cellKeyIn(seed, r, r.Period-1)] {
 				r.Previous, r.Evolution = export.Figure{}, export.Figure{}
 			}
 		}

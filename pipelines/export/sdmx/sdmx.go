@@ -137,10 +137,10 @@ func record(rec []string, ds *export.Dataset, r *export.Row, known map[string]bo
 	switch {
 	case r.Conf != export.Free:
 		status = StatusSuppressed
-	case !r.Value.Valid:
+	case !r.Value.Valid():
 		status = StatusMissing
 	default:
-		v, err := FormatValue(r.Value.Float64)
+		v, err := FormatValue(r.Value.Float64())
 		if err != nil {
 			return err
 		}

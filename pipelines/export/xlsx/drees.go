@@ -199,14 +199,14 @@ func dreesCell(st *styles, r *export.Row) (any, error) {
 		return excelize.Cell{StyleID: st.sign, Value: SignNotRelevant}, nil
 	case r.Conf != export.Free:
 		return excelize.Cell{StyleID: st.sign, Value: SignSecret}, nil
-	case !r.Value.Valid:
+	case !r.Value.Valid():
 		return excelize.Cell{StyleID: st.sign, Value: SignNotRelevant}, nil
 	}
-	id, err := st.number(valueFormat(r.Unit, r.Value.Float64))
+	id, err := st.number(valueFormat(r.Unit, r.Value.Float64()))
 	if err != nil {
 		return nil, err
 	}
-	return excelize.Cell{StyleID: id, Value: r.Value.Float64}, nil
+	return excelize.Cell{StyleID: id, Value: r.Value.Float64()}, nil
 }
 
 func dreesTitle(ind *export.Indicator) string {

@@ -170,24 +170,24 @@ func (s *styles) numberCell(v export.Figure, suppressed bool, format func(float6
 	if suppressed {
 		return excelize.Cell{StyleID: s.sign, Value: SignSecret}, nil
 	}
-	if !v.Valid {
+	if !v.Valid() {
 		return nil, nil
 	}
-	id, err := s.number(format(v.Float64))
+	id, err := s.number(format(v.Float64()))
 	if err != nil {
 		return nil, err
 	}
-	return excelize.Cell{StyleID: id, Value: v.Float64}, nil
+	return excelize.Cell{StyleID: id, Value: v.Float64()}, nil
 }
 
 func ptr[T any](v T) *T { return &v }
 
 // pointer is v, or nil when v is absent.
 func pointer(v export.Figure) *float64 {
-	if !v.Valid {
+	if !v.Valid() {
 		return nil
 	}
-	return ptr(v.Float64)
+	return ptr(v.Float64())
 }
 
 // maxSheetName is Excel's limit on the length of a sheet name.

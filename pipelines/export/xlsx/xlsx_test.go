@@ -179,7 +179,7 @@ func assertNumber(t *testing.T, f *excelize.File, sheet, cell string, want expor
 		t.Fatal(err)
 	}
 	typ, _ := f.GetCellType(sheet, cell)
-	if !want.Valid {
+	if !want.Valid() {
 		if raw != "" {
 			t.Errorf("%s: %s = %q, want an empty cell", where, cell, raw)
 		}
@@ -189,8 +189,8 @@ func assertNumber(t *testing.T, f *excelize.File, sheet, cell string, want expor
 		t.Errorf("%s: %s has type %v, want a number", where, cell, typ)
 	}
 	got, err := strconv.ParseFloat(raw, 64)
-	if err != nil || got != want.Float64 {
-		t.Errorf("%s: %s = %q, want %v", where, cell, raw, want.Float64)
+	if err != nil || got != want.Float64() {
+		t.Errorf("%s: %s = %q, want %v", where, cell, raw, want.Float64())
 	}
 }
 
