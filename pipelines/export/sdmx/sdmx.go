@@ -10,7 +10,7 @@
 //	Row.Conf     "" → CONF_STATUS F (free), A → A (primary), D → D
 //	             (secondary); a suppressed cell has OBS_STATUS Q
 //	             (missing value; suppressed) and an empty OBS_VALUE.
-//	nil value    on a published row: OBS_STATUS M (missing; cannot exist),
+//	no value     on a published row: OBS_STATUS M (missing; cannot exist),
 //	             empty OBS_VALUE.
 //	Row.Unit     count → PERS, % → PT, ‰ → PER_1000, per100k → PER_100000,
 //	             days → DAYS, hours → HOURS, ratio → RATIO.
