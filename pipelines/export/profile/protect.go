@@ -149,7 +149,7 @@ func protectGroup(ds *export.Dataset, ind export.Indicator, idx []int, hidden *h
 	for _, i := range idx {
 		r := &ds.Rows[i]
 		key := rowKey(r, ind.Breakdowns)
-		c := disclosure.Cell{Key: key, Value: value(r.Numerator), Status: r.Conf}
+		c := disclosure.Cell{Key: key, Value: r.Numerator.Float64(), Status: r.Conf}
 		if isShare(ind.Unit) && small(r.Denominator, ds.Threshold) && c.Value == 0 {
 			c.Status = export.Primary // 0 % of 3 children is still 3 children
 		}
@@ -224,7 +224,7 @@ func protectGroup(ds *export.Dataset, ind export.Indicator, idx []int, hidden *h
 func sensitive(ds *export.Dataset, ind export.Indicator, idx []int) bool {
 	for _, i := range idx {
 		r := &ds.Rows[i]
-		v := value(r.Numerator)
+		v := r.Numerator.Float64()
 		if r.Conf != export.Free || disclosure.Small(v, ds.Threshold) ||
 			(isShare(ind.Unit) && small(r.Denominator, ds.Threshold) && v == 0) {
 			return true
@@ -311,7 +311,7 @@ func conservative(ds *export.Dataset, idx []int) {
 	}
 	for _, i := range idx {
 		r := &ds.Rows[i]
-		if r.Conf == export.Free && value(r.Numerator) != 0 {
+		if r.Conf == export.Free && r.Numerator.Float64() != 0 {
 			r.Conf = export.Secondary
 		}
 	}
@@ -354,7 +354,7 @@ func placeKeys(rows []export.Row, decl map[string]export.Indicator) []uint64 {
 		}
 		for i := start; i < end; i++ {
 			r := &rows[i]
-			if value(r.Numerator) == 0 {
+			if r.Numerator.Float64() == 0 {
 				continue
 			}
 			h.SetSeed(seed)
@@ -364,7 +364,7 @@ func placeKeys(rows []export.Row, decl map[string]export.Indicator) []uint64 {
 			}
 			writeInt(&h, r.Period)
 			writeDims(&h, r.Dims)
-			binary.LittleEndian.PutUint64(num[:], math.Float64bits(value(r.Numerator)))
+			binary.LittleEndian.PutUint64(num[:], math.Float64bits(r.Numerator.Float64()))
 			h.Write(num[:])
 			keys[i] = h.Sum64() | 1 // never 0
 		}
@@ -440,8 +440,6 @@ func rowKey(r *export.Row, breakdowns []string) []string {
 }
 
 func isShare(unit string) bool { return unit == "%" || unit == "ratio" }
-
-func value(v export.Figure) float64 { return v.Or(0) }
 
 // missing lists the combinations of one value per dimension (values,
 // pos giving each value's place) that no cell has, in the order of values.
