@@ -2,7 +2,6 @@ package profile
 
 import (
 	"cmp"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -345,7 +344,6 @@ func placeKeys(rows []export.Row, decl map[string]export.Indicator) []uint64 {
 	seed := maphash.MakeSeed()
 	keys := make([]uint64, len(rows))
 	var h maphash.Hash
-	var num [8]byte
 	for start, end := range tables(rows) {
 		first := &rows[start]
 		ind := decl[first.Indicator]
@@ -362,10 +360,9 @@ func placeKeys(rows []export.Row, decl map[string]export.Indicator) []uint64 {
 				h.WriteString(s)
 				h.WriteByte(0)
 			}
-			writeInt(&h, r.Period)
+			writeUint64(&h, uint64(r.Period))
 			writeDims(&h, r.Dims)
-			binary.LittleEndian.PutUint64(num[:], math.Float64bits(r.Numerator.Float64()))
-			h.Write(num[:])
+			writeUint64(&h, math.Float64bits(r.Numerator.Float64()))
 			keys[i] = h.Sum64() | 1 // never 0
 		}
 	}

@@ -143,15 +143,15 @@ func cellKeyIn(seed maphash.Seed, r *export.Row, period int) uint64 {
 		h.WriteString(s)
 		h.WriteByte(0)
 	}
-	writeInt(&h, period)
+	writeUint64(&h, uint64(period))
 	writeDims(&h, r.Dims)
 	return h.Sum64()
 }
 
-// writeInt writes n to h, as 8 bytes.
-func writeInt(h *maphash.Hash, n int) {
+// writeUint64 writes n to h, as 8 bytes.
+func writeUint64(h *maphash.Hash, n uint64) {
 	var b [8]byte
-	binary.LittleEndian.PutUint64(b[:], uint64(n))
+	binary.LittleEndian.PutUint64(b[:], n)
 	h.Write(b[:])
 }
 
