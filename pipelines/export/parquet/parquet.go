@@ -62,10 +62,11 @@ func WriteFamilies(dir string, ds *export.Dataset, only ...string) error {
 	return nil
 }
 
-// writerOptions: zstd on every column, no dictionary encoding. zstd already packs the repeated strings: at
-// national scale the dictionaries made the files 4 % smaller and cost a
-// third of the writing time (and for the figures, whose many distinct
-// values overflow the dictionary, made them 2.4 times as big). Statistics
+// writerOptions: zstd on every column, no dictionary encoding. zstd
+// already packs the repeated strings: at national scale the dictionaries
+// made the files 4 % smaller and cost a third of the writing time (and for
+// the figures, whose many distinct values overflow the dictionary, made
+// them 2.4 times as big). Row groups of rowGroupRows. Statistics
 // (min and max per row group, which let a reader skip row groups) only on
 // the columns the rows are sorted by: on the others every row group spans
 // nearly every value, and computing them cost an eighth of the writing.
