@@ -5,9 +5,11 @@
 package export
 
 import (
+	"fmt"
 	"iter"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -16,12 +18,84 @@ import (
 // sums over it: the département row has Territory == Total.
 const Total = "Ensemble"
 
-// Confidentiality of a cell, as in SDMX CONF_STATUS.
+// Conf is the confidentiality of a cell, as in SDMX CONF_STATUS; the
+// zero Conf is Free.
+type Conf uint8
+
+// Confidentialities, whose String is their SDMX code but for Free.
 const (
-	Free      = ""  // published
-	Primary   = "A" // small count, or a rate whose numerator is one
-	Secondary = "D" // hidden so that a primary cell cannot be recovered
+	Free      Conf = iota // published
+	Primary               // "A": small count, or a rate whose numerator is one
+	Secondary             // "D": hidden so that a primary cell cannot be recovered
 )
+
+var confNames = []string{"", "A", "D"}
+
+func (c Conf) String() string { return name(c, confNames...) }
+
+// ParseConf returns the Conf whose String is s.
+func ParseConf(s string) (Conf, error) {
+	if s == "" {
+		return Free, nil
+	}
+	return parse[Conf](s, "confidentiality", confNames)
+}
+
+// Unit is the unit of a row's value; the zero Unit is none, which no
+// format accepts.
+type Unit uint8
+
+// Units, whose String is their name in the indicators' declarations.
+const (
+	Count    Unit = iota + 1 // "count"
+	Percent                  // "%"
+	PerMille                 // "‰"
+	Per100k                  // "per100k"
+	Days                     // "days"
+	Hours                    // "hours"
+	Ratio                    // "ratio"
+)
+
+var unitNames = []string{"", "count", "%", "‰", "per100k", "days", "hours", "ratio"}
+
+func (u Unit) String() string { return name(u, unitNames...) }
+
+// ParseUnit returns the Unit named s in the indicators' declarations.
+func ParseUnit(s string) (Unit, error) { return parse[Unit](s, "unit", unitNames) }
+
+// Status is how final a row's value is; the zero Status is none, which
+// no format accepts.
+type Status uint8
+
+// Statuses, whose String is their name in the warehouse.
+const (
+	Final       Status = iota + 1 // "final"
+	Provisional                   // "provisional": the year is not closed
+	Incomplete                    // "incomplete": months are missing
+)
+
+var statusNames = []string{"", "final", "provisional", "incomplete"}
+
+func (s Status) String() string { return name(s, statusNames...) }
+
+// ParseStatus returns the Status named s in the warehouse.
+func ParseStatus(s string) (Status, error) { return parse[Status](s, "status", statusNames) }
+
+// name is names[v], or v's number when it has no name.
+func name[T ~uint8](v T, names ...string) string {
+	if int(v) < len(names) {
+		return names[v]
+	}
+	return "#" + strconv.Itoa(int(v))
+}
+
+// parse returns the value of T named s, not the zero value.
+func parse[T ~uint8](s, what string, names []string) (T, error) {
+	if i := slices.Index(names, s); i > 0 {
+		return T(i), nil
+	}
+	return 0, fmt.Errorf("%s %q: want one of %s", what, s, strings.Join(names[1:], ", "))
+}
 
 // Indicator is the part of an indicator's declaration that travels with
 // its values (Lisez-moi sheet, Parquet metadata, SDMX).
@@ -52,9 +126,9 @@ type Row struct {
 	Value       Figure // absent when not computable or suppressed
 	Previous    Figure // value of N−1, absent if unknown or suppressed
 	Evolution   Figure // points for shares and rates, % change for counts
-	Unit        string
-	Status      string // final, provisional, incomplete
-	Conf        string // Free, Primary, Secondary
+	Unit        Unit
+	Status      Status
+	Conf        Conf
 }
 
 // Figure is a number of a row, which may be absent (NULL in the

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"unsafe"
 )
@@ -81,5 +82,48 @@ func TestFigure(t *testing.T) {
 	}
 	if unsafe.Sizeof(Figure{}) != 8 {
 		t.Errorf("a Figure takes %d bytes, want 8", unsafe.Sizeof(Figure{}))
+	}
+}
+
+// TestCodes: every unit, status and confidentiality reads back from its
+// name; an unknown name is an error that names it; none reads as the zero
+// Unit or Status, which no format accepts.
+func TestCodes(t *testing.T) {
+	for _, u := range []Unit{Count, Percent, PerMille, Per100k, Days, Hours, Ratio} {
+		if got, err := ParseUnit(u.String()); got != u || err != nil {
+			t.Errorf("ParseUnit(%q) = %v, %v", u, got, err)
+		}
+	}
+	for _, s := range []Status{Final, Provisional, Incomplete} {
+		if got, err := ParseStatus(s.String()); got != s || err != nil {
+			t.Errorf("ParseStatus(%q) = %v, %v", s, got, err)
+		}
+	}
+	for _, c := range []Conf{Free, Primary, Secondary} {
+		if got, err := ParseConf(c.String()); got != c || err != nil {
+			t.Errorf("ParseConf(%q) = %v, %v", c, got, err)
+		}
+	}
+	for _, tc := range []struct {
+		parse func(string) error
+		name  string
+		want  string
+	}{
+		{func(s string) error { _, err := ParseUnit(s); return err }, "", `unit "": want one of count, %, ‰, per100k, days, hours, ratio`},
+		{func(s string) error { _, err := ParseUnit(s); return err }, "euros", `unit "euros"`},
+		{func(s string) error { _, err := ParseStatus(s); return err }, "", `status "": want one of final, provisional, incomplete`},
+		{func(s string) error { _, err := ParseConf(s); return err }, "C", `confidentiality "C": want one of A, D`},
+	} {
+		if err := tc.parse(tc.name); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("parse %q: error %v, want %s", tc.name, err, tc.want)
+		}
+	}
+	if s := Unit(42).String(); s != "#42" {
+		t.Errorf("Unit(42) = %q, want #42", s)
+	}
+	// A row's codes sit beside its year: rows are millions, and their
+	// size is the export's time (see Figure).
+	if size := unsafe.Sizeof(Row{}); size > 112 {
+		t.Errorf("a Row takes %d bytes, want at most 112", size)
 	}
 }

@@ -225,9 +225,9 @@ func Append(b *array.RecordBuilder, ds *export.Dataset, rows []int) error {
 				figures[j].AppendNull()
 			}
 		}
-		unit.Append(r.Unit)
-		status.Append(r.Status)
-		conf.Append(r.Conf)
+		unit.Append(r.Unit.String())
+		status.Append(r.Status.String())
+		conf.Append(r.Conf.String())
 	}
 	return nil
 }
@@ -287,7 +287,16 @@ func (rd *Reader) Rows(rec arrow.RecordBatch, out []export.Row) ([]export.Row, e
 		r := export.Row{
 			Indicator: in.String(indicator.Value(i)), Dep: in.String(dep.Value(i)),
 			Period: int(period.Value(i)), Territory: in.String(territory.Value(i)),
-			Unit: in.String(unit.Value(i)), Status: in.String(status.Value(i)), Conf: in.String(conf.Value(i)),
+		}
+		var err error
+		if r.Unit, err = export.ParseUnit(unit.Value(i)); err != nil {
+			return out, fmt.Errorf("row %d: %w", i, err)
+		}
+		if r.Status, err = export.ParseStatus(status.Value(i)); err != nil {
+			return out, fmt.Errorf("row %d: %w", i, err)
+		}
+		if r.Conf, err = export.ParseConf(conf.Value(i)); err != nil {
+			return out, fmt.Errorf("row %d: %w", i, err)
 		}
 		for j, d := range dims {
 			dimVals[j], dimOK[j] = d.Value(i), d.IsValid(i)

@@ -23,12 +23,12 @@ func dataset() *export.Dataset {
 		Rows: []export.Row{
 			{Indicator: "a", Dep: "62", Period: 2023, Territory: export.Total,
 				Dims:  map[string]string{"sex": "F", "age_band": ""},
-				Value: f(1.5), Numerator: f(3), Unit: "count", Status: "final"},
+				Value: f(1.5), Numerator: f(3), Unit: export.Count, Status: export.Final},
 			{Indicator: "b", Dep: "62", Period: 2024, Territory: "LENS",
-				Unit: "‰", Status: "provisional", Conf: export.Primary},
+				Unit: export.PerMille, Status: export.Provisional, Conf: export.Primary},
 			{Indicator: "c", Dep: "59", Period: 0, Territory: "LILLE",
 				Dims:     map[string]string{"age_band": "0-5 ans"},
-				Previous: f(-2), Evolution: f(0), Denominator: f(7), Unit: "count", Status: "final", Conf: export.Secondary},
+				Previous: f(-2), Evolution: f(0), Denominator: f(7), Unit: export.Count, Status: export.Final, Conf: export.Secondary},
 		},
 	}
 }

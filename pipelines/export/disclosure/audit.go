@@ -29,7 +29,7 @@ const exactWidth = 0.5
 type Exposure struct {
 	Cell         int // index in Table.Cells
 	Key          string
-	Status       string
+	Status       export.Conf
 	Value        float64
 	Lower, Upper float64 // feasible interval; Upper may be +Inf
 	Reason       Reason

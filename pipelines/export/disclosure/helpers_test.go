@@ -94,7 +94,7 @@ func statuses(t *Table) map[string]string {
 	out := map[string]string{}
 	for i, c := range t.Cells {
 		if c.Status != export.Free {
-			out[t.Key(i)] = c.Status
+			out[t.Key(i)] = c.Status.String()
 		}
 	}
 	return out

@@ -7,9 +7,10 @@ import (
 	"github.com/odpe/odpe/pipelines/export"
 )
 
-const (
-	A = export.Primary
-	D = export.Secondary
+// The statuses of suppressed cells, as statuses lists them.
+var (
+	A = export.Primary.String()
+	D = export.Secondary.String()
 )
 
 func TestProtect(t *testing.T) {
@@ -120,7 +121,7 @@ func TestProtect(t *testing.T) {
 // suppressed and are protected.
 func TestProtectKeepsStatuses(t *testing.T) {
 	tab := build(t, []string{"age"}, [][]string{{"a", "b", "c"}}, []float64{40, 7, 10})
-	tab.Cells[1].Status = A // age=a, a rate whose numerator is one, say
+	tab.Cells[1].Status = export.Primary // age=a, a rate whose numerator is one, say
 	if err := Protect(tab, 5); err != nil {
 		t.Fatalf("Protect: %v", err)
 	}

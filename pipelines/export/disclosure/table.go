@@ -23,7 +23,7 @@ const additivityTol = 1e-6
 type Cell struct {
 	Key    []string // one value per dimension, export.Total for a margin
 	Value  float64  // a count: finite and non-negative
-	Status string   // export.Free, export.Primary or export.Secondary
+	Status export.Conf
 }
 
 // Table is a complete, additive hypercube of counts: every combination of
@@ -109,7 +109,7 @@ func checkCell(dims []string, c Cell) error {
 	case export.Free, export.Primary, export.Secondary:
 		return nil
 	}
-	return fmt.Errorf("status %q, want %q, %q or %q", c.Status, export.Free, export.Primary, export.Secondary)
+	return fmt.Errorf("status %v, want free, primary or secondary", c.Status)
 }
 
 // fillGrid places every cell in the hypercube and reports duplicates and

@@ -44,12 +44,12 @@ func fixture() *export.Dataset {
 		Rows: []export.Row{
 			{Indicator: "ase_mineurs_confies", Dep: "62", Period: 2023, Territory: export.Total,
 				Dims:  map[string]string{"sex": export.Total, "age_band": export.Total},
-				Value: f(2143), Numerator: f(2143), Previous: f(2100), Evolution: f(2.0476), Unit: "count", Status: "final"},
+				Value: f(2143), Numerator: f(2143), Previous: f(2100), Evolution: f(2.0476), Unit: export.Count, Status: export.Final},
 			{Indicator: "ase_mineurs_confies", Dep: "62", Period: 2023, Territory: "ARRAS",
 				Dims: map[string]string{"sex": "F", "age_band": "0-5 ans"},
-				Unit: "count", Status: "final", Conf: export.Primary},
+				Unit: export.Count, Status: export.Final, Conf: export.Primary},
 			{Indicator: "ase_taux_placement", Dep: "62", Period: 2024, Territory: "LENS",
-				Numerator: f(312), Denominator: f(27850), Value: f(11.2028), Unit: "‰", Status: "provisional"},
+				Numerator: f(312), Denominator: f(27850), Value: f(11.2028), Unit: export.PerMille, Status: export.Provisional},
 		},
 	}
 }
@@ -258,7 +258,7 @@ func TestWriteFamiliesReadRows(t *testing.T) {
 	ds := fixture()
 	ds.Indicators = append(ds.Indicators, export.Indicator{ID: "pmi_bilans", Family: "pmi", Unit: "count"})
 	ds.Rows = append(ds.Rows, export.Row{Indicator: "pmi_bilans", Dep: "62", Period: 2011, Territory: export.Total,
-		Numerator: f(12), Value: f(12), Unit: "count", Status: "incomplete"})
+		Numerator: f(12), Value: f(12), Unit: export.Count, Status: export.Incomplete})
 	dir := t.TempDir()
 	if err := WriteFamilies(dir, ds, "pmi"); err != nil {
 		t.Fatal(err)

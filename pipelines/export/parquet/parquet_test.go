@@ -60,21 +60,21 @@ func fixture() *export.Dataset {
 		Rows: []export.Row{
 			{Indicator: "ase_mineurs_confies", Dep: "62", Period: 2023, Territory: export.Total,
 				Dims:  map[string]string{"sex": export.Total, "age_band": export.Total},
-				Value: f(2143), Numerator: f(2143), Previous: f(2100), Evolution: f(2.0476), Unit: "count", Status: "final"},
+				Value: f(2143), Numerator: f(2143), Previous: f(2100), Evolution: f(2.0476), Unit: export.Count, Status: export.Final},
 			{Indicator: "ase_mineurs_confies", Dep: "62", Period: 2023, Territory: "ARRAS",
 				Dims: map[string]string{"sex": "F", "age_band": "0-5 ans"},
-				Unit: "count", Status: "final", Conf: export.Primary},
+				Unit: export.Count, Status: export.Final, Conf: export.Primary},
 			{Indicator: "ase_mineurs_confies", Dep: "62", Period: 2023, Territory: "ARRAS",
 				Dims:  map[string]string{"sex": "M", "age_band": "0-5 ans"},
-				Value: f(0), Numerator: f(0), Previous: f(3), Evolution: f(-100), Unit: "count", Status: "final"},
+				Value: f(0), Numerator: f(0), Previous: f(3), Evolution: f(-100), Unit: export.Count, Status: export.Final},
 			{Indicator: "ase_taux_placement", Dep: "62", Period: 2024, Territory: "LENS",
-				Numerator: f(312), Denominator: f(27850), Value: f(11.2028), Unit: "‰", Status: "provisional"},
+				Numerator: f(312), Denominator: f(27850), Value: f(11.2028), Unit: export.PerMille, Status: export.Provisional},
 			{Indicator: "pmi_consultations", Dep: "62", Period: 2024, Territory: export.Total,
-				Value: f(15321), Previous: f(14980), Evolution: f(2.2764), Unit: "count", Status: "final"},
+				Value: f(15321), Previous: f(14980), Evolution: f(2.2764), Unit: export.Count, Status: export.Final},
 			{Indicator: "pmi_consultations", Dep: "62", Period: 2024, Territory: "BETHUNE",
-				Unit: "count", Status: "incomplete", Conf: export.Secondary},
+				Unit: export.Count, Status: export.Incomplete, Conf: export.Secondary},
 			{Indicator: "pmi_consultations", Dep: "62", Period: 2022, Territory: "LENS",
-				Value: f(0.5), Unit: "count", Status: "final"},
+				Value: f(0.5), Unit: export.Count, Status: export.Final},
 		},
 	}
 }
@@ -115,7 +115,7 @@ func wantRows(ds *export.Dataset, fam string) [][]string {
 		for _, v := range []export.Figure{r.Numerator, r.Denominator, r.Value, r.Previous, r.Evolution} {
 			row = append(row, num(v))
 		}
-		out = append(out, append(row, r.Unit, r.Status, r.Conf))
+		out = append(out, append(row, r.Unit.String(), r.Status.String(), r.Conf.String()))
 	}
 	return out
 }
@@ -645,15 +645,15 @@ func TestRoundTrip(t *testing.T) {
 		{"awkward numbers", export.Row{Territory: "LENS", Numerator: f(1.0 / 3), Denominator: f(0.1 + 0.2),
 			Value: f(123456789.123456789), Previous: f(-1e-300), Evolution: f(math.MaxFloat64)}},
 		{"integers beyond 2^53", export.Row{Territory: "LENS", Numerator: f(1<<53 + 2), Value: f(-1e21)}},
-		{"unicode", export.Row{Territory: "Zürich – 東京 🚸", Unit: "‰", Value: f(10)}},
+		{"unicode", export.Row{Territory: "Zürich – 東京 🚸", Unit: export.PerMille, Value: f(10)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ds := fixture()
 			r := tt.row
-			r.Indicator, r.Dep, r.Period, r.Status = "pmi_consultations", "62", 2024, "final"
-			if r.Unit == "" {
-				r.Unit = "count"
+			r.Indicator, r.Dep, r.Period, r.Status = "pmi_consultations", "62", 2024, export.Final
+			if r.Unit == 0 {
+				r.Unit = export.Count
 			}
 			ds.Rows = []export.Row{r}
 			dir := write(t, ds)

@@ -449,8 +449,14 @@ func scanRows(ctx context.Context, db *sql.DB, ind export.Indicator, in *export.
 				return fmt.Errorf("row %d: dep, period, territory, unit and status of types %T, %T, %T, %T, %T",
 					len(out)-start, vals[0], vals[1], vals[2], vals[len(vals)-2], vals[len(vals)-1])
 			}
-			row := export.Row{Indicator: id, Dep: in.String(dep), Period: int(period), Territory: in.String(territory),
-				Unit: in.String(unit), Status: in.String(status)}
+			row := export.Row{Indicator: id, Dep: in.String(dep), Period: int(period), Territory: in.String(territory)}
+			var err error
+			if row.Unit, err = export.ParseUnit(unit); err != nil {
+				return fmt.Errorf("row %d: %w", len(out)-start, err)
+			}
+			if row.Status, err = export.ParseStatus(status); err != nil {
+				return fmt.Errorf("row %d: %w", len(out)-start, err)
+			}
 			for i := range dims {
 				values[i], present[i] = vals[3+i].(string)
 			}
@@ -561,11 +567,11 @@ func (s *series) previous(r *export.Row) export.Figure {
 // evolution is the change from N−1 to N as the view indicator_values
 // computes it (see sql/migrations): points for shares and rates, a
 // percentage for the rest, none from a zero or to an unknown value.
-func evolution(unit string, value export.Figure, previous float64) export.Figure {
+func evolution(unit export.Unit, value export.Figure, previous float64) export.Figure {
 	switch {
 	case !value.Valid():
 		return export.Figure{}
-	case unit == "%" || unit == "‰" || unit == "per100k" || unit == "ratio":
+	case unit == export.Percent || unit == export.PerMille || unit == export.Per100k || unit == export.Ratio:
 		return export.Known(value.Float64() - previous)
 	case previous == 0:
 		return export.Figure{}

@@ -17,7 +17,7 @@ import (
 // Feather and Parquet files.
 func TestComplete(t *testing.T) {
 	row := func(id string, period int) export.Row {
-		return export.Row{Indicator: id, Dep: "62", Period: period, Territory: export.Total, Unit: "count", Status: "final"}
+		return export.Row{Indicator: id, Dep: "62", Period: period, Territory: export.Total, Unit: export.Count, Status: export.Final}
 	}
 	for name, families := range map[string]map[string]string{
 		"apart":      {"a1": "a", "a2": "a", "b1": "b", "c1": "c"},

@@ -339,7 +339,7 @@ func checkParquet(t *testing.T, db *sql.DB, dir string, threshold int, units map
 					continue
 				}
 				n++
-				if conf != export.Free {
+				if conf != export.Free.String() {
 					t.Errorf("%s: %s %s %d: %s published on a confidential row", file, ind, territory, period, name)
 				}
 				if small(v.Float64, threshold) {
@@ -511,7 +511,7 @@ func TestDatasetMatchesIndicatorValues(t *testing.T) {
 	withPrevious := 0
 	for _, r := range ds.Rows {
 		got := render(r.Indicator, r.Dep, r.Period, r.Territory, r.Dims,
-			[]export.Figure{r.Numerator, r.Denominator, r.Value, r.Previous, r.Evolution}, r.Unit, r.Status)
+			[]export.Figure{r.Numerator, r.Denominator, r.Value, r.Previous, r.Evolution}, r.Unit.String(), r.Status.String())
 		if !want[got] {
 			t.Fatalf("row %s is not in indicator_values", got)
 		}
@@ -677,7 +677,7 @@ func auditExport(t *testing.T, wh *demoWarehouse, p configs.Export, ds *export.D
 		decl[ind.ID] = ind
 	}
 	// What was published: the status of each cell.
-	conf := map[string]string{}
+	conf := map[string]export.Conf{}
 	files, _ := filepath.Glob(filepath.Join(dir, "parquet", "*.parquet"))
 	if len(files) == 0 {
 		t.Fatalf("no Parquet file in the %s profile", p.Name)
@@ -705,7 +705,9 @@ func auditExport(t *testing.T, wh *demoWarehouse, p configs.Export, ds *export.D
 			if err := rows.Scan(&k, &c); err != nil {
 				t.Fatal(err)
 			}
-			conf[k] = c
+			if conf[k], err = export.ParseConf(c); err != nil {
+				t.Fatal(err)
+			}
 		}
 		rows.Close()
 	}
@@ -1212,7 +1214,7 @@ func TestPublicationsHideConsistently(t *testing.T) {
 		return out
 	}
 	insee, drees, odas := published("insee"), published("drees"), published("odas")
-	hidden := func(conf string) bool { return conf != export.Free }
+	hidden := func(conf string) bool { return conf != export.Free.String() }
 	common, hiddenBoth := 0, 0
 	for k, c := range drees {
 		ci, ok := insee[k]

@@ -301,7 +301,7 @@ func conservative(ds *export.Dataset, idx []int) {
 	any := false
 	for _, i := range idx {
 		r := &ds.Rows[i]
-		if small(r.Numerator, ds.Threshold) || (isShare(r.Unit) && small(r.Denominator, ds.Threshold)) {
+		if small(r.Numerator, ds.Threshold) || (isShare(r.Unit.String()) && small(r.Denominator, ds.Threshold)) {
 			r.Conf, any = export.Primary, true
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"maps"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/odpe/odpe/pipelines/export"
 )
@@ -211,14 +212,23 @@ func contextOf(ds *export.Dataset, head []byte) string {
 	for _, s := range []string{export.Total, TotalCode, StatusMissing, StatusSuppressed} {
 		field(h, s)
 	}
-	for _, table := range []map[string]string{unitCodes, statusCodes, confCodes} {
-		count(h, len(table))
-		for _, k := range slices.Sorted(maps.Keys(table)) {
-			field(h, k)
-			field(h, table[k])
-		}
-	}
+	codes(h, unitCodes)
+	codes(h, statusCodes)
+	codes(h, confCodes)
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// codes hashes a table of codes in the order of its keys' names.
+func codes[K interface {
+	comparable
+	fmt.Stringer
+}](h hash.Hash, table map[K]string) {
+	count(h, len(table))
+	keys := slices.SortedFunc(maps.Keys(table), func(a, b K) int { return strings.Compare(a.String(), b.String()) })
+	for _, k := range keys {
+		field(h, k.String())
+		field(h, table[k])
+	}
 }
 
 func field(h hash.Hash, s string) {

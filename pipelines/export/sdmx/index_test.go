@@ -22,16 +22,16 @@ func sorted() *export.Dataset {
 	ds := fixture()
 	more := []export.Row{
 		{Indicator: "adoption_agrements", Dep: "62", Period: 2024, Territory: export.Total,
-			Value: f(87), Unit: "count", Status: "final", Conf: export.Free},
+			Value: f(87), Unit: export.Count, Status: export.Final, Conf: export.Free},
 		{Indicator: "adoption_agrements", Dep: "62", Period: 2024, Territory: "ARRAS",
-			Value: f(12), Unit: "count", Status: "final", Conf: export.Free},
+			Value: f(12), Unit: export.Count, Status: export.Final, Conf: export.Free},
 		{Indicator: "pmi_bilans_4ans", Dep: "62", Period: 2024, Territory: export.Total,
 			Dims:  map[string]string{"sex": export.Total},
-			Value: f(71.5), Unit: "%", Status: "provisional", Conf: export.Free},
+			Value: f(71.5), Unit: export.Percent, Status: export.Provisional, Conf: export.Free},
 		{Indicator: "prevention_ip", Dep: "62", Period: 2024, Territory: "LENS",
-			Value: f(340), Unit: "count", Status: "final", Conf: export.Free},
+			Value: f(340), Unit: export.Count, Status: export.Final, Conf: export.Free},
 		{Indicator: "prevention_ip", Dep: "62", Period: 2024, Territory: "BOULOGNE",
-			Unit: "count", Status: "final", Conf: export.Primary},
+			Unit: export.Count, Status: export.Final, Conf: export.Primary},
 	}
 	ds.Rows = append(ds.Rows, more...)
 	slices.SortStableFunc(ds.Rows, func(a, b export.Row) int { return strings.Compare(a.Indicator, b.Indicator) })

@@ -55,23 +55,23 @@ var (
 	fixedTail = []string{"TIME_PERIOD", "OBS_VALUE", "UNIT_MEASURE", "OBS_STATUS", "CONF_STATUS"}
 )
 
-var unitCodes = map[string]string{
-	"count":   "PERS",
-	"%":       "PT",
-	"‰":       "PER_1000",
-	"per100k": "PER_100000",
-	"days":    "DAYS",
-	"hours":   "HOURS",
-	"ratio":   "RATIO",
+var unitCodes = map[export.Unit]string{
+	export.Count:    "PERS",
+	export.Percent:  "PT",
+	export.PerMille: "PER_1000",
+	export.Per100k:  "PER_100000",
+	export.Days:     "DAYS",
+	export.Hours:    "HOURS",
+	export.Ratio:    "RATIO",
 }
 
-var statusCodes = map[string]string{
-	"final":       StatusNormal,
-	"provisional": StatusProvisional,
-	"incomplete":  StatusProvisional,
+var statusCodes = map[export.Status]string{
+	export.Final:       StatusNormal,
+	export.Provisional: StatusProvisional,
+	export.Incomplete:  StatusProvisional,
 }
 
-var confCodes = map[string]string{
+var confCodes = map[export.Conf]string{
 	export.Free:      ConfFree,
 	export.Primary:   "A",
 	export.Secondary: "D",

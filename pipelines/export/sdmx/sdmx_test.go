@@ -33,23 +33,23 @@ func fixture() *export.Dataset {
 		Rows: []export.Row{
 			{Indicator: "ase_mineurs_confies", Dep: "62", Period: 2023, Territory: export.Total,
 				Dims:  map[string]string{"sex": export.Total, "age_band": export.Total},
-				Value: f(2143), Numerator: f(2143), Unit: "count", Status: "final", Conf: export.Free},
+				Value: f(2143), Numerator: f(2143), Unit: export.Count, Status: export.Final, Conf: export.Free},
 			{Indicator: "ase_mineurs_confies", Dep: "62", Period: 2023, Territory: "ARRAS",
 				Dims: map[string]string{"sex": "F", "age_band": "0-5 ans"},
-				Unit: "count", Status: "final", Conf: export.Primary},
+				Unit: export.Count, Status: export.Final, Conf: export.Primary},
 			{Indicator: "ase_mineurs_confies", Dep: "62", Period: 2023, Territory: "ARRAS",
 				Dims: map[string]string{"sex": "M", "age_band": "0-5 ans"},
-				Unit: "count", Status: "final", Conf: export.Secondary},
+				Unit: export.Count, Status: export.Final, Conf: export.Secondary},
 			{Indicator: "ase_taux_placement", Dep: "62", Period: 2024, Territory: export.Total,
-				Value: f(11.2345678), Unit: "‰", Status: "provisional", Conf: export.Free},
+				Value: f(11.2345678), Unit: export.PerMille, Status: export.Provisional, Conf: export.Free},
 			{Indicator: "ase_taux_placement", Dep: "62", Period: 2024, Territory: "LENS",
-				Value: f(-0.0000001), Unit: "‰", Status: "incomplete", Conf: export.Free},
+				Value: f(-0.0000001), Unit: export.PerMille, Status: export.Incomplete, Conf: export.Free},
 			{Indicator: "ase_part_familial", Dep: "62", Period: 2024, Territory: "BOULOGNE",
 				Dims:  map[string]string{"category": `Accueil "familial", hors département`},
-				Value: f(19.8), Unit: "%", Status: "final", Conf: export.Free},
+				Value: f(19.8), Unit: export.Percent, Status: export.Final, Conf: export.Free},
 			{Indicator: "ase_part_familial", Dep: "62", Period: 2024, Territory: "LENS",
 				Dims: map[string]string{"category": export.Total},
-				Unit: "%", Status: "final", Conf: export.Free},
+				Unit: export.Percent, Status: export.Final, Conf: export.Free},
 		},
 	}
 }
@@ -123,9 +123,9 @@ func TestWriteErrors(t *testing.T) {
 		modify func(*export.Dataset)
 		want   string
 	}{
-		{"unknown unit", func(ds *export.Dataset) { ds.Rows[0].Unit = "euros" }, `row 0 (ase_mineurs_confies, 62, 2023, Ensemble): unit "euros"`},
-		{"unknown status", func(ds *export.Dataset) { ds.Rows[3].Status = "" }, `row 3 (ase_taux_placement, 62, 2024, Ensemble): status ""`},
-		{"unknown conf", func(ds *export.Dataset) { ds.Rows[1].Conf = "C" }, `confidentiality "C"`},
+		{"unknown unit", func(ds *export.Dataset) { ds.Rows[0].Unit = 0 }, `row 0 (ase_mineurs_confies, 62, 2023, Ensemble): unit ""`},
+		{"unknown status", func(ds *export.Dataset) { ds.Rows[3].Status = 0 }, `row 3 (ase_taux_placement, 62, 2024, Ensemble): status ""`},
+		{"unknown conf", func(ds *export.Dataset) { ds.Rows[1].Conf = 3 }, `confidentiality "#3"`},
 		{"undeclared breakdown", func(ds *export.Dataset) { ds.Rows[6].Dims["public"] = "x" }, `breakdown "public" is not in the dataset's dimensions`},
 		{"duplicate column", func(ds *export.Dataset) { ds.Dimensions = append(ds.Dimensions, "ageBand") }, `dimension "ageBand" maps to column AGE_BAND, already used by "age_band"`},
 		{"reserved column", func(ds *export.Dataset) { ds.Dimensions = append(ds.Dimensions, "obs value") }, `maps to column OBS_VALUE`},

@@ -65,9 +65,9 @@ func buildPivot(ds *export.Dataset, ind string) pivot {
 		p.lines[li].cells[r.Period] = r
 		p.years = append(p.years, r.Period)
 		switch {
-		case r.Status == "incomplete":
+		case r.Status == export.Incomplete:
 			p.marks[r.Period] = SignIncomplete
-		case r.Status == "provisional" && p.marks[r.Period] == "":
+		case r.Status == export.Provisional && p.marks[r.Period] == "":
 			p.marks[r.Period] = SignProvisional
 		}
 	}
@@ -202,7 +202,7 @@ func dreesCell(st *styles, r *export.Row) (any, error) {
 	case !r.Value.Valid():
 		return excelize.Cell{StyleID: st.sign, Value: SignNotRelevant}, nil
 	}
-	id, err := st.number(valueFormat(r.Unit, r.Value.Float64()))
+	id, err := st.number(valueFormat(r.Unit.String(), r.Value.Float64()))
 	if err != nil {
 		return nil, err
 	}

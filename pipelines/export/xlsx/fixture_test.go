@@ -44,28 +44,28 @@ func fixture() *export.Dataset {
 		},
 		Rows: []export.Row{
 			{Indicator: "ase_mineurs_confies", Dep: "62", Period: 2022, Territory: export.Total, Dims: tot,
-				Value: f64(2050), Numerator: f64(2050), Unit: "count", Status: "final"},
+				Value: f64(2050), Numerator: f64(2050), Unit: export.Count, Status: export.Final},
 			{Indicator: "ase_mineurs_confies", Dep: "62", Period: 2023, Territory: export.Total, Dims: tot,
-				Value: f64(2143), Numerator: f64(2143), Previous: f64(2050), Evolution: f64(4.536585), Unit: "count", Status: "final"},
+				Value: f64(2143), Numerator: f64(2143), Previous: f64(2050), Evolution: f64(4.536585), Unit: export.Count, Status: export.Final},
 			{Indicator: "ase_mineurs_confies", Dep: "62", Period: 2024, Territory: export.Total, Dims: tot,
-				Value: f64(2210), Numerator: f64(2210), Previous: f64(2143), Evolution: f64(3.126458), Unit: "count", Status: "provisional"},
+				Value: f64(2210), Numerator: f64(2210), Previous: f64(2143), Evolution: f64(3.126458), Unit: export.Count, Status: export.Provisional},
 			{Indicator: "ase_mineurs_confies", Dep: "62", Period: 2024, Territory: export.Total, Dims: map[string]string{"sex": "F"},
-				Value: f64(1100), Numerator: f64(1100), Unit: "count", Status: "provisional"},
+				Value: f64(1100), Numerator: f64(1100), Unit: export.Count, Status: export.Provisional},
 			{Indicator: "ase_mineurs_confies", Dep: "62", Period: 2024, Territory: "ARRAS", Dims: tot,
-				Value: f64(812), Numerator: f64(812), Unit: "count", Status: "provisional"},
+				Value: f64(812), Numerator: f64(812), Unit: export.Count, Status: export.Provisional},
 			{Indicator: "ase_mineurs_confies", Dep: "62", Period: 2024, Territory: "BOULOGNE", Dims: tot,
-				Unit: "count", Status: "provisional", Conf: export.Secondary},
+				Unit: export.Count, Status: export.Provisional, Conf: export.Secondary},
 			{Indicator: "ase_mineurs_confies", Dep: "62", Period: 2024, Territory: "LENS", Dims: tot,
-				Unit: "count", Status: "provisional", Conf: export.Primary},
+				Unit: export.Count, Status: export.Provisional, Conf: export.Primary},
 			{Indicator: "ase_part_familial", Dep: "62", Period: 2024, Territory: export.Total,
-				Value: f64(19.8), Numerator: f64(438), Denominator: f64(2212), Previous: f64(20.4), Evolution: f64(-0.6), Unit: "%", Status: "final"},
+				Value: f64(19.8), Numerator: f64(438), Denominator: f64(2212), Previous: f64(20.4), Evolution: f64(-0.6), Unit: export.Percent, Status: export.Final},
 			{Indicator: "pmi_bilans", Dep: "62", Period: 2024, Territory: export.Total,
-				Value: f64(72.35), Numerator: f64(10412), Denominator: f64(14391), Unit: "%", Status: "incomplete"},
+				Value: f64(72.35), Numerator: f64(10412), Denominator: f64(14391), Unit: export.Percent, Status: export.Incomplete},
 			{Indicator: "prev_ip", Dep: "62", Period: 2024, Territory: export.Total,
-				Value: f64(3125), Numerator: f64(3125), Unit: "count", Status: "final"},
-			{Indicator: "prev_ip", Dep: "62", Period: 2024, Territory: "LENS", Unit: "count", Status: "final"},
+				Value: f64(3125), Numerator: f64(3125), Unit: export.Count, Status: export.Final},
+			{Indicator: "prev_ip", Dep: "62", Period: 2024, Territory: "LENS", Unit: export.Count, Status: export.Final},
 			{Indicator: "adoption_delai", Dep: "62", Period: 2024, Territory: export.Total,
-				Value: f64(412.5), Numerator: f64(16500), Denominator: f64(40), Unit: "days", Status: "final"},
+				Value: f64(412.5), Numerator: f64(16500), Denominator: f64(40), Unit: export.Days, Status: export.Final},
 		},
 	}
 }
@@ -78,12 +78,16 @@ func largeDataset(n int) *export.Dataset {
 	sexes := []string{export.Total, "F", "M"}
 	for i := 0; len(ds.Rows) < n; i++ {
 		ind := ds.Indicators[i%len(ds.Indicators)]
+		unit, err := export.ParseUnit(ind.Unit)
+		if err != nil {
+			panic(err)
+		}
 		r := export.Row{
 			Indicator: ind.ID, Dep: "62", Period: 2005 + (i/7)%20,
 			Territory: fmt.Sprintf("T%02d", (i/3)%10),
 			Value:     f64(float64(i%5000) / 3), Numerator: f64(float64(i % 5000)), Denominator: f64(3),
 			Previous: f64(float64(i%4000) / 3), Evolution: f64(1.5),
-			Unit: ind.Unit, Status: "final",
+			Unit: unit, Status: export.Final,
 		}
 		if ind.ID == "ase_mineurs_confies" {
 			r.Dims = map[string]string{"sex": sexes[i%3]}

@@ -337,8 +337,9 @@ func setupTable(sw *excelize.StreamWriter, cols []column) error {
 // longRow fills values with the cells of r in a family sheet.
 func longRow(values []any, st *styles, ds *export.Dataset, r *export.Row, label string, withDep bool) error {
 	hidden := r.Conf != export.Free
-	valueFmt := func(v float64) string { return valueFormat(r.Unit, v) }
-	evolutionFmt := func(float64) string { return evolutionFormat(r.Unit) }
+	unit := r.Unit.String()
+	valueFmt := func(v float64) string { return valueFormat(unit, v) }
+	evolutionFmt := func(float64) string { return evolutionFormat(unit) }
 
 	n := 0
 	put := func(v any) { values[n] = v; n++ }
@@ -361,7 +362,7 @@ func longRow(values []any, st *styles, ds *export.Dataset, r *export.Row, label 
 	}
 	put(r.Period)
 	err := num(r.Value, valueFmt)
-	put(excelize.Cell{StyleID: st.center, Value: unitLabels[r.Unit]})
+	put(excelize.Cell{StyleID: st.center, Value: unitLabels[unit]})
 	err = cmp.Or(err,
 		num(r.Numerator, countFormat),
 		num(r.Denominator, countFormat),

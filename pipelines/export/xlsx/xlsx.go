@@ -238,11 +238,11 @@ func validateRow(r *export.Row, inds, dims map[string]bool) error {
 	if !inds[r.Indicator] {
 		return fmt.Errorf("indicator %q is not declared in the dataset", r.Indicator)
 	}
-	if _, ok := unitLabels[r.Unit]; !ok {
+	if _, ok := unitLabels[r.Unit.String()]; !ok {
 		return fmt.Errorf("unit %q: want one of %s", r.Unit, unitList)
 	}
 	switch r.Status {
-	case "final", "provisional", "incomplete":
+	case export.Final, export.Provisional, export.Incomplete:
 	default:
 		return fmt.Errorf("status %q: want final, provisional or incomplete", r.Status)
 	}
@@ -267,9 +267,9 @@ func statusSigns(r *export.Row) string {
 		signs = append(signs, SignSecret)
 	}
 	switch r.Status {
-	case "provisional":
+	case export.Provisional:
 		signs = append(signs, SignProvisional)
-	case "incomplete":
+	case export.Incomplete:
 		signs = append(signs, SignIncomplete)
 	}
 	return strings.Join(signs, " ")

@@ -107,7 +107,7 @@ func TestObservatoireCells(t *testing.T) {
 
 		wantText := map[string]string{
 			"A": labels[r.Indicator], "B": territoryWant(r), "C": dimWant(r, "sex"),
-			"F": map[string]string{"count": "effectif", "%": "%", "days": "jours"}[r.Unit],
+			"F": map[string]string{"count": "effectif", "%": "%", "days": "jours"}[r.Unit.String()],
 			"K": statusWant(r),
 		}
 		for col, want := range wantText {
@@ -143,7 +143,7 @@ func dimWant(r export.Row, dim string) string {
 }
 
 func statusWant(r export.Row) string {
-	s := map[string]string{"final": "", "provisional": "p", "incomplete": "i"}[r.Status]
+	s := map[string]string{"final": "", "provisional": "p", "incomplete": "i"}[r.Status.String()]
 	if r.Conf != export.Free {
 		return strings.TrimSpace("s " + s)
 	}
@@ -521,9 +521,9 @@ func TestWriteErrors(t *testing.T) {
 		want   string
 	}{
 		{"undeclared indicator", func(ds *export.Dataset) { ds.Rows[3].Indicator = "x" }, `row 3 (x, 62, 2024, Ensemble): indicator "x" is not declared`},
-		{"unknown unit", func(ds *export.Dataset) { ds.Rows[0].Unit = "€" }, `unit "€"`},
-		{"unknown status", func(ds *export.Dataset) { ds.Rows[0].Status = "draft" }, `status "draft"`},
-		{"unknown conf", func(ds *export.Dataset) { ds.Rows[0].Conf = "C" }, `confidentiality "C"`},
+		{"unknown unit", func(ds *export.Dataset) { ds.Rows[0].Unit = 0 }, `unit ""`},
+		{"unknown status", func(ds *export.Dataset) { ds.Rows[0].Status = 9 }, `status "#9"`},
+		{"unknown conf", func(ds *export.Dataset) { ds.Rows[0].Conf = 3 }, `confidentiality "#3"`},
 		{"undeclared breakdown", func(ds *export.Dataset) { ds.Rows[0].Dims = map[string]string{"mode": "x"} }, `breakdown "mode"`},
 		{"indicator unit", func(ds *export.Dataset) { ds.Indicators[1].Unit = "" }, `indicator ase_part_familial: unit ""`},
 	}
