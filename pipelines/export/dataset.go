@@ -126,8 +126,8 @@ type Row struct {
 	Value       Figure // absent when not computable or suppressed
 	Previous    Figure // value of N−1, absent if unknown or suppressed
 	Evolution   Figure // points for shares and rates, % change for counts
-	Unit        Unit
-	Status      Status
+	Unit        Unit   // the three codes take a byte each, as rows are
+	Status      Status // millions (see Figure)
 	Conf        Conf
 }
 
