@@ -11,18 +11,13 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/odpe/odpe/pipelines/extract"
+	"github.com/odpe/odpe/pipelines/extract/extracttest"
 )
 
-const sample = "../../../shared/samples/rapport_activite_SPS-62-07_2021.xlsx"
-
-// samplePath locates the shared sample from the repository.
+// samplePath locates the sample workbook under testdata/samples.
 func samplePath(t *testing.T) string {
 	t.Helper()
-	p, err := filepath.Abs(sample)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return extracttest.Sample(t, "rapport_activite_SPS-62-07_2021.xlsx")
 }
 
 // territories62 is the territory mapping of the samples, reduced.
@@ -458,7 +453,7 @@ func deref[T any](p *T) string {
 }
 
 func TestNotAWorkbook(t *testing.T) {
-	_, _, err := load(t, "../../../shared/samples/territoires_62.csv")
+	_, _, err := load(t, extracttest.Sample(t, "territoires_62.csv"))
 	if !errors.Is(err, extract.ErrRejected) {
 		t.Fatalf("error %v does not match extract.ErrRejected", err)
 	}

@@ -16,9 +16,8 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/odpe/odpe/pipelines/extract"
+	"github.com/odpe/odpe/pipelines/extract/extracttest"
 )
-
-const sample = "../../../shared/samples/naissances_2006_2007.csv"
 
 // duckSink is an extract.Sink over an in-memory DuckDB database holding
 // the staging table of raw.births.
@@ -102,7 +101,7 @@ func writeFile(tb testing.TB, content string) string {
 
 func TestLoadSample(t *testing.T) {
 	sink := newSink(t)
-	n, err := load(t, sink, sample)
+	n, err := load(t, sink, extracttest.Sample(t, "naissances_2006_2007.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}

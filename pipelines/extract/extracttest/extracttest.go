@@ -162,22 +162,15 @@ func RepoRoot(t testing.TB) string {
 	}
 }
 
-// Sample returns the path of a shared sample file: under testdata/samples
-// of the repository, or under ../shared/samples beside it.
+// Sample returns the path of a sample file under testdata/samples of the
+// repository: the tests read nothing outside it.
 func Sample(t testing.TB, name string) string {
 	t.Helper()
-	root := RepoRoot(t)
-	tried := []string{
-		filepath.Join(root, "testdata", "samples", name),
-		filepath.Join(root, "..", "shared", "samples", name),
+	p := filepath.Join(RepoRoot(t), "testdata", "samples", name)
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("extracttest: sample %s: %v", name, err)
 	}
-	for _, p := range tried {
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	t.Fatalf("extracttest: sample %s not found (looked in %s)", name, strings.Join(tried, ", "))
-	return ""
+	return p
 }
 
 // File describes the file at path for a job's Load.
