@@ -1,168 +1,261 @@
-// Package dictionary writes the warehouse's data dictionary: every table
-// and view with its columns and types (read from the warehouse itself),
-// its description (the comment above its CREATE statement in the embedded
-// SQL), and every indicator's declaration. One model, two renderings:
-// Markdown for the repository, HTML for the observatory's intranet.
+// Package dictionary writes the warehouse's data dictionary for the
+// observatory's statisticians, in French: the indicators first, by family,
+// each with its definition, unit, numerator, denominator, convention,
+// breakdowns, target and sources in words; then the conventions every
+// table and file follows (Ensemble, s, statuses, evolutions); then every
+// table and view with a French description of each column.
+//
+// The columns and types are read from the warehouse itself; what they mean
+// comes from glossaire.yaml beside this file (one description per column
+// name, refined per table where needed), so that a table added to the
+// schema without its description fails a test instead of reaching the
+// dictionary silently. One model, two renderings: Markdown for the
+// repository, a standalone HTML page (table of contents, a search box in a
+// few lines of plain JavaScript, nothing fetched from the network) for the
+// observatory's intranet.
 package dictionary
 
 import (
 	"context"
 	"database/sql"
+	_ "embed"
 	"fmt"
-	"html/template"
-	"io"
-	"regexp"
+	"sort"
+	"strconv"
 	"strings"
-	texttemplate "text/template"
 	"time"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/odpe/odpe/indicators"
-	schema "github.com/odpe/odpe/sql"
 )
+
+//go:embed glossaire.yaml
+var glossaryYAML []byte
+
+// glossary is what glossaire.yaml says.
+type glossary struct {
+	Schemas map[string]string `yaml:"schemas"`
+	Tables  map[string]struct {
+		Label       string `yaml:"label"`
+		Description string `yaml:"description"`
+	} `yaml:"tables"`
+	Columns    map[string]string            `yaml:"columns"`
+	Families   []struct{ ID, Label string } `yaml:"families"`
+	Breakdowns map[string]string            `yaml:"breakdowns"`
+}
+
+func loadGlossary() (*glossary, error) {
+	var g glossary
+	if err := yaml.Unmarshal(glossaryYAML, &g); err != nil {
+		return nil, fmt.Errorf("dictionary: glossaire.yaml: %w", err)
+	}
+	return &g, nil
+}
 
 // Dictionary is what the documents show.
 type Dictionary struct {
-	Generated  time.Time
-	Tables     []Table
-	Indicators []*indicators.Declaration
+	Generated time.Time
+	Families  []Family
+	Schemas   []Schema
+}
+
+// Conventions are the rules every table and file follows, in words.
+func (d *Dictionary) Conventions() []struct{ Term, Text string } { return conventions }
+
+// Family is one family of indicators.
+type Family struct {
+	ID, Label  string
+	Indicators []Indicator
+}
+
+// Indicator is a declaration with its parts put in words.
+type Indicator struct {
+	*indicators.Declaration
+	UnitLabel  string   // "pourcentage", not "%"
+	Breakdowns []string // "période", "territoire", then the declaration's, in French
+	Sources    []string // "situation des enfants suivis à l'ASE au 31 décembre (core.ase_situation)"
+	TargetText string   // "au moins 25", empty without a target
+}
+
+// Schema is one schema of the warehouse and its tables.
+type Schema struct {
+	Name, Description string
+	Tables            []Table
 }
 
 // Table is a table or view of the warehouse.
 type Table struct {
-	Schema, Name, Kind, Description string
-	Columns                         []Column
+	Schema, Name, Kind, Label, Description string
+	Columns                                []Column
 }
 
 // Column is one column of a table.
-type Column struct{ Name, Type string }
+type Column struct{ Name, Type, Description string }
 
-var createRe = regexp.MustCompile(`(?is)((?:--[^\n]*\n)+)\s*CREATE (?:OR REPLACE )?(?:TEMP )?(?:TABLE|VIEW) ([a-z_]+\.[a-z_]+|[a-z_]+)`)
+// schemaOrder is the order of the schemas in the dictionary: what
+// statisticians query first.
+var schemaOrder = []string{"main", "ind", "core", "raw", "meta"}
 
-// descriptions maps "schema.table" to the comment above its creation.
-func descriptions() map[string]string {
-	out := map[string]string{}
-	for _, s := range append(schema.Migrations(), schema.Transforms()...) {
-		for _, m := range createRe.FindAllStringSubmatch(s.Text, -1) {
-			var lines []string
-			for _, l := range strings.Split(strings.TrimSpace(m[1]), "\n") {
-				lines = append(lines, strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "--")))
-			}
-			name := m[2]
-			if !strings.Contains(name, ".") {
-				name = "main." + name
-			}
-			out[name] = strings.Join(lines, " ")
-		}
-	}
-	return out
-}
-
-// Build reads the tables and views of the warehouse.
+// Build reads the tables and views of the warehouse and puts the
+// catalogue's declarations in words.
 func Build(ctx context.Context, db *sql.DB, cat *indicators.Catalogue) (*Dictionary, error) {
+	g, err := loadGlossary()
+	if err != nil {
+		return nil, err
+	}
+	d := &Dictionary{Generated: time.Now(), Families: families(g, cat)}
 	rows, err := db.QueryContext(ctx, `
 		SELECT t.table_schema, t.table_name, t.table_type, c.column_name, c.data_type
 		FROM information_schema.tables t
 		JOIN information_schema.columns c USING (table_catalog, table_schema, table_name)
 		WHERE t.table_schema IN ('main', 'meta', 'raw', 'core', 'ind')
-		ORDER BY CASE t.table_schema WHEN 'main' THEN 0 WHEN 'ind' THEN 1 WHEN 'core' THEN 2 WHEN 'raw' THEN 3 ELSE 4 END,
-		         t.table_name, c.ordinal_position`)
+		ORDER BY t.table_schema, t.table_name, c.ordinal_position`)
 	if err != nil {
-		return nil, fmt.Errorf("read schema: %w", err)
+		return nil, fmt.Errorf("dictionary: read the schema: %w", err)
 	}
 	defer rows.Close()
-	desc := descriptions()
-	d := &Dictionary{Generated: time.Now(), Indicators: cat.List}
+	bySchema := map[string]*Schema{}
+	for _, name := range schemaOrder {
+		d.Schemas = append(d.Schemas, Schema{Name: name, Description: g.Schemas[name]})
+	}
+	for i := range d.Schemas {
+		bySchema[d.Schemas[i].Name] = &d.Schemas[i]
+	}
 	for rows.Next() {
 		var sch, name, kind, col, typ string
 		if err := rows.Scan(&sch, &name, &kind, &col, &typ); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("dictionary: read the schema: %w", err)
 		}
-		if n := len(d.Tables); n == 0 || d.Tables[n-1].Schema != sch || d.Tables[n-1].Name != name {
+		s := bySchema[sch]
+		if n := len(s.Tables); n == 0 || s.Tables[n-1].Name != name {
 			k := "table"
 			if strings.Contains(kind, "VIEW") {
-				k = "view"
+				k = "vue"
 			}
-			d.Tables = append(d.Tables, Table{Schema: sch, Name: name, Kind: k, Description: desc[sch+"."+name]})
+			t := g.Tables[sch+"."+name]
+			s.Tables = append(s.Tables, Table{Schema: sch, Name: name, Kind: k,
+				Label: t.Label, Description: strings.TrimSpace(t.Description)})
 		}
-		t := &d.Tables[len(d.Tables)-1]
-		t.Columns = append(t.Columns, Column{Name: col, Type: typ})
+		t := &s.Tables[len(s.Tables)-1]
+		desc, ok := g.Columns[sch+"."+name+"."+col]
+		if !ok {
+			desc = g.Columns[col]
+		}
+		t.Columns = append(t.Columns, Column{Name: col, Type: typ, Description: desc})
 	}
-	return d, rows.Err()
-}
-
-// WriteMarkdown renders the dictionary as Markdown.
-func (d *Dictionary) WriteMarkdown(w io.Writer) error {
-	return markdown.Execute(w, d)
-}
-
-// WriteHTML renders the dictionary as a standalone HTML page.
-func (d *Dictionary) WriteHTML(w io.Writer) error {
-	return page.Execute(w, d)
-}
-
-var funcs = template.FuncMap{
-	"join": strings.Join,
-	"trim": strings.TrimSpace,
-	"cell": func(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), "|", "\\|") },
-}
-
-var markdown = texttemplate.Must(texttemplate.New("md").Funcs(texttemplate.FuncMap(funcs)).Parse(`# Dictionnaire des données de l'entrepôt ODPE
-
-Généré le {{.Generated.Format "02/01/2006 15:04"}}. Schémas : ` + "`main`" + ` (vues pour les statisticiens), ` + "`ind`" + ` (indicateurs), ` + "`core`" + ` (tables conformées), ` + "`raw`" + ` (chargements bruts), ` + "`meta`" + ` (exécutions et provenance).
-
-## Tables et vues
-{{range .Tables}}
-### {{.Schema}}.{{.Name}} ({{.Kind}})
-{{if .Description}}
-{{.Description}}
-{{end}}
-| colonne | type |
-| --- | --- |
-{{range .Columns}}| {{.Name}} | {{.Type}} |
-{{end}}{{end}}
-## Indicateurs
-{{range .Indicators}}
-### {{.ID}} — {{.Label}}
-
-- Famille : {{.Family}}
-- Définition : {{trim .Definition}}
-- Unité : {{.Unit}}
-- Numérateur : {{.Numerator}}{{if .Denominator}}
-- Dénominateur : {{.Denominator}}{{end}}
-- Ventilations : période, territoire{{range .Breakdowns}}, {{.}}{{end}}
-- Date de référence : {{.ReferenceDate}}
-- Sources : {{join .Sources ", "}}{{if .Convention}}
-- Convention : {{trim .Convention}}{{end}}{{if .Target}}
-- Objectif : {{.Target.Comparison}} {{.Target.Value}}{{end}}
-- Déclaré dans : ` + "`{{.File}}`" + `
-{{end}}`))
-
-var page = must(template.New("html").Funcs(funcs).Parse(`<!DOCTYPE html>
-<html lang="fr"><head><meta charset="utf-8"><title>Dictionnaire des données — ODPE</title>
-<style>body{font-family:sans-serif;max-width:60em;margin:auto;padding:1em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .6em;text-align:left}code{background:#f4f4f4}</style>
-</head><body>
-<h1>Dictionnaire des données de l'entrepôt ODPE</h1>
-<p>Généré le {{.Generated.Format "02/01/2006 15:04"}}.</p>
-<h2>Tables et vues</h2>
-{{range .Tables}}<h3 id="{{.Schema}}.{{.Name}}"><code>{{.Schema}}.{{.Name}}</code> ({{.Kind}})</h3>
-{{if .Description}}<p>{{.Description}}</p>{{end}}
-<table><tr><th>colonne</th><th>type</th></tr>{{range .Columns}}<tr><td><code>{{.Name}}</code></td><td>{{.Type}}</td></tr>{{end}}</table>
-{{end}}
-<h2>Indicateurs</h2>
-{{range .Indicators}}<h3 id="{{.ID}}"><code>{{.ID}}</code> — {{.Label}}</h3>
-<dl><dt>Définition</dt><dd>{{trim .Definition}}</dd><dt>Unité</dt><dd>{{.Unit}}</dd>
-<dt>Numérateur</dt><dd>{{.Numerator}}</dd>{{if .Denominator}}<dt>Dénominateur</dt><dd>{{.Denominator}}</dd>{{end}}
-<dt>Ventilations</dt><dd>période, territoire{{range .Breakdowns}}, {{.}}{{end}}</dd>
-<dt>Date de référence</dt><dd>{{.ReferenceDate}}</dd><dt>Sources</dt><dd>{{join .Sources ", "}}</dd>
-{{if .Convention}}<dt>Convention</dt><dd>{{trim .Convention}}</dd>{{end}}
-{{if .Target}}<dt>Objectif</dt><dd>{{.Target.Comparison}} {{.Target.Value}}</dd>{{end}}</dl>
-{{end}}
-</body></html>
-`))
-
-func must(t *template.Template, err error) *template.Template {
-	if err != nil {
-		panic(err)
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("dictionary: read the schema: %w", err)
 	}
-	return t
+	return d, nil
+}
+
+// families groups the declarations by family, in the glossary's order,
+// families it does not name after them.
+func families(g *glossary, cat *indicators.Catalogue) []Family {
+	var out []Family
+	index := map[string]int{}
+	for _, f := range g.Families {
+		index[f.ID] = len(out)
+		out = append(out, Family{ID: f.ID, Label: f.Label})
+	}
+	tables := map[string]string{}
+	for name, t := range g.Tables {
+		tables[name] = t.Label
+	}
+	decls := append([]*indicators.Declaration(nil), cat.List...)
+	sort.SliceStable(decls, func(i, j int) bool { return decls[i].ID < decls[j].ID })
+	for _, decl := range decls {
+		i, ok := index[decl.Family]
+		if !ok {
+			i = len(out)
+			index[decl.Family] = i
+			out = append(out, Family{ID: decl.Family, Label: decl.Family})
+		}
+		out[i].Indicators = append(out[i].Indicators, inWords(g, tables, decl))
+	}
+	kept := out[:0]
+	for _, f := range out {
+		if len(f.Indicators) > 0 {
+			kept = append(kept, f)
+		}
+	}
+	return kept
+}
+
+// inWords puts a declaration's unit, breakdowns, sources and target in words.
+func inWords(g *glossary, tables map[string]string, d *indicators.Declaration) Indicator {
+	ind := Indicator{Declaration: d, UnitLabel: indicators.Units[d.Unit]}
+	if ind.UnitLabel == "" {
+		ind.UnitLabel = d.Unit
+	}
+	ind.Breakdowns = []string{"période", g.Breakdowns["territory"]}
+	for _, b := range d.Breakdowns {
+		l := g.Breakdowns[b]
+		if l == "" {
+			l = strings.ReplaceAll(b, "_", " ")
+		}
+		ind.Breakdowns = append(ind.Breakdowns, l)
+	}
+	for _, s := range d.Sources {
+		if l := tables[s]; l != "" {
+			s = l + " (" + s + ")"
+		}
+		ind.Sources = append(ind.Sources, s)
+	}
+	if t := d.Target; t != nil {
+		switch t.Comparison {
+		case ">=":
+			ind.TargetText = "au moins "
+		case "<=":
+			ind.TargetText = "au plus "
+		}
+		ind.TargetText += frenchNumber(t.Value)
+		if t.Label != "" {
+			ind.TargetText += " (" + t.Label + ")"
+		}
+	}
+	return ind
+}
+
+// frenchNumber writes a number with a decimal comma.
+func frenchNumber(v float64) string {
+	return strings.Replace(strconv.FormatFloat(v, 'f', -1, 64), ".", ",", 1)
+}
+
+// Undescribed lists the tables ("schema.table") and columns
+// ("schema.table.column") that glossaire.yaml does not describe.
+func (d *Dictionary) Undescribed() []string {
+	var out []string
+	for _, s := range d.Schemas {
+		for _, t := range s.Tables {
+			if t.Label == "" || t.Description == "" {
+				out = append(out, t.Schema+"."+t.Name)
+			}
+			for _, c := range t.Columns {
+				if c.Description == "" {
+					out = append(out, t.Schema+"."+t.Name+"."+c.Name)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// Indicators counts the indicators of the dictionary.
+func (d *Dictionary) Indicators() int {
+	n := 0
+	for _, f := range d.Families {
+		n += len(f.Indicators)
+	}
+	return n
+}
+
+// Tables counts the tables and views of the dictionary.
+func (d *Dictionary) Tables() int {
+	n := 0
+	for _, s := range d.Schemas {
+		n += len(s.Tables)
+	}
+	return n
 }

@@ -54,6 +54,6 @@ func runDocs(e *env, args []string) int {
 			return e.fail(err)
 		}
 	}
-	fmt.Fprintf(e.stdout, "Data dictionary written to %s (dictionnaire.md, dictionnaire.html): %d tables and views, %d indicators.\n", dir, len(d.Tables), len(d.Indicators))
+	fmt.Fprintf(e.stdout, "Data dictionary written to %s (dictionnaire.md, dictionnaire.html): %d tables and views, %d indicators.\n", dir, d.Tables(), d.Indicators())
 	return ExitOK
 }

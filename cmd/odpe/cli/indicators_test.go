@@ -130,22 +130,3 @@ func TestFailedCheckKeepsPreviousWarehouse(t *testing.T) {
 		t.Errorf("previous figures: %q", got)
 	}
 }
-
-func TestDocs(t *testing.T) {
-	cfg := refreshed(t)
-	dir := t.TempDir()
-	code, out, errOut := odpe(t, "--config", cfg, "docs", dir)
-	if code != cli.ExitOK {
-		t.Fatalf("docs: %d %s", code, errOut)
-	}
-	md := string(mustRead(t, filepath.Join(dir, "dictionnaire.md")))
-	html := string(mustRead(t, filepath.Join(dir, "dictionnaire.html")))
-	for _, w := range []string{"### main.indicator_values (view)", "### raw.ase_measures (table)", "child_id", "### pmi_epp_rate — ", "Convention :"} {
-		if !strings.Contains(md, w) {
-			t.Errorf("markdown lacks %q", w)
-		}
-	}
-	if !strings.Contains(html, "<code>core.ase_situation</code>") || !strings.Contains(out, "indicators") {
-		t.Errorf("html or output incomplete: %s", out)
-	}
-}
