@@ -1,7 +1,12 @@
 // Package feather writes an export Dataset as Arrow IPC files (Feather
-// v2), zstd-compressed, one per indicator family, which R
-// (arrow::read_feather) and Python (pyarrow.feather, pandas.read_feather)
-// read without conversion; and reads their rows back.
+// v2), one per indicator family, which R (arrow::read_feather) and Python
+// (pyarrow.feather, pandas.read_feather) read without conversion; and
+// reads their rows back.
+//
+// The files are not compressed: the IPC format's buffer compression (LZ4
+// or zstd) needs codecs that some readers lack (Arrow JS, for one, reads
+// neither without extra packages), and a recipient who wants small files
+// has the Parquet ones, compressed, beside them.
 //
 // The columns, those of package arrowrows, keep the Dataset's values as
 // they are: the département row has territory "Ensemble", a breakdown
@@ -193,7 +198,7 @@ func NewWriter(w io.Writer, ds *export.Dataset) (*Writer, error) {
 	if err != nil {
 		return nil, err
 	}
-	fw, err := ipc.NewFileWriter(w, ipc.WithSchema(schema), ipc.WithZstd())
+	fw, err := ipc.NewFileWriter(w, ipc.WithSchema(schema))
 	if err != nil {
 		return nil, fmt.Errorf("feather: open writer: %w", err)
 	}

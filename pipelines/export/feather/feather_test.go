@@ -2,9 +2,11 @@ package feather
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -115,6 +117,27 @@ func TestWriteReadBack(t *testing.T) {
 		if strings.Join(got[i], "|") != strings.Join(want[i], "|") {
 			t.Errorf("row %d:\n got %q\nwant %q", i, got[i], want[i])
 		}
+	}
+}
+
+// TestUncompressed: the buffers are written as they are, so that a reader
+// with no codec (Arrow JS) reads them: a column of one repeated value holds
+// its bytes, repeated, in the file.
+func TestUncompressed(t *testing.T) {
+	ds := fixture()
+	row := ds.Rows[0]
+	ds.Rows = nil
+	for range 1000 {
+		ds.Rows = append(ds.Rows, row)
+	}
+	var buf bytes.Buffer
+	if err := Write(&buf, ds); err != nil {
+		t.Fatalf("Write: %v", err)
+	}
+	bits := make([]byte, 8)
+	binary.LittleEndian.PutUint64(bits, math.Float64bits(row.Value.Float64()))
+	if !bytes.Contains(buf.Bytes(), bytes.Repeat(bits, 1000)) {
+		t.Errorf("the value column's 1000 values are not in the file as they are: the buffers are compressed")
 	}
 }
 
