@@ -93,7 +93,8 @@ func writeCharts(f *excelize.File, st *styles, ds *export.Dataset, charts map[st
 			return fmt.Errorf("column width: %w", err)
 		}
 	}
-	c := &cursor{f: f, sheet: SheetCharts, row: 1}
+	ext := &extent{}
+	c := &cursor{f: f, sheet: SheetCharts, row: 1, ext: ext}
 	c.line(styled{st.title, "Graphiques des indicateurs clés"})
 	c.line(styled{st.note, "Les valeurs masquées par le secret statistique sont absentes des graphiques."})
 	c.skip()
@@ -105,18 +106,18 @@ func writeCharts(f *excelize.File, st *styles, ds *export.Dataset, charts map[st
 		if !ind.Key {
 			continue
 		}
-		next, err := writeChartBlock(f, st, ind, charts[ind.ID], c.row)
+		next, err := writeChartBlock(f, st, ind, charts[ind.ID], c.row, ext)
 		if err != nil {
 			return fmt.Errorf("indicator %s: %w", ind.ID, err)
 		}
 		c.row = next
 	}
-	return nil
+	return declareRange(f, SheetCharts, ext.cols, ext.rows)
 }
 
 // writeChartBlock writes the data and charts of one indicator from row top
 // and returns the first free row after it.
-func writeChartBlock(f *excelize.File, st *styles, ind *export.Indicator, d Chart, top int) (int, error) {
+func writeChartBlock(f *excelize.File, st *styles, ind *export.Indicator, d Chart, top int, ext *extent) (int, error) {
 	var styleErr error
 	num := func(v *float64) any {
 		cell, err := numberOrBlank(st, ind.Unit, v)
@@ -125,7 +126,7 @@ func writeChartBlock(f *excelize.File, st *styles, ind *export.Indicator, d Char
 		}
 		return cell
 	}
-	c := &cursor{f: f, sheet: SheetCharts, row: top}
+	c := &cursor{f: f, sheet: SheetCharts, row: top, ext: ext}
 	c.line(styled{st.subtitle, ind.Label + " (" + unitLabels[ind.Unit] + ")"})
 	head := c.row
 	first := head + 1
@@ -145,7 +146,7 @@ func writeChartBlock(f *excelize.File, st *styles, ind *export.Indicator, d Char
 	}
 	// Bars block: E = territory, F = value in the latest year.
 	if len(d.Bars) > 0 {
-		bc := &cursor{f: f, sheet: SheetCharts, row: head}
+		bc := &cursor{f: f, sheet: SheetCharts, row: head, ext: ext}
 		bc.line(nil, nil, nil, nil, styled{st.header, "Territoire"}, styled{st.headerNum, fmt.Sprint(d.Latest)})
 		for _, b := range d.Bars {
 			bc.line(nil, nil, nil, nil, b.Label, num(b.Value))

@@ -128,6 +128,14 @@ func writeDreesSheet(f *excelize.File, st *styles, ds *export.Dataset, ind *expo
 	if err := printSetup(f, sheet, fmt.Sprintf("$1:$%d", dreesHeaderRow)); err != nil {
 		return err
 	}
+	notes := dreesNotes(ds, ind, omitted)
+	lastRow := dreesHeaderRow + len(p.lines)
+	if len(notes) > 0 {
+		lastRow += 1 + len(notes)
+	}
+	if err := declareRange(f, sheet, len(p.years)+1, lastRow); err != nil {
+		return err
+	}
 	sw, err := f.NewStreamWriter(sheet)
 	if err != nil {
 		return fmt.Errorf("open stream writer: %w", err)
@@ -178,7 +186,7 @@ func writeDreesSheet(f *excelize.File, st *styles, ds *export.Dataset, ind *expo
 		row++
 	}
 	row++
-	for _, note := range dreesNotes(ds, ind, omitted) {
+	for _, note := range notes {
 		w.line(row, excelize.Cell{StyleID: st.note, Value: note})
 		row++
 	}

@@ -214,11 +214,14 @@ func writeFamily(f *excelize.File, st *styles, ds *export.Dataset, withDep bool,
 	if err := printSetup(f, sheet, "$1:$1"); err != nil {
 		return err
 	}
+	cols := longColumns(ds, withDep)
+	if err := declareRange(f, sheet, len(cols), size+1); err != nil {
+		return err
+	}
 	sw, err := f.NewStreamWriter(sheet)
 	if err != nil {
 		return fmt.Errorf("open stream writer: %w", err)
 	}
-	cols := longColumns(ds, withDep)
 	if err := setupTable(sw, cols); err != nil {
 		return err
 	}
@@ -376,16 +379,34 @@ func longRow(values []any, st *styles, ds *export.Dataset, r *export.Row, label 
 	return err
 }
 
-// cursor writes a sheet line by line: through a stream writer (the
-// Lisez-moi sheet, which lists every source file: thousands at national
-// scale), or with normal calls (the Graphiques sheet: charts need them).
+// cursor writes a sheet line by line with normal calls (the Lisez-moi
+// and Graphiques sheets: small, and charts need them), and keeps the range
+// its cells use in ext (shared by the cursors of one sheet) so that the
+// sheet can declare it (see declareRange).
 type cursor struct {
 	f      *excelize.File
-	sw     *excelize.StreamWriter // nil: normal calls
 	sheet  string
 	row    int
 	height float64 // of the next line, 0 for the default
+	ext    *extent
 	err    error
+}
+
+// extent is the last column and row the cells of a sheet use.
+type extent struct{ cols, rows int }
+
+// declareRange writes the sheet's <dimension>: excelize leaves the "A1"
+// of a new sheet, and readers that trust it (openpyxl's read-only mode,
+// streaming readers) would read one cell.
+func declareRange(f *excelize.File, sheet string, cols, rows int) error {
+	last, err := excelize.CoordinatesToCellName(max(cols, 1), max(rows, 1))
+	if err != nil {
+		return fmt.Errorf("sheet %s: dimension: %w", sheet, err)
+	}
+	if err := f.SetSheetDimension(sheet, "A1:"+last); err != nil {
+		return fmt.Errorf("sheet %s: dimension: %w", sheet, err)
+	}
+	return nil
 }
 
 // styled is a value with its style, for cursor.line.
@@ -397,25 +418,6 @@ type styled struct {
 // line writes values from column A of the current row and moves down.
 func (c *cursor) line(values ...any) {
 	if c.err != nil {
-		return
-	}
-	if c.sw != nil {
-		cells := make([]any, len(values))
-		for i, v := range values {
-			if s, ok := v.(styled); ok && s.value != nil {
-				v = excelize.Cell{StyleID: s.style, Value: s.value}
-			} else if ok {
-				v = nil
-			}
-			cells[i] = v
-		}
-		var opts []excelize.RowOpts
-		if c.height > 0 {
-			opts = append(opts, excelize.RowOpts{Height: c.height})
-		}
-		cell, _ := excelize.CoordinatesToCellName(1, c.row)
-		c.err = c.sw.SetRow(cell, cells, opts...)
-		c.row, c.height = c.row+1, 0
 		return
 	}
 	if c.height > 0 {
@@ -435,6 +437,9 @@ func (c *cursor) line(values ...any) {
 		}
 		if c.err = c.f.SetCellValue(c.sheet, cell, v); c.err == nil && style != 0 {
 			c.err = c.f.SetCellStyle(c.sheet, cell, cell, style)
+		}
+		if c.ext != nil {
+			c.ext.cols, c.ext.rows = max(c.ext.cols, i+1), max(c.ext.rows, c.row)
 		}
 	}
 	c.row, c.height = c.row+1, 0
@@ -457,12 +462,9 @@ func writeReadme(f *excelize.File, st *styles, ds *export.Dataset, omitted strin
 	if err := printSetup(f, SheetReadme, ""); err != nil {
 		return err
 	}
-	sw, err := f.NewStreamWriter(SheetReadme)
-	if err != nil {
-		return fmt.Errorf("open stream writer: %w", err)
-	}
 	for i, w := range readmeWidths {
-		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
+		col, _ := excelize.ColumnNumberToName(i + 1)
+		if err := f.SetColWidth(SheetReadme, col, col, w); err != nil {
 			return fmt.Errorf("column width: %w", err)
 		}
 	}
@@ -470,7 +472,7 @@ func writeReadme(f *excelize.File, st *styles, ds *export.Dataset, omitted strin
 	if err != nil {
 		return err
 	}
-	c := &cursor{f: f, sw: sw, sheet: SheetReadme, row: 1}
+	c := &cursor{f: f, sheet: SheetReadme, row: 1, ext: &extent{}}
 	lbl := func(s string) styled { return styled{st.label, s} }
 
 	c.line(styled{st.title, ds.Title})
@@ -516,13 +518,10 @@ func writeReadme(f *excelize.File, st *styles, ds *export.Dataset, omitted strin
 	if c.err != nil {
 		return c.err
 	}
-	if err := sw.MergeCell("A"+row, readmeLast+row); err != nil {
+	if err := f.MergeCell(SheetReadme, "A"+row, readmeLast+row); err != nil {
 		return fmt.Errorf("merge disclosure rule: %w", err)
 	}
-	if err := sw.Flush(); err != nil {
-		return fmt.Errorf("flush: %w", err)
-	}
-	return nil
+	return declareRange(f, SheetReadme, c.ext.cols, c.ext.rows)
 }
 
 // readmeIndicator writes the declaration of one indicator, one field a
