@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/odpe/odpe/cmd/odpe/cli"
+	"github.com/odpe/odpe/pipelines/export/sdmx"
 	"github.com/odpe/odpe/pipelines/refresh/refreshtest"
 )
 
@@ -112,6 +113,22 @@ func TestRefreshStatusSQL(t *testing.T) {
 	}
 	if _, out, _ = odpe(t, "--config", cfg, "sql", "--format", "csv", eppQuery); out != "value\n2304\n" {
 		t.Errorf("after revision: %q", out)
+	}
+	// The SDMX file of that refresh copies the lines of the families the
+	// revision left alone: its structure still declares their codes.
+	insee := filepath.Join(filepath.Dir(cfg), "exports", "insee", "insee")
+	structure, err := os.Open(insee + ".sdmx-structure.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer structure.Close()
+	data, err := os.Open(insee + ".sdmx.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer data.Close()
+	if err := sdmx.Validate(structure, data); err != nil {
+		t.Errorf("insee after a PMI revision: %v", err)
 	}
 }
 

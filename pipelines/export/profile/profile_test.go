@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -158,6 +159,17 @@ func TestExternalExportsHaveNoSmallCount(t *testing.T) {
 			switch {
 			case strings.HasSuffix(e.Name(), ".sdmx.csv"):
 				n = checkSDMX(t, path, p.Threshold)
+			case strings.HasSuffix(e.Name(), ".sdmx-structure.xml"): // codes and their names: no figure
+				structure, err1 := os.Open(path)
+				data, err2 := os.Open(strings.TrimSuffix(path, "-structure.xml") + ".csv")
+				if err := errors.Join(err1, err2); err != nil {
+					t.Fatal(err)
+				}
+				if err := sdmx.Validate(structure, data); err != nil {
+					t.Errorf("%s: %v", p.Name, err)
+				}
+				structure.Close()
+				data.Close()
 			case strings.HasSuffix(e.Name(), ".xlsx") && p.Layout == "drees":
 				n = checkDreesWorkbook(t, path, p.Threshold, ds)
 			case strings.HasSuffix(e.Name(), ".xlsx"):

@@ -108,6 +108,12 @@ var writers = map[string]writer{
 		if err != nil {
 			return err
 		}
+		err = writeFile(filepath.Join(t.dir, t.p.Name+".sdmx-structure.xml"), func(w io.Writer) error {
+			return sdmx.WriteStructure(w, t.ds, index)
+		})
+		if err != nil {
+			return err
+		}
 		return writeJSON(filepath.Join(t.dir, sdmxIndexFile), index)
 	},
 }

@@ -21,7 +21,7 @@ import (
 // dataset's structure id and dimensions: bump it whenever record,
 // FormatValue or the CSV settings change the line written for a row, so
 // that no file written before is copied from.
-const lineFormat = "odpe-sdmx-csv-line/1"
+const lineFormat = "odpe-sdmx-csv-line/2"
 
 // Fixed fields of every line.
 const (
@@ -41,6 +41,9 @@ type Index struct {
 	// one block. An indicator whose rows came in more than one run (rows
 	// not grouped by indicator) has no entry.
 	Indicators map[string]Span `json:"indicators"`
+	// Codes holds the codes each indicator's lines use, copied lines
+	// included: the structure message declares their union.
+	Codes map[string]Codes `json:"codes"`
 }
 
 // Span is a byte range of a file: Offset from the start of the file
@@ -91,7 +94,7 @@ func WriteIndexed(w io.Writer, ds *export.Dataset, prev *Previous) (Index, error
 	if err != nil {
 		return Index{}, err
 	}
-	idx := Index{Context: contextOf(ds, head), Indicators: map[string]Span{}}
+	idx := Index{Context: contextOf(ds, head), Indicators: map[string]Span{}, Codes: map[string]Codes{}}
 	var src *source
 	if prev != nil {
 		if src, err = openPrevious(ds, prev, idx.Context, head); err != nil {
@@ -120,6 +123,7 @@ func WriteIndexed(w io.Writer, ds *export.Dataset, prev *Previous) (Index, error
 				return err
 			}
 			idx.Indicators[src.ids[next]] = sp
+			idx.Codes[src.ids[next]] = prev.Index.Codes[src.ids[next]]
 		}
 		return nil
 	}
@@ -130,6 +134,8 @@ func WriteIndexed(w io.Writer, ds *export.Dataset, prev *Previous) (Index, error
 	}
 	var repeated map[string]bool // indicators in more than one run
 	rec := make([]string, len(header))
+	values := coder{}
+	sets := map[string]*codeSet{}
 	for i := 0; i < len(ds.Rows); {
 		id := ds.Rows[i].Indicator
 		if err := copyBelow(id, false); err != nil {
@@ -142,9 +148,15 @@ func WriteIndexed(w io.Writer, ds *export.Dataset, prev *Previous) (Index, error
 			repeated[id] = true
 		}
 		start := cnt.n
+		set := sets[id]
+		if set == nil {
+			set = newCodeSet()
+			sets[id] = set
+		}
 		for ; i < len(ds.Rows) && ds.Rows[i].Indicator == id; i++ {
 			r := &ds.Rows[i]
-			if err := record(rec, ds, r, known); err != nil {
+			set.add(r)
+			if err := record(rec, ds, r, known, values); err != nil {
 				return Index{}, fmt.Errorf("sdmx: row %d (%s, %s, %d, %s): %w", i, r.Indicator, r.Dep, r.Period, r.Territory, err)
 			}
 			if err := cw.Write(rec); err != nil {
@@ -164,6 +176,9 @@ func WriteIndexed(w io.Writer, ds *export.Dataset, prev *Previous) (Index, error
 	}
 	for id := range repeated {
 		delete(idx.Indicators, id)
+	}
+	for id, set := range sets {
+		idx.Codes[id] = set.codes()
 	}
 	return idx, nil
 }
@@ -209,7 +224,7 @@ func contextOf(ds *export.Dataset, head []byte) string {
 	}
 	// The codes below are constants of this package, covered by
 	// lineFormat; hashing them too makes a forgotten bump harmless.
-	for _, s := range []string{export.Total, TotalCode, StatusMissing, StatusSuppressed} {
+	for _, s := range []string{export.Total, TotalCode, NotApplicable, FreqAnnual, StatusMissing, StatusSuppressed} {
 		field(h, s)
 	}
 	codes(h, unitCodes)

@@ -107,8 +107,8 @@ func checkSpans(t *testing.T, out []byte, ds *export.Dataset, idx Index) {
 			t.Errorf("span of %s holds %d lines, want %d", id, len(recs), want)
 		}
 		for _, rec := range recs {
-			if rec[3] != id {
-				t.Errorf("span of %s holds a line of %s", id, rec[3])
+			if rec[4] != id {
+				t.Errorf("span of %s holds a line of %s", id, rec[4])
 			}
 		}
 	}
@@ -195,8 +195,8 @@ func TestWriteIndexedRepeatedRuns(t *testing.T) {
 			t.Errorf("span of %s: %d lines, %v; want 2", id, len(recs), err)
 		}
 		for _, rec := range recs {
-			if rec[3] != id {
-				t.Errorf("span of %s holds a line of %s", id, rec[3])
+			if rec[4] != id {
+				t.Errorf("span of %s holds a line of %s", id, rec[4])
 			}
 		}
 	}

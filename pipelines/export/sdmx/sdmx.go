@@ -1,12 +1,15 @@
 // Package sdmx writes an export Dataset as SDMX-CSV 2.0 (one observation
 // per line, codes only, no labels), the format INSEE and Eurostat tools
-// read.
+// read, and the SDMX-ML 3.0 structure message that declares what the
+// codes mean (dataflow, data structure, concept scheme and a code list for
+// every coded dimension and attribute: see WriteStructure).
 //
-// Mappings (SDMX cross-domain code lists):
+// Mappings (SDMX cross-domain code lists where one fits):
 //
-//	Row.Status   final → A (normal), provisional → P, incomplete → P
-//	             (SDMX has no "incomplete" code; an incomplete year is
-//	             provisional until its missing months arrive).
+//	FREQ         A (annual) on every line.
+//	Row.Status   final → A (normal), provisional → P, incomplete → U
+//	             (low reliability: an expected contributor or month is
+//	             missing; the structure's CL_OBS_STATUS says so).
 //	Row.Conf     "" → CONF_STATUS F (free), A → A (primary), D → D
 //	             (secondary); a suppressed cell has OBS_STATUS Q
 //	             (missing value; suppressed) and an empty OBS_VALUE.
@@ -14,8 +17,11 @@
 //	             empty OBS_VALUE.
 //	Row.Unit     count → PERS, % → PT, ‰ → PER_1000, per100k → PER_100000,
 //	             days → DAYS, hours → HOURS, ratio → RATIO.
-//	Territory    export.Total → the département code (Row.Dep).
-//	Dims         export.Total → _T; a breakdown the indicator lacks → empty.
+//	REF_AREA     the département's COG code (Row.Dep) for the
+//	             département, "<dep>_<territory>" for a territory (see
+//	             AreaCode).
+//	Dims         export.Total → _T; a breakdown the indicator lacks → _Z;
+//	             a value → its code (see ValueCode).
 //
 // Lines end with CRLF (RFC 4180); the file is UTF-8 without BOM.
 package sdmx
@@ -42,6 +48,7 @@ const TotalCode = "_T"
 const (
 	StatusNormal      = "A"
 	StatusProvisional = "P"
+	StatusIncomplete  = "U"
 	StatusMissing     = "M"
 	StatusSuppressed  = "Q"
 )
@@ -51,7 +58,7 @@ const ConfFree = "F"
 
 // fixedHead and fixedTail surround the dimension columns of the header.
 var (
-	fixedHead = []string{"STRUCTURE", "STRUCTURE_ID", "ACTION", "INDICATOR", "REF_AREA"}
+	fixedHead = []string{"STRUCTURE", "STRUCTURE_ID", "ACTION", "FREQ", "INDICATOR", "REF_AREA"}
 	fixedTail = []string{"TIME_PERIOD", "OBS_VALUE", "UNIT_MEASURE", "OBS_STATUS", "CONF_STATUS"}
 )
 
@@ -68,7 +75,7 @@ var unitCodes = map[export.Unit]string{
 var statusCodes = map[export.Status]string{
 	export.Final:       StatusNormal,
 	export.Provisional: StatusProvisional,
-	export.Incomplete:  StatusProvisional,
+	export.Incomplete:  StatusIncomplete,
 }
 
 var confCodes = map[export.Conf]string{
@@ -111,7 +118,7 @@ func Header(dims []string) ([]string, error) {
 }
 
 // record fills rec with the fields of r.
-func record(rec []string, ds *export.Dataset, r *export.Row, known map[string]bool) error {
+func record(rec []string, ds *export.Dataset, r *export.Row, known map[string]bool, codes coder) error {
 	for k := range r.Dims {
 		if !known[k] {
 			return fmt.Errorf("breakdown %q is not in the dataset's dimensions %v", k, ds.Dimensions)
@@ -129,10 +136,6 @@ func record(rec []string, ds *export.Dataset, r *export.Row, known map[string]bo
 	if !ok {
 		return fmt.Errorf("confidentiality %q: want %q, %q or %q", r.Conf, export.Free, export.Primary, export.Secondary)
 	}
-	area := r.Territory
-	if area == export.Total {
-		area = r.Dep
-	}
 	value := ""
 	switch {
 	case r.Conf != export.Free:
@@ -147,17 +150,15 @@ func record(rec []string, ds *export.Dataset, r *export.Row, known map[string]bo
 		value = v
 	}
 
-	rec[0], rec[1], rec[2], rec[3], rec[4] = structureKind, ds.StructureID, actionInform, r.Indicator, area
+	rec[0], rec[1], rec[2], rec[3], rec[4] = structureKind, ds.StructureID, actionInform, FreqAnnual, r.Indicator
+	rec[5] = AreaCode(r.Dep, r.Territory)
 	n := len(fixedHead)
 	for _, d := range ds.Dimensions {
-		v, has := r.Dims[d]
-		switch {
-		case !has:
-			v = ""
-		case v == export.Total:
-			v = TotalCode
+		if v, has := r.Dims[d]; has {
+			rec[n] = codes.code(v)
+		} else {
+			rec[n] = NotApplicable
 		}
-		rec[n] = v
 		n++
 	}
 	rec[n], rec[n+1], rec[n+2], rec[n+3], rec[n+4] = strconv.Itoa(r.Period), value, unit, status, conf

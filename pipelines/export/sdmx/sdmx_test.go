@@ -80,7 +80,7 @@ func TestWriteFormat(t *testing.T) {
 			t.Errorf("line %d does not end with CRLF: %q", i+1, l)
 		}
 	}
-	wantHeader := "STRUCTURE,STRUCTURE_ID,ACTION,INDICATOR,REF_AREA,SEX,AGE_BAND,CATEGORY,TIME_PERIOD,OBS_VALUE,UNIT_MEASURE,OBS_STATUS,CONF_STATUS\r\n"
+	wantHeader := "STRUCTURE,STRUCTURE_ID,ACTION,FREQ,INDICATOR,REF_AREA,SEX,AGE_BAND,CATEGORY,TIME_PERIOD,OBS_VALUE,UNIT_MEASURE,OBS_STATUS,CONF_STATUS\r\n"
 	if lines[0] != wantHeader {
 		t.Errorf("header = %q, want %q", lines[0], wantHeader)
 	}
@@ -92,13 +92,13 @@ func TestWriteRows(t *testing.T) {
 		row  int
 		want string
 	}{
-		{"département total", 0, "dataflow,ODPE62:DF_PROTECTION_ENFANCE(1.0),I,ase_mineurs_confies,62,_T,_T,,2023,2143,PERS,A,F"},
-		{"primary suppression", 1, "dataflow,ODPE62:DF_PROTECTION_ENFANCE(1.0),I,ase_mineurs_confies,ARRAS,F,0-5 ans,,2023,,PERS,Q,A"},
-		{"secondary suppression", 2, "dataflow,ODPE62:DF_PROTECTION_ENFANCE(1.0),I,ase_mineurs_confies,ARRAS,M,0-5 ans,,2023,,PERS,Q,D"},
-		{"provisional, rounded", 3, "dataflow,ODPE62:DF_PROTECTION_ENFANCE(1.0),I,ase_taux_placement,62,,,,2024,11.234568,PER_1000,P,F"},
-		{"incomplete, negative zero", 4, "dataflow,ODPE62:DF_PROTECTION_ENFANCE(1.0),I,ase_taux_placement,LENS,,,,2024,0,PER_1000,P,F"},
-		{"quoted breakdown", 5, `dataflow,ODPE62:DF_PROTECTION_ENFANCE(1.0),I,ase_part_familial,BOULOGNE,,,"Accueil ""familial"", hors département",2024,19.8,PT,A,F`},
-		{"not computable", 6, "dataflow,ODPE62:DF_PROTECTION_ENFANCE(1.0),I,ase_part_familial,LENS,,,_T,2024,,PT,M,F"},
+		{"département total", 0, "dataflow,ODPE62:DF_PROTECTION_ENFANCE(1.0),I,A,ase_mineurs_confies,62,_T,_T,_Z,2023,2143,PERS,A,F"},
+		{"primary suppression, age band code", 1, "dataflow,ODPE62:DF_PROTECTION_ENFANCE(1.0),I,A,ase_mineurs_confies,62_ARRAS,F,Y0T5,_Z,2023,,PERS,Q,A"},
+		{"secondary suppression", 2, "dataflow,ODPE62:DF_PROTECTION_ENFANCE(1.0),I,A,ase_mineurs_confies,62_ARRAS,M,Y0T5,_Z,2023,,PERS,Q,D"},
+		{"provisional, rounded, not applicable", 3, "dataflow,ODPE62:DF_PROTECTION_ENFANCE(1.0),I,A,ase_taux_placement,62,_Z,_Z,_Z,2024,11.234568,PER_1000,P,F"},
+		{"incomplete, negative zero", 4, "dataflow,ODPE62:DF_PROTECTION_ENFANCE(1.0),I,A,ase_taux_placement,62_LENS,_Z,_Z,_Z,2024,0,PER_1000,U,F"},
+		{"label coded", 5, "dataflow,ODPE62:DF_PROTECTION_ENFANCE(1.0),I,A,ase_part_familial,62_BOULOGNE,_Z,_Z,ACCUEIL_FAMILIAL_HORS_DEPARTEMENT,2024,19.8,PT,A,F"},
+		{"not computable", 6, "dataflow,ODPE62:DF_PROTECTION_ENFANCE(1.0),I,A,ase_part_familial,62_LENS,_Z,_Z,_T,2024,,PT,M,F"},
 	}
 	var buf bytes.Buffer
 	if err := Write(&buf, fixture()); err != nil {
