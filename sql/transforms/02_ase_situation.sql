@@ -1,12 +1,13 @@
 -- 02_ase_situation: each child's situation at 31 December of each year,
 -- the base of the ASE indicators (one row per child followed that day).
 
--- Date of each département's latest extract: values at 31/12 of a year
--- that had not ended when it was taken are provisional.
+-- Date of each département's latest extract, the date in its name
+-- (ase_mesures_YYYYMMDD.csv; never the file's modification time): values
+-- at 31/12 of a year that had not ended when it was taken are provisional.
 -- reads: raw.ase_measures
 CREATE OR REPLACE TABLE core.ase_extract AS
-SELECT dep, max(modified_at)::DATE AS extract_date
-FROM meta.files WHERE kind = 'ase' AND status = 'loaded' GROUP BY dep;
+SELECT dep, max(strptime(left(name_key, 8), '%Y%m%d'))::DATE AS extract_date
+FROM meta.files WHERE kind = 'ase' AND status = 'loaded' AND name_key IS NOT NULL GROUP BY dep;
 
 CREATE OR REPLACE TABLE core.ase_years AS
 SELECT e.dep, y.year, make_date(y.year, 12, 31) AS ref_date,

@@ -42,6 +42,7 @@ func runStatus(e *env, args []string) int {
 		       coalesce(sum(f.rows_loaded) FILTER (WHERE f.status = 'loaded'), 0) AS rows,
 		       max(f.loaded_at) FILTER (WHERE f.status = 'loaded') AS last_load,
 		       count(*) FILTER (WHERE f.status = 'rejected') AS rejected,
+		       count(*) FILTER (WHERE f.status = 'duplicate') AS duplicates,
 		       any_value(e.error) AS last_error
 		FROM meta.files f LEFT JOIN latest_error e USING (job)
 		GROUP BY f.job ORDER BY f.job`)
@@ -50,14 +51,14 @@ func runStatus(e *env, args []string) int {
 	}
 	defer rows.Close()
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "\nJOB\tKIND\tFILES\tROWS\tLAST LOAD\tREJECTED\tLAST ERROR")
+	fmt.Fprintln(tw, "\nJOB\tKIND\tFILES\tROWS\tLAST LOAD\tREJECTED\tDUPLICATES\tLAST ERROR")
 	for rows.Next() {
 		var job, kind string
-		var files, rej int
+		var files, rej, dups int
 		var nrows int64
 		var lastLoad *time.Time
 		var lastErr *string
-		if err := rows.Scan(&job, &kind, &files, &nrows, &lastLoad, &rej, &lastErr); err != nil {
+		if err := rows.Scan(&job, &kind, &files, &nrows, &lastLoad, &rej, &dups, &lastErr); err != nil {
 			return e.fail(err)
 		}
 		le := ""
@@ -68,7 +69,7 @@ func runStatus(e *env, args []string) int {
 		if lastLoad != nil {
 			ll = *lastLoad
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%d\t%s\n", job, kind, files, frInt(nrows), fmtTime(ll), rej, le)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%d\t%d\t%s\n", job, kind, files, frInt(nrows), fmtTime(ll), rej, dups, le)
 	}
 	tw.Flush()
 	return ExitOK
