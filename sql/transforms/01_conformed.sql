@@ -72,6 +72,27 @@ CREATE OR REPLACE TABLE core.activity_public AS
 SELECT p.dep, p.service_code, p.year, p.public, p.age_band, p.sex, p.persons
 FROM raw.activity_public p JOIN core.activity_services s USING (file_id, service_code, year);
 
+-- Services expected to report in a year: those that reported the year
+-- before (basis 'hours': hours from a report or from TRAJECT; 'report':
+-- an annual report, for its public and collective actions). A total over
+-- services of a year where an expected service has not reported is
+-- incomplete, and no evolution is computed from or against it.
+CREATE OR REPLACE TABLE core.activity_completeness AS
+WITH reported AS (
+    SELECT DISTINCT dep, service_code, year, 'hours' AS basis FROM core.activity_hours
+    UNION ALL
+    SELECT DISTINCT dep, service_code, year, 'report' AS basis FROM core.activity_services
+),
+years AS (SELECT DISTINCT dep, year, basis FROM reported)
+SELECT y.dep, y.year, y.basis,
+       count(p.service_code) AS services_expected,
+       count(p.service_code) FILTER (WHERE r.service_code IS NULL) AS services_missing,
+       coalesce(list_sort(list(p.service_code) FILTER (WHERE r.service_code IS NULL)), []) AS missing
+FROM years y
+LEFT JOIN reported p ON p.dep = y.dep AND p.basis = y.basis AND p.year = y.year - 1
+LEFT JOIN reported r ON r.dep = p.dep AND r.basis = p.basis AND r.service_code = p.service_code AND r.year = y.year
+GROUP BY ALL;
+
 -- PMI: a later file for the same territory and month replaces the earlier
 -- figures (revisions).
 CREATE OR REPLACE TABLE core.pmi_monthly AS
@@ -85,6 +106,24 @@ CREATE OR REPLACE TABLE core.pmi_completeness AS
 SELECT dep, territory, year, count(*) AS months_reported,
        list_sort(list_filter(range(1, 13), m -> NOT list_contains(list(month), m))) AS months_missing
 FROM core.pmi_monthly GROUP BY ALL;
+
+-- PMI territories expected to report each year: every territory of the
+-- mapping, and any other that reported that year. A département total is
+-- incomplete unless each of them reported every month.
+CREATE OR REPLACE TABLE core.pmi_expected AS
+WITH reported AS (SELECT DISTINCT dep, year, territory FROM core.pmi_monthly),
+expected AS (
+    SELECT y.dep, y.year, m.territory
+    FROM (SELECT DISTINCT dep, year FROM reported) y
+    JOIN (SELECT DISTINCT dep, territory FROM core.territories) m USING (dep)
+    UNION
+    SELECT dep, year, territory FROM reported
+)
+SELECT e.dep, e.year, count(*) AS territories_expected,
+       count(*) FILTER (WHERE r.territory IS NULL) AS territories_missing,
+       coalesce(list_sort(list(e.territory) FILTER (WHERE r.territory IS NULL)), []) AS missing
+FROM expected e LEFT JOIN reported r USING (dep, year, territory)
+GROUP BY ALL;
 
 -- ASE: the latest extract supersedes earlier ones (raw keeps only it).
 CREATE OR REPLACE TABLE core.ase_measures AS

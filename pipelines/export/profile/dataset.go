@@ -517,6 +517,9 @@ type series struct {
 	period         int
 	last, now      map[seriesKey]export.Figure // the year before's block, this year's
 	lastPeriod     int
+	// lastIncomplete, nowIncomplete: the series whose value is incomplete
+	// in those blocks (no evolution from or against them).
+	lastIncomplete, nowIncomplete map[seriesKey]bool
 }
 
 // seriesKey is a series within one indicator and département: rows of
@@ -527,41 +530,52 @@ type seriesKey struct {
 }
 
 func newSeries() *series {
-	return &series{last: map[seriesKey]export.Figure{}, now: map[seriesKey]export.Figure{}}
+	return &series{last: map[seriesKey]export.Figure{}, now: map[seriesKey]export.Figure{},
+		lastIncomplete: map[seriesKey]bool{}, nowIncomplete: map[seriesKey]bool{}}
 }
 
 // setPrevious sets the N−1 and evolution of rows, the next rows read, as
-// the view indicator_values computes them.
+// the view indicator_values computes them: no evolution from or against
+// an incomplete value.
 func (s *series) setPrevious(rows []export.Row) {
 	for i := range rows {
 		r := &rows[i]
-		r.Previous = s.previous(r)
-		if r.Previous.Valid() {
+		var previousIncomplete bool
+		r.Previous, previousIncomplete = s.previous(r)
+		if r.Previous.Valid() && !previousIncomplete && r.Status != export.Incomplete {
 			r.Evolution = evolution(r.Unit, r.Value, r.Previous.Float64())
 		}
 	}
 }
 
 // previous returns the value of N−1 of r: the value of the same series
-// in the year before, if the series has a row that year and a value.
-func (s *series) previous(r *export.Row) export.Figure {
+// in the year before, if the series has a row that year and a value; and
+// whether that value is incomplete.
+func (s *series) previous(r *export.Row) (export.Figure, bool) {
 	switch {
 	case r.Indicator != s.indicator || r.Dep != s.dep:
 		s.indicator, s.dep, s.period = r.Indicator, r.Dep, r.Period
 		s.lastPeriod = math.MinInt
 		clear(s.last)
 		clear(s.now)
+		clear(s.lastIncomplete)
+		clear(s.nowIncomplete)
 	case r.Period != s.period:
 		s.last, s.now = s.now, s.last
+		s.lastIncomplete, s.nowIncomplete = s.nowIncomplete, s.lastIncomplete
 		clear(s.now)
+		clear(s.nowIncomplete)
 		s.lastPeriod, s.period = s.period, r.Period
 	}
 	key := seriesKey{r.Territory, reflect.ValueOf(r.Dims).Pointer()}
 	s.now[key] = r.Value
-	if s.lastPeriod != r.Period-1 {
-		return export.Figure{}
+	if r.Status == export.Incomplete {
+		s.nowIncomplete[key] = true
 	}
-	return s.last[key]
+	if s.lastPeriod != r.Period-1 {
+		return export.Figure{}, false
+	}
+	return s.last[key], s.lastIncomplete[key]
 }
 
 // evolution is the change from N−1 to N as the view indicator_values
