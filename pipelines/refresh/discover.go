@@ -119,9 +119,23 @@ func discover(job configs.Job, kind extract.Kind, namer extract.Namer, reg wareh
 		}
 		return out[i].file.RelPath < out[j].file.RelPath
 	})
-	// The same content under two names: the first loads, the others are
-	// duplicates; and so is a new name for content loaded already.
-	content := map[string]string{}
+	// A new name for content loaded already is a duplicate. New files with
+	// the same content: the one with the shortest relative path loads (a
+	// copy's name is the original's with something added: "… (1).csv",
+	// "Copie de …"), the others are its duplicates.
+	original := map[string]string{} // hash -> relative path of the file that loads it
+	for _, c := range out {
+		if !c.changed || c.nameErr != nil {
+			continue
+		}
+		if of, ok := reg.Content[c.file.SHA256]; ok && of != c.file.RelPath && of != c.file.Path {
+			continue
+		}
+		rel := c.file.RelPath
+		if o, ok := original[c.file.SHA256]; !ok || len(rel) < len(o) || len(rel) == len(o) && rel < o {
+			original[c.file.SHA256] = rel
+		}
+	}
 	for i := range out {
 		c := &out[i]
 		if !c.changed || c.nameErr != nil {
@@ -129,10 +143,8 @@ func discover(job configs.Job, kind extract.Kind, namer extract.Namer, reg wareh
 		}
 		if of, ok := reg.Content[c.file.SHA256]; ok && of != c.file.RelPath && of != c.file.Path {
 			c.dupOf = of
-		} else if of, ok := content[c.file.SHA256]; ok && of != c.file.RelPath {
+		} else if of := original[c.file.SHA256]; of != c.file.RelPath {
 			c.dupOf = of
-		} else {
-			content[c.file.SHA256] = c.file.RelPath
 		}
 	}
 	return out, notReady, nil

@@ -163,6 +163,10 @@ func Run(ctx context.Context, cfg *configs.Config, opts Options) (*Report, error
 				}
 			}
 		}
+		if changed > 0 {
+			// A rejected file or a duplicate changes the data-quality table.
+			changedTables = append(changedTables, "meta.files")
+		}
 	}
 	exports, err := build(ctx, cfg, b, plan, cat, computation, changedTables, opts, rep, log)
 	if err == nil {

@@ -36,11 +36,14 @@ JOIN ind.catalogue c USING (indicator);
 -- counted by source, file and rule (rebuilt by every refresh: see
 -- sql/transforms/03_quality.sql).
 CREATE TABLE core.quality_issues (
-    source      VARCHAR NOT NULL,   -- the job kind (ase, pmi, traject…)
+    source      VARCHAR NOT NULL,   -- the job kind (ase, pmi, traject…), or prevention
+    dep         VARCHAR,            -- COG code of the département
     file        VARCHAR,            -- the file concerned, relative to its job's folder
-    rule        VARCHAR NOT NULL,   -- what left the rows out
+    period      INTEGER,            -- the year concerned (NULL: the whole file)
+    rule        VARCHAR NOT NULL,   -- what left the rows out, and what follows
     indicators  VARCHAR,            -- the indicators concerned
-    count       BIGINT NOT NULL,    -- rows (children, months, activities…) concerned
+    count       BIGINT NOT NULL,    -- how many, in unit
+    unit        VARCHAR NOT NULL,   -- enfants, mois, activités, services, fichiers
     example     VARCHAR             -- one case, without identifiers
 );
 CREATE OR REPLACE VIEW main.quality_issues AS SELECT * FROM core.quality_issues;

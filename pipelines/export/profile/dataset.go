@@ -56,6 +56,7 @@ type values struct {
 	indicators []export.Indicator
 	rows       []export.Row
 	sources    []export.Source
+	quality    []export.QualityIssue
 }
 
 // read reads the indicators selected by patterns, with their rows.
@@ -110,7 +111,10 @@ func (v *values) readRows(ctx context.Context, db *sql.DB, patterns []string, fa
 			return err
 		}
 	}
-	v.sources, err = readSources(ctx, db)
+	if v.sources, err = readSources(ctx, db); err != nil {
+		return err
+	}
+	v.quality, err = readQuality(ctx, db)
 	return err
 }
 
@@ -120,7 +124,7 @@ func (v *values) readRows(ctx context.Context, db *sql.DB, patterns []string, fa
 func (v *values) of(p configs.Export) *export.Dataset {
 	ds := &export.Dataset{
 		Profile: p.Name, Title: p.Title, Audience: p.Audience, Generated: time.Now(),
-		RunID: v.runID, StructureID: p.StructureID, Sources: v.sources,
+		RunID: v.runID, StructureID: p.StructureID, Sources: v.sources, Quality: v.quality,
 	}
 	if p.Audience == "external" {
 		ds.Threshold = p.Threshold
@@ -616,6 +620,27 @@ func readSources(ctx context.Context, db *sql.DB) ([]export.Source, error) {
 			return nil, err
 		}
 		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// readQuality reads the rows left out of the indicators (the table
+// quality_issues), the latest years first.
+func readQuality(ctx context.Context, db *sql.DB) ([]export.QualityIssue, error) {
+	rows, err := db.QueryContext(ctx, `SELECT source, coalesce(dep, ''), coalesce(file, ''), coalesce(period, 0), rule,
+		coalesce(indicators, ''), count, unit, coalesce(example, '')
+		FROM core.quality_issues ORDER BY period DESC NULLS FIRST, source, dep, rule, file`)
+	if err != nil {
+		return nil, fmt.Errorf("read quality issues: %w", err)
+	}
+	defer rows.Close()
+	var out []export.QualityIssue
+	for rows.Next() {
+		var q export.QualityIssue
+		if err := rows.Scan(&q.Source, &q.Dep, &q.File, &q.Period, &q.Rule, &q.Indicators, &q.Count, &q.Unit, &q.Example); err != nil {
+			return nil, err
+		}
+		out = append(out, q)
 	}
 	return out, rows.Err()
 }
