@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/odpe/odpe/cmd/odpe/cli"
+	"github.com/odpe/odpe/pipelines/demo"
 	"github.com/odpe/odpe/pipelines/export/profile"
 	"github.com/odpe/odpe/pipelines/refresh"
 	"github.com/odpe/odpe/pipelines/refresh/refreshtest"
@@ -100,5 +101,27 @@ func TestMissingTerritoryMakesTotalIncomplete(t *testing.T) {
 		if got != c.want {
 			t.Errorf("%s 2011, %s: %q, want %q", c.indicator, c.territory, got, c.want)
 		}
+	}
+}
+
+// TestDemoPartialYearIsIncomplete is the case of the issue: in the demo,
+// 2 of the 7 services have reported 2025 (3,016 h against 55,138 h in
+// 2024): the 2025 total is incomplete, with no evolution.
+func TestDemoPartialYearIsIncomplete(t *testing.T) {
+	path, err := demo.Write(context.Background(), t.TempDir(), demo.Scales["small"], 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ := refreshAt(t, path, refresh.Options{})
+	got := text(t, cfg, `SELECT status || ', ' || coalesce(round(evolution, 1)::VARCHAR, 'no evolution') || ', '
+		|| (SELECT services_expected - services_missing || ' of ' || services_expected FROM core.activity_completeness
+		    WHERE year = 2025 AND basis = 'hours')
+		FROM indicator_values WHERE indicator = 'prev_hours' AND period = 2025 AND service = 'Ensemble' AND category = 'Ensemble'`)
+	if got != "incomplete, no evolution, 2 of 7" {
+		t.Errorf("prev_hours 2025: %q, want \"incomplete, no evolution, 2 of 7\"", got)
+	}
+	if got := text(t, cfg, `SELECT status FROM indicator_values WHERE indicator = 'prev_hours' AND period = 2024
+		AND service = 'Ensemble' AND category = 'Ensemble'`); got != "final" {
+		t.Errorf("prev_hours 2024: %q, want final", got)
 	}
 }
