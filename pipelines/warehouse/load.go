@@ -50,9 +50,20 @@ type Known struct {
 // Registry returns what the registry knows of a job's files.
 func Registry(ctx context.Context, db *sql.DB, job string) (Known, error) {
 	k := Known{Files: map[string]Registered{}, Content: map[string]string{}}
-	rows, err := db.QueryContext(ctx, `
-		SELECT file_id, path, coalesce(rel_path, ''), size_bytes, modified_at, sha256, status, coalesce(name_key, '')
-		FROM meta.files WHERE job = ? ORDER BY file_id`, job)
+	// The current version may predate relative paths and name keys
+	// (migration 0010 applies to the new version a refresh builds).
+	relPath, nameKey := "rel_path", "name_key"
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database()
+		AND schema_name = 'meta' AND table_name = 'files' AND column_name = 'rel_path'`).Scan(&n); err != nil {
+		return k, fmt.Errorf("read file registry: %w", err)
+	}
+	if n == 0 {
+		relPath, nameKey = "NULL", "NULL"
+	}
+	rows, err := db.QueryContext(ctx, fmt.Sprintf(`
+		SELECT file_id, path, coalesce(%s, ''), size_bytes, modified_at, sha256, status, coalesce(%s, '')
+		FROM meta.files WHERE job = ? ORDER BY file_id`, relPath, nameKey), job)
 	if err != nil {
 		return k, fmt.Errorf("read file registry: %w", err)
 	}
