@@ -1,7 +1,7 @@
 SELECT dep, year AS period, coalesce(territory, 'Ensemble') AS territory,
        sum(epp_referred) FILTER (WHERE epp IS NOT NULL) AS numerator,
        sum(epp) FILTER (WHERE epp_referred IS NOT NULL) AS denominator,
-       CASE WHEN count(epp_referred) < 12 * count(DISTINCT territory)
-              OR count(epp) < 12 * count(DISTINCT territory) THEN 'incomplete' ELSE 'final' END AS status
-FROM core.pmi_monthly
+       CASE WHEN count(epp_referred) < 12 * (CASE WHEN grouping(territory) = 1 THEN any_value(x.territories_expected) ELSE 1 END)
+              OR count(epp) < 12 * (CASE WHEN grouping(territory) = 1 THEN any_value(x.territories_expected) ELSE 1 END) THEN 'incomplete' ELSE 'final' END AS status
+FROM core.pmi_monthly JOIN core.pmi_expected x USING (dep, year)
 GROUP BY dep, year, ROLLUP (territory)

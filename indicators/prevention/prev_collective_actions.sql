@@ -1,5 +1,9 @@
-SELECT dep, year AS period, 'Ensemble' AS territory,
+-- The total over services is incomplete when a service that sent a
+-- report the year before has not (core.activity_completeness).
+SELECT a.dep, a.year AS period, 'Ensemble' AS territory,
        coalesce(service_code, 'Ensemble') AS service,
-       sum(coalesce(collective_actions, 0)) AS numerator
-FROM core.activity_services
-GROUP BY dep, year, ROLLUP (service_code)
+       sum(coalesce(collective_actions, 0)) AS numerator,
+       CASE WHEN grouping(service_code) = 1 AND any_value(c.services_missing) > 0 THEN 'incomplete' ELSE 'final' END AS status
+FROM core.activity_services a
+JOIN core.activity_completeness c ON c.dep = a.dep AND c.year = a.year AND c.basis = 'report'
+GROUP BY a.dep, a.year, ROLLUP (service_code)

@@ -10,9 +10,13 @@ hours AS (
     WHERE c.list = 'activity_category'
     GROUP BY ALL
 )
-SELECT dep, year AS period, 'Ensemble' AS territory,
+-- The total over services is incomplete when a service that reported the
+-- year before has not (core.activity_completeness).
+SELECT h.dep, h.year AS period, 'Ensemble' AS territory,
        coalesce(service_code, 'Ensemble') AS service,
        coalesce(category, 'Ensemble') AS category,
-       sum(hours) AS numerator
-FROM hours
-GROUP BY dep, year, CUBE (service_code, category)
+       sum(hours) AS numerator,
+       CASE WHEN grouping(service_code) = 1 AND any_value(c.services_missing) > 0 THEN 'incomplete' ELSE 'final' END AS status
+FROM hours h
+JOIN core.activity_completeness c ON c.dep = h.dep AND c.year = h.year AND c.basis = 'hours'
+GROUP BY h.dep, h.year, CUBE (service_code, category)

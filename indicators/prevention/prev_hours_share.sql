@@ -15,8 +15,12 @@ hours AS (
            coalesce(category, 'Ensemble') AS category, sum(hours) AS hours
     FROM hours GROUP BY dep, year, CUBE (service_code, category)
 )
+-- The share over all services is incomplete when a service that reported
+-- the year before has not (core.activity_completeness).
 SELECT c.dep, c.year AS period, 'Ensemble' AS territory, c.service, c.category,
-       c.hours AS numerator, t.hours AS denominator
+       c.hours AS numerator, t.hours AS denominator,
+       CASE WHEN c.service = 'Ensemble' AND k.services_missing > 0 THEN 'incomplete' ELSE 'final' END AS status
 FROM by_service c
 JOIN by_service t ON t.dep = c.dep AND t.year = c.year AND t.service = c.service AND t.category = 'Ensemble'
+JOIN core.activity_completeness k ON k.dep = c.dep AND k.year = c.year AND k.basis = 'hours'
 WHERE c.category <> 'Ensemble'

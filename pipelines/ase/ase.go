@@ -9,11 +9,13 @@
 package ase
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -37,8 +39,52 @@ func init() {
 		// One département's extract (a few hundred thousand measures at
 		// most) fits in memory: a national refresh parses several at once.
 		Concurrent: true,
-		New:        extract.NoOptions("ase", job{}),
+		New:        New,
 	})
+}
+
+// DefaultNameDate is the name of an extract, with the date it was taken.
+const DefaultNameDate = "ase_mesures_YYYYMMDD.csv"
+
+// Options is the job's configuration block.
+type Options struct {
+	// NameDate is the name of an extract, where YYYY, MM and DD stand for
+	// the date it was taken and "*" for any text (DefaultNameDate when
+	// empty). A file whose name carries no date is rejected: the date of
+	// the extract is never its modification time.
+	NameDate string `yaml:"name_date"`
+}
+
+// New makes the job from its options.
+func New(opts extract.Options) (extract.Job, error) {
+	var o Options
+	if opts != nil {
+		if err := opts.Decode(&o); err != nil {
+			return nil, fmt.Errorf("ase options: %w", err)
+		}
+	}
+	if o.NameDate == "" {
+		o.NameDate = DefaultNameDate
+	}
+	t, err := extract.ParseDateTemplate(o.NameDate)
+	if err != nil {
+		return nil, fmt.Errorf("ase options: name_date: %w", err)
+	}
+	return job{names: t}, nil
+}
+
+// NameKey implements extract.Namer: the date of the extract, from its
+// name. A later extract supersedes the earlier ones; values at 31
+// December of a year not over on that date are provisional.
+func (j job) NameKey(name string) (string, error) {
+	if j.names == nil {
+		j.names, _ = extract.ParseDateTemplate(DefaultNameDate)
+	}
+	d, err := j.names.Date(name)
+	if err != nil {
+		return "", err
+	}
+	return extract.DateKey(d.Year(), int(d.Month()), d.Day(), 0), nil
 }
 
 // ErrNoKey is returned when the configuration gives no pseudonymisation key.
@@ -47,7 +93,9 @@ var ErrNoKey = errors.New("the configuration has no pseudonymisation key")
 // hidden replaces identifying values in error messages.
 const hidden = "(identifier not shown)"
 
-type job struct{}
+type job struct {
+	names *extract.DateTemplate
+}
 
 // columns are the columns the job reads. Nom and Prénom are not among
 // them.
@@ -101,6 +149,8 @@ func (job) Load(ctx context.Context, f extract.File, env *extract.Env, sink extr
 	}
 	p := newParser(r, cols, env)
 	var n int64
+	var ms []measure
+	var numbers []string // the measures' numbers as written, to rank them; never stored
 	for r.Next() {
 		if n++; n%4096 == 0 && ctx.Err() != nil {
 			return n, ctx.Err()
@@ -109,12 +159,74 @@ func (job) Load(ctx context.Context, f extract.File, env *extract.Env, sink extr
 		if err != nil {
 			return n, err
 		}
-		if err := sink.Append(table, m.values(env.Departement)...); err != nil {
-			return n, fmt.Errorf("%s: %s: %w", f.Name, r.Where(r.Line()), err)
+		ms = append(ms, m)
+		numbers = append(numbers, r.Get(cols.measure))
+	}
+	if err := r.Err(); err != nil {
+		return n, err
+	}
+	rankMeasures(ms, numbers)
+	for i := range ms {
+		if err := sink.Append(table, ms[i].values(env.Departement)...); err != nil {
+			return n, fmt.Errorf("%s: measure %d: %w", f.Name, i+1, err)
 		}
 	}
-	return n, r.Err()
+	return n, nil
 }
+
+// rankMeasures sets the order of each measure among its child's: the rank
+// of its number (compared as numbers where they are digits) in the file.
+// The conformed tables break ties between a child's measures with it (the
+// earliest recorded first): the pseudonyms have no order of their own.
+func rankMeasures(ms []measure, numbers []string) {
+	byChild := map[string][]int{}
+	for i := range ms {
+		byChild[ms[i].child] = append(byChild[ms[i].child], i)
+	}
+	for _, idx := range byChild {
+		if len(idx) > 1 {
+			slices.SortFunc(idx, func(a, b int) int { return naturalCompare(numbers[a], numbers[b]) })
+		}
+		for rank, i := range idx {
+			ms[i].order = rank + 1
+		}
+	}
+}
+
+// naturalCompare compares two measure numbers, runs of digits as numbers:
+// "M-9" < "M-10", "00012" = "12" then by their text.
+func naturalCompare(a, b string) int {
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		if isDigit(a[i]) && isDigit(b[j]) {
+			si, sj := i, j
+			for i < len(a) && isDigit(a[i]) {
+				i++
+			}
+			for j < len(b) && isDigit(b[j]) {
+				j++
+			}
+			x, y := strings.TrimLeft(a[si:i], "0"), strings.TrimLeft(b[sj:j], "0")
+			if c := cmp.Compare(len(x), len(y)); c != 0 {
+				return c
+			}
+			if c := strings.Compare(x, y); c != 0 {
+				return c
+			}
+			continue
+		}
+		if c := cmp.Compare(a[i], b[j]); c != 0 {
+			return c
+		}
+		i, j = i+1, j+1
+	}
+	if c := cmp.Compare(len(a)-i, len(b)-j); c != 0 {
+		return c
+	}
+	return strings.Compare(a, b)
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // measure is one row as stored.
 type measure struct {
@@ -128,11 +240,12 @@ type measure struct {
 	start                 time.Time
 	end                   any // time.Time or nil
 	reason                any // string or nil
+	order                 int // rank of its number among its child's measures (1: the earliest recorded)
 }
 
 func (m *measure) values(dep string) []any {
 	return []any{dep, m.child, m.birthYear, m.birthMonth, m.sex, m.commune, m.territory,
-		m.id, m.nature, m.cadre, m.mode, m.start, m.end, m.reason}
+		m.id, m.nature, m.cadre, m.mode, m.start, m.end, m.reason, m.order}
 }
 
 // parser reads the current record of r into a measure.

@@ -96,7 +96,7 @@ func TestSample(t *testing.T) {
 		"sex": "F", "commune": "62041", "territory": "ARR", "measure_id": e.Pseudonym("mesure:M0000002"),
 		"nature": "Accueil provisoire", "cadre": "Administratif", "mode_accueil": "Assistant familial",
 		"start_date": time.Date(2022, 3, 14, 0, 0, 0, 0, time.UTC), "end_date": time.Date(2024, 6, 30, 0, 0, 0, 0, time.UTC),
-		"end_reason": "Fin de mesure",
+		"end_reason": "Fin de mesure", "measure_order": 1,
 	}
 	if !reflect.DeepEqual(rows[1], want) {
 		t.Fatalf("row 2 = %v\nwant    %v", rows[1], want)
@@ -220,4 +220,52 @@ func BenchmarkLoad(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// TestMeasureOrder: each measure's rank among its child's, by its number
+// (digits compared as numbers), is kept; the numbers are not.
+func TestMeasureOrder(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want int
+	}{
+		{"M9", "M10", -1}, {"M0000002", "M0000010", -1}, {"12", "012", 1}, {"A-2", "B-1", -1}, {"M10", "M10", 0},
+	} {
+		if got := naturalCompare(c.a, c.b); got != c.want {
+			t.Errorf("naturalCompare(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
+		}
+	}
+	ms := []measure{{child: "x"}, {child: "y"}, {child: "x"}, {child: "x"}}
+	rankMeasures(ms, []string{"M10", "M1", "M9", "M100"})
+	var got []int
+	for _, m := range ms {
+		got = append(got, m.order)
+	}
+	if !reflect.DeepEqual(got, []int{2, 1, 1, 3}) {
+		t.Errorf("orders %v, want [2 1 1 3]", got)
+	}
+}
+
+// TestNameDate: the extract's date is the one its name carries, as the
+// job's template says; a name without one is rejected, and says so.
+func TestNameDate(t *testing.T) {
+	j, err := New(extracttest.Options("name_date: \"export_iodas_DD-MM-YYYY*.csv\""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	namer := j.(extract.Namer)
+	if k, err := namer.NameKey("export_iodas_30-06-2025 (copie).csv"); err != nil || k != "20250630.0000" {
+		t.Errorf("key %q, %v", k, err)
+	}
+	if _, err := namer.NameKey("ase_mesures_20250630.csv"); err == nil || !errors.Is(err, extract.ErrRejected) ||
+		!strings.Contains(err.Error(), "carries no date") {
+		t.Errorf("a name the template does not match: %v", err)
+	}
+	def, _ := New(nil)
+	if k, err := def.(extract.Namer).NameKey("ase_mesures_20250630.csv"); err != nil || k != "20250630.0000" {
+		t.Errorf("default template: %q, %v", k, err)
+	}
+	if _, err := New(extracttest.Options("name_date: ase.csv")); err == nil {
+		t.Error("a template without a date accepted")
+	}
 }

@@ -170,6 +170,16 @@ type Source struct {
 	Rows     int64
 }
 
+// QualityIssue counts rows left out of indicators by their scope or by a
+// data problem (the warehouse's quality_issues), for the Lisez-moi sheet.
+type QualityIssue struct {
+	Source, Dep, File string
+	Period            int // 0: the whole file
+	Rule, Indicators  string
+	Count             int64
+	Unit, Example     string
+}
+
 // Dataset is everything one export profile publishes.
 type Dataset struct {
 	Profile     string // observatoire, insee, drees, odas…
@@ -183,6 +193,7 @@ type Dataset struct {
 	Indicators  []Indicator
 	Rows        []Row
 	Sources     []Source
+	Quality     []QualityIssue // rows left out of the indicators, and why
 }
 
 // Families returns the families of ds.Indicators, in order, and for each

@@ -45,8 +45,15 @@ type File struct {
 	Path    string    // path as found on disk
 	Name    string    // base name, used in error messages
 	Size    int64     // bytes
-	ModTime time.Time // modification time
+	ModTime time.Time // modification time: tells the registry the file may have changed, nothing more
 	SHA256  string    // hex digest of the content
+	// RelPath is the path relative to the job's source folder, with "/":
+	// with the content's hash, what identifies the file in the registry
+	// (moving the whole source tree changes nothing).
+	RelPath string
+	// NameKey orders the file among the job's files (see Namer); "" when
+	// its name says nothing.
+	NameKey string
 }
 
 // Open opens the file for reading.

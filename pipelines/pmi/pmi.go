@@ -49,6 +49,13 @@ var partOf = map[int]int{4: 3, 6: 5}
 
 type job struct{}
 
+// NameKey implements extract.Namer: a file named with a date or a
+// revision (pmi_activite_2023.csv, pmi_activite_202403.csv,
+// pmi_activite_2023_rectificatif.csv) ranks by it among the job's files,
+// a later one revising the figures of an earlier one; a file whose name
+// says neither ranks by the order in which the warehouse first saw it.
+func (job) NameKey(name string) (string, error) { return extract.RevisionKey(name), nil }
+
 // columns are the columns of one file.
 type columns struct {
 	territory, year, month frcsv.Col

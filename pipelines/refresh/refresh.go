@@ -98,6 +98,7 @@ type Report struct {
 	FilesRejected int
 	RowsLoaded    int64
 	Rejected      []FileError
+	Duplicates    []FileError // files whose content is already loaded under another name: not loaded
 	NotReady      []string
 	Steps         []Step
 	Err           error // why a failed refresh failed
@@ -156,11 +157,15 @@ func Run(ctx context.Context, cfg *configs.Config, opts Options) (*Report, error
 	if prevHash == computation && !opts.Force && b.Prev != "" {
 		changedTables = []string{}
 		for _, p := range plan {
-			if slices.ContainsFunc(p.files, func(c candidate) bool { return c.changed }) {
+			if slices.ContainsFunc(p.files, candidate.load) {
 				for _, t := range p.kind.Tables {
 					changedTables = append(changedTables, "raw."+t)
 				}
 			}
+		}
+		if changed > 0 {
+			// A rejected file or a duplicate changes the data-quality table.
+			changedTables = append(changedTables, "meta.files")
 		}
 	}
 	exports, err := build(ctx, cfg, b, plan, cat, computation, changedTables, opts, rep, log)
@@ -244,14 +249,19 @@ func planLoads(ctx context.Context, store *warehouse.Store, jobs []configs.Job, 
 	var plan []jobPlan
 	for _, j := range jobs {
 		kind, _ := extract.Lookup(j.Kind)
-		reg := map[string]warehouse.Registered{}
+		var reg warehouse.Known
 		if db != nil {
 			var err error
 			if reg, err = warehouse.Registry(ctx, db, j.Name); err != nil {
 				return nil, "", err
 			}
 		}
-		files, notReady, err := discover(j, kind, reg, opts.QuietPeriod, time.Now())
+		job, err := kind.New(configs.Options{Node: &j.Options})
+		if err != nil {
+			return nil, "", fmt.Errorf("job %s: %w", j.Name, err)
+		}
+		namer, _ := job.(extract.Namer)
+		files, notReady, err := discover(j, kind, namer, reg, opts.QuietPeriod, time.Now())
 		if err != nil {
 			return nil, "", err
 		}
@@ -345,6 +355,19 @@ func loadJob(ctx context.Context, b *warehouse.Build, p jobPlan, job extract.Job
 		e.Departement = c.dep
 		return &e
 	}
+	var dups []candidate
+	files = slices.DeleteFunc(slices.Clone(files), func(c candidate) bool {
+		if c.dupOf != "" {
+			dups = append(dups, c)
+		}
+		return c.dupOf != ""
+	})
+	loadOne := func(ctx context.Context, c candidate, sink extract.Sink) (int64, error) {
+		if c.nameErr != nil {
+			return 0, c.nameErr
+		}
+		return job.Load(ctx, c.file, envFor(c), sink)
+	}
 	reads := make([]chan read, len(files))
 	if p.kind.Concurrent && len(files) > 1 {
 		workers := max(1, min(runtime.GOMAXPROCS(0), cfg.DuckDB.Threads))
@@ -359,7 +382,7 @@ func loadJob(ctx context.Context, b *warehouse.Build, p jobPlan, job extract.Job
 			go func() {
 				for i := range work {
 					var r read
-					r.rows, r.err = job.Load(ctx, files[i].file, envFor(files[i]), &r.buf)
+					r.rows, r.err = loadOne(ctx, files[i], &r.buf)
 					reads[i] <- r
 				}
 			}()
@@ -379,7 +402,7 @@ func loadJob(ctx context.Context, b *warehouse.Build, p jobPlan, job extract.Job
 				}
 			}
 		}()
-		return stageAll(ctx, b, p, files, rep, cfg, log, opts.Progress, func(i int, sink extract.Sink) (int64, error) {
+		return stageAll(ctx, b, p, files, dups, rep, cfg, log, opts.Progress, func(i int, sink extract.Sink) (int64, error) {
 			r := <-reads[i]
 			<-ahead
 			if r.err != nil {
@@ -388,20 +411,29 @@ func loadJob(ctx context.Context, b *warehouse.Build, p jobPlan, job extract.Job
 			return r.rows, r.buf.Replay(sink)
 		})
 	}
-	return stageAll(ctx, b, p, files, rep, cfg, log, opts.Progress, func(i int, sink extract.Sink) (int64, error) {
-		return job.Load(ctx, files[i].file, envFor(files[i]), sink)
+	return stageAll(ctx, b, p, files, dups, rep, cfg, log, opts.Progress, func(i int, sink extract.Sink) (int64, error) {
+		return loadOne(ctx, files[i], sink)
 	})
 }
 
 // stageAll loads each file in order with load, records the outcome, and
-// sets rejected files aside.
-func stageAll(ctx context.Context, b *warehouse.Build, p jobPlan, files []candidate, rep *Report, cfg *configs.Config,
+// sets rejected files aside. Duplicates are registered as such, and load
+// nothing.
+func stageAll(ctx context.Context, b *warehouse.Build, p jobPlan, files, dups []candidate, rep *Report, cfg *configs.Config,
 	log *slog.Logger, progress func(string, int, int), load func(i int, sink extract.Sink) (int64, error)) (int64, error) {
 	l, err := b.NewLoader(ctx, p.job.Name, p.kind)
 	if err != nil {
 		return 0, fmt.Errorf("job %s: %w", p.job.Name, err)
 	}
 	defer l.Close()
+	for _, c := range dups {
+		if _, err := l.Duplicate(ctx, c.file, c.dep, c.dupOf); err != nil {
+			return 0, fmt.Errorf("job %s: %w", p.job.Name, err)
+		}
+		rep.Duplicates = append(rep.Duplicates, FileError{Job: p.job.Name, Path: c.file.Path,
+			Message: fmt.Sprintf("%s: same content as %s, already loaded: not loaded again", c.file.RelPath, c.dupOf)})
+		log.Warn("duplicate file not loaded", "job", p.job.Name, "file", c.file.Path, "same as", c.dupOf)
+	}
 	var rows int64
 	flush := func() error {
 		loaded, err := l.Flush(ctx)
@@ -541,7 +573,7 @@ func recordRun(ctx context.Context, db *sql.DB, rep *Report, jobs []string, runE
 	if err != nil {
 		return fmt.Errorf("record run: %w", err)
 	}
-	for _, e := range rep.Rejected {
+	for _, e := range slices.Concat(rep.Rejected, rep.Duplicates) {
 		if _, err := db.ExecContext(ctx, "INSERT INTO meta.run_errors VALUES (?, ?, ?, ?)", rep.RunID, e.Job, e.Path, e.Message); err != nil {
 			return err
 		}
@@ -567,7 +599,7 @@ func recordFailure(ctx context.Context, store *warehouse.Store, rep *Report, job
 		log.Warn("could not record the failed run", "err", err)
 		return
 	}
-	rep.Rejected = nil
+	rep.Rejected, rep.Duplicates = nil, nil
 	rep.FilesLoaded, rep.RowsLoaded = 0, 0
 	failed := *rep
 	failed.RunID = b.RunID

@@ -222,20 +222,34 @@ func (l *Loader) copy(ctx context.Context, table string, w *csvbatch.Writer) err
 	return nil
 }
 
-// retire drops the rows of the files that the batch's files replace (the
-// same path; with Supersede, the same département) and marks them, and
-// returns them by replacing file.
+// retire drops the rows of the files that the batch's files replace and
+// marks them, and returns them by replacing file. A file replaces the
+// earlier versions of the same file (the same relative path, or the same
+// path for files registered before relative paths were kept). With
+// Supersede, the job keeps one file per département: the one whose name
+// gives the latest date (name_key), then the last registered; the others
+// are superseded, be they older or newer than the batch's.
 func (l *Loader) retire(ctx context.Context) (map[int64][]int64, error) {
-	key, status := "path", "replaced"
-	if l.kind.Retention == extract.Supersede {
-		key, status = "dep", "superseded"
-	}
-	rows, err := l.conn.QueryContext(ctx, fmt.Sprintf(`
+	q := `
 		WITH newest AS (
-			SELECT %[1]s AS k, max(file_id) AS file_id FROM meta.files
+			SELECT coalesce(rel_path, path) AS rel, path, max(file_id) AS file_id FROM meta.files
 			WHERE job = ? AND status = 'loaded' AND file_id >= ? GROUP BY ALL)
-		SELECT n.file_id, o.file_id FROM meta.files o JOIN newest n ON o.%[1]s = n.k AND o.file_id < n.file_id
-		WHERE o.job = ? AND o.status = 'loaded' ORDER BY ALL`, key), l.job, l.batch[0].FileID, l.job)
+		SELECT n.file_id, o.file_id FROM meta.files o
+		JOIN newest n ON (o.rel_path = n.rel OR o.path = n.path) AND o.file_id < n.file_id
+		WHERE o.job = ? AND o.status = 'loaded' ORDER BY ALL`
+	args := []any{l.job, l.batch[0].FileID, l.job}
+	status := "replaced"
+	if l.kind.Retention == extract.Supersede {
+		status = "superseded"
+		q = `
+		WITH deps AS (SELECT DISTINCT dep FROM meta.files WHERE job = ? AND status = 'loaded' AND file_id >= ?),
+		ranked AS (
+			SELECT file_id, dep, row_number() OVER (PARTITION BY dep ORDER BY name_key DESC NULLS LAST, file_id DESC) AS r
+			FROM meta.files WHERE job = ? AND status = 'loaded' AND dep IN (SELECT dep FROM deps))
+		SELECT w.file_id, o.file_id FROM ranked o JOIN ranked w ON w.dep = o.dep AND w.r = 1
+		WHERE o.r > 1 ORDER BY ALL`
+	}
+	rows, err := l.conn.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("find the files replaced: %w", err)
 	}
@@ -272,10 +286,45 @@ func (l *Loader) register(res FileLoad) error {
 	if res.Err != nil {
 		status, msg = "rejected", res.Err.Error()
 	}
+	return l.write(res, status, msg)
+}
+
+func (l *Loader) write(res FileLoad, status string, msg any) error {
 	f := res.File
 	return l.meta.Write(res.FileID, l.b.RunID, l.job, l.kind.Name, res.Dep, f.Path, f.Size, f.ModTime, f.SHA256,
-		res.RowsRead, res.RowsLoaded, time.Now(), status, msg)
+		res.RowsRead, res.RowsLoaded, time.Now(), status, msg, nullIfEmpty(f.RelPath), nullIfEmpty(f.NameKey))
 }
+
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// Duplicate registers file f, whose content is already loaded under the
+// relative path of, as a duplicate: it loads nothing, and the registry
+// knows it (it is not read again while it does not change).
+func (l *Loader) Duplicate(ctx context.Context, f extract.File, dep, of string) (FileLoad, error) {
+	id, err := l.nextID(ctx)
+	if err != nil {
+		return FileLoad{}, err
+	}
+	res := FileLoad{File: f, Dep: dep, FileID: id}
+	msg := fmt.Sprintf("%s: same content as %s, already loaded: not loaded again", f.RelPath, of)
+	if err := l.write(res, "duplicate", msg); err != nil {
+		return res, err
+	}
+	l.batch = append(l.batch, FileLoad{File: f, Dep: dep, FileID: id, Err: errDuplicate})
+	return res, nil
+}
+
+// errDuplicate marks the duplicates of a batch: they are neither loaded
+// nor rejected.
+var errDuplicate = errors.New("duplicate")
+
+// IsDuplicate reports whether a file of a flushed batch was a duplicate.
+func (r FileLoad) IsDuplicate() bool { return errors.Is(r.Err, errDuplicate) }
 
 // nextID takes a file id from the sequence, reserving them a few hundred
 // at a time.

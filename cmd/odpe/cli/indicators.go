@@ -62,7 +62,12 @@ func printDeclaration(e *env, d *indicators.Declaration) {
 	fmt.Fprintf(w, "  declared in:    %s\n", d.File)
 }
 
-// showValues prints the latest period's values at département level.
+// showLimit is the number of values `odpe indicators show` prints.
+const showLimit = 60
+
+// showValues prints the latest period's values, the département's total
+// first (every breakdown at 'Ensemble'), then its breakdowns, and says how
+// many rows were left out.
 func showValues(e *env, d *indicators.Declaration) int {
 	cfg, _ := e.config()
 	db, err := refresh.Store(cfg).OpenReadOnly(e.ctx)
@@ -71,14 +76,30 @@ func showValues(e *env, d *indicators.Declaration) int {
 		return ExitOK
 	}
 	defer db.Close()
-	cols := append([]string{"dep", "period", "territory"}, d.Breakdowns...)
+	dims := append([]string{"territory"}, d.Breakdowns...)
+	cols := append([]string{"dep", "period"}, dims...)
 	cols = append(cols, "numerator", "denominator", "round(value, 1) AS value", "unit", "status", "round(evolution, 2) AS evolution")
-	q := fmt.Sprintf(`SELECT %s FROM indicator_values
-		WHERE indicator = '%s' AND period = (SELECT max(period) FROM ind.values WHERE indicator = '%s')
-		ORDER BY ALL LIMIT 60`, strings.Join(cols, ", "), d.ID, d.ID)
+	// Rows with more breakdowns at 'Ensemble' come first: the total, then
+	// each breakdown alone, then the crossings.
+	var detail []string
+	for _, b := range dims {
+		detail = append(detail, fmt.Sprintf("(%s <> 'Ensemble')::INT", b))
+	}
+	latest := fmt.Sprintf(`FROM indicator_values
+		WHERE indicator = '%s' AND period = (SELECT max(period) FROM ind.values WHERE indicator = '%s')`, d.ID, d.ID)
+	var total int64
+	if err := db.QueryRowContext(e.ctx, "SELECT count(*) "+latest).Scan(&total); err != nil {
+		return e.fail(err)
+	}
+	q := fmt.Sprintf(`SELECT %s %s ORDER BY %s, %s LIMIT %d`, strings.Join(cols, ", "), latest,
+		strings.Join(detail, " + "), strings.Join(append([]string{"dep"}, dims...), ", "), showLimit)
 	fmt.Fprintln(e.stdout, "\nLatest values:")
 	if err := query(e, db, q, "table"); err != nil {
 		return e.fail(err)
+	}
+	if total > showLimit {
+		fmt.Fprintf(e.stdout, "(%d of %d rows shown; %d not shown: see `odpe sql \"SELECT * FROM indicator_values WHERE indicator = '%s'\"`)\n",
+			showLimit, total, total-showLimit, d.ID)
 	}
 	return ExitOK
 }

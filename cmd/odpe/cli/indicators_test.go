@@ -130,3 +130,25 @@ func TestFailedCheckKeepsPreviousWarehouse(t *testing.T) {
 		t.Errorf("previous figures: %q", got)
 	}
 }
+
+// TestIndicatorsShowTotalFirst: the département's total is the first row
+// shown, and the rows left out are counted (issue 22, point 7).
+func TestIndicatorsShowTotalFirst(t *testing.T) {
+	cfg := refreshed(t)
+	code, out, errOut := odpe(t, "--config", cfg, "indicators", "show", "ase_children_followed")
+	if code != cli.ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	_, table, _ := strings.Cut(out, "Latest values:\n")
+	lines := strings.Split(table, "\n")
+	if len(lines) < 2 {
+		t.Fatalf("no values:\n%s", out)
+	}
+	first := strings.Fields(lines[1])
+	if len(first) < 5 || first[2] != "Ensemble" || first[3] != "Ensemble" || first[4] != "Ensemble" {
+		t.Errorf("first row is not the département's total: %q\n%s", lines[1], out)
+	}
+	if !strings.Contains(out, "not shown") {
+		t.Errorf("does not say how many rows are not shown:\n%s", out)
+	}
+}

@@ -56,6 +56,7 @@ type values struct {
 	indicators []export.Indicator
 	rows       []export.Row
 	sources    []export.Source
+	quality    []export.QualityIssue
 }
 
 // read reads the indicators selected by patterns, with their rows.
@@ -110,7 +111,10 @@ func (v *values) readRows(ctx context.Context, db *sql.DB, patterns []string, fa
 			return err
 		}
 	}
-	v.sources, err = readSources(ctx, db)
+	if v.sources, err = readSources(ctx, db); err != nil {
+		return err
+	}
+	v.quality, err = readQuality(ctx, db)
 	return err
 }
 
@@ -120,7 +124,7 @@ func (v *values) readRows(ctx context.Context, db *sql.DB, patterns []string, fa
 func (v *values) of(p configs.Export) *export.Dataset {
 	ds := &export.Dataset{
 		Profile: p.Name, Title: p.Title, Audience: p.Audience, Generated: time.Now(),
-		RunID: v.runID, StructureID: p.StructureID, Sources: v.sources,
+		RunID: v.runID, StructureID: p.StructureID, Sources: v.sources, Quality: v.quality,
 	}
 	if p.Audience == "external" {
 		ds.Threshold = p.Threshold
@@ -517,6 +521,9 @@ type series struct {
 	period         int
 	last, now      map[seriesKey]export.Figure // the year before's block, this year's
 	lastPeriod     int
+	// lastIncomplete, nowIncomplete: the series whose value is incomplete
+	// in those blocks (no evolution from or against them).
+	lastIncomplete, nowIncomplete map[seriesKey]bool
 }
 
 // seriesKey is a series within one indicator and département: rows of
@@ -527,41 +534,52 @@ type seriesKey struct {
 }
 
 func newSeries() *series {
-	return &series{last: map[seriesKey]export.Figure{}, now: map[seriesKey]export.Figure{}}
+	return &series{last: map[seriesKey]export.Figure{}, now: map[seriesKey]export.Figure{},
+		lastIncomplete: map[seriesKey]bool{}, nowIncomplete: map[seriesKey]bool{}}
 }
 
 // setPrevious sets the N−1 and evolution of rows, the next rows read, as
-// the view indicator_values computes them.
+// the view indicator_values computes them: no evolution from or against
+// an incomplete value.
 func (s *series) setPrevious(rows []export.Row) {
 	for i := range rows {
 		r := &rows[i]
-		r.Previous = s.previous(r)
-		if r.Previous.Valid() {
+		var previousIncomplete bool
+		r.Previous, previousIncomplete = s.previous(r)
+		if r.Previous.Valid() && !previousIncomplete && r.Status != export.Incomplete {
 			r.Evolution = evolution(r.Unit, r.Value, r.Previous.Float64())
 		}
 	}
 }
 
 // previous returns the value of N−1 of r: the value of the same series
-// in the year before, if the series has a row that year and a value.
-func (s *series) previous(r *export.Row) export.Figure {
+// in the year before, if the series has a row that year and a value; and
+// whether that value is incomplete.
+func (s *series) previous(r *export.Row) (export.Figure, bool) {
 	switch {
 	case r.Indicator != s.indicator || r.Dep != s.dep:
 		s.indicator, s.dep, s.period = r.Indicator, r.Dep, r.Period
 		s.lastPeriod = math.MinInt
 		clear(s.last)
 		clear(s.now)
+		clear(s.lastIncomplete)
+		clear(s.nowIncomplete)
 	case r.Period != s.period:
 		s.last, s.now = s.now, s.last
+		s.lastIncomplete, s.nowIncomplete = s.nowIncomplete, s.lastIncomplete
 		clear(s.now)
+		clear(s.nowIncomplete)
 		s.lastPeriod, s.period = s.period, r.Period
 	}
 	key := seriesKey{r.Territory, reflect.ValueOf(r.Dims).Pointer()}
 	s.now[key] = r.Value
-	if s.lastPeriod != r.Period-1 {
-		return export.Figure{}
+	if r.Status == export.Incomplete {
+		s.nowIncomplete[key] = true
 	}
-	return s.last[key]
+	if s.lastPeriod != r.Period-1 {
+		return export.Figure{}, false
+	}
+	return s.last[key], s.lastIncomplete[key]
 }
 
 // evolution is the change from N−1 to N as the view indicator_values
@@ -602,6 +620,27 @@ func readSources(ctx context.Context, db *sql.DB) ([]export.Source, error) {
 			return nil, err
 		}
 		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// readQuality reads the rows left out of the indicators (the table
+// quality_issues), the latest years first.
+func readQuality(ctx context.Context, db *sql.DB) ([]export.QualityIssue, error) {
+	rows, err := db.QueryContext(ctx, `SELECT source, coalesce(dep, ''), coalesce(file, ''), coalesce(period, 0), rule,
+		coalesce(indicators, ''), count, unit, coalesce(example, '')
+		FROM core.quality_issues ORDER BY period DESC NULLS FIRST, source, dep, rule, file`)
+	if err != nil {
+		return nil, fmt.Errorf("read quality issues: %w", err)
+	}
+	defer rows.Close()
+	var out []export.QualityIssue
+	for rows.Next() {
+		var q export.QualityIssue
+		if err := rows.Scan(&q.Source, &q.Dep, &q.File, &q.Period, &q.Rule, &q.Indicators, &q.Count, &q.Unit, &q.Example); err != nil {
+			return nil, err
+		}
+		out = append(out, q)
 	}
 	return out, rows.Err()
 }

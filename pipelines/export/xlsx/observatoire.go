@@ -493,6 +493,23 @@ func writeReadme(f *excelize.File, st *styles, ds *export.Dataset, omitted strin
 	}
 	c.skip()
 
+	if len(ds.Quality) > 0 {
+		c.line(styled{st.subtitle, "Qualité des données : lignes écartées des indicateurs"})
+		c.line(headerCells(st, "Source et fichier", "Règle", "Année", "Nombre", "Exemple (sans identifiant)")...)
+		for _, q := range ds.Quality {
+			where := strings.TrimSpace(q.Source + " " + q.File)
+			if q.Dep != "" {
+				where += " (" + q.Dep + ")"
+			}
+			var year any
+			if q.Period != 0 {
+				year = styled{st.text, strconv.Itoa(q.Period)}
+			}
+			c.line(where, q.Rule, year, styled{integer, q.Count}, q.Unit+" — "+q.Example)
+		}
+		c.skip()
+	}
+
 	c.line(styled{st.subtitle, "Indicateurs"})
 	for i := range ds.Indicators {
 		readmeIndicator(c, st, &ds.Indicators[i])

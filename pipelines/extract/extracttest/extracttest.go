@@ -100,11 +100,12 @@ func (s *Sink) Tables() map[string]int {
 
 var (
 	createRe  = regexp.MustCompile(`(?is)CREATE TABLE raw\.(\w+)\s*\((.*?)\);`)
+	alterRe   = regexp.MustCompile(`(?i)ALTER TABLE raw\.(\w+)\s+ADD\s+COLUMN\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)`)
 	commentRe = regexp.MustCompile(`--[^\n]*`)
 )
 
 // rawSchema reads the raw tables' columns (after file_id) from the
-// migrations in dir.
+// migrations in dir: CREATE TABLE, then ALTER TABLE … ADD COLUMN.
 func rawSchema(dir string) (map[string][]string, error) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.sql"))
 	if err != nil || len(files) == 0 {
@@ -124,6 +125,9 @@ func rawSchema(dir string) (map[string][]string, error) {
 				}
 			}
 			schema[m[1]] = cols
+		}
+		for _, m := range alterRe.FindAllStringSubmatch(commentRe.ReplaceAllString(string(b), ""), -1) {
+			schema[m[1]] = append(schema[m[1]], m[2])
 		}
 	}
 	return schema, nil
