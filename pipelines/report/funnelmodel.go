@@ -121,7 +121,8 @@ func buildFunnel(rep *Report, ind *Indicator, rows []*export.Row) *Funnel {
 	// From a quarter of the smallest denominator to a little beyond the
 	// largest, spaced evenly on a log scale (the funnel bends most at the
 	// small ones).
-	from, to := math.Max(1, lo/4), hi*1.1
+	xs := ticks(0, hi*1.1, 5)
+	from, to := math.Max(1, lo/4), xs[len(xs)-1]
 	for i := range curvePoints {
 		n := from * math.Pow(to/from, float64(i)/float64(curvePoints-1))
 		f.Curve = append(f.Curve, LimitsAt(f.Dist, f.Centre, n))

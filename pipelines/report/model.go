@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -56,11 +57,11 @@ type FileCount struct {
 // Rejected is a rejected file.
 type Rejected struct{ Job, File, Error string }
 
-// Incomplete is a year of an indicator whose département value is not final.
+// Incomplete is an indicator whose département value is not final in
+// some years.
 type Incomplete struct {
-	Indicator, Label string
-	Year             int
-	Status           string
+	Indicator, Label        string
+	Incomplete, Provisional []int // years
 }
 
 // Table is a plain table of text cells.
@@ -209,10 +210,17 @@ func Build(in *Input) *Report {
 				if len(ind.Series) != 1 {
 					continue
 				}
+				q := Incomplete{Indicator: ind.Decl.ID, Label: ind.Decl.Label}
 				for _, p := range ind.Series[0].Points {
-					if p.Status != "final" && p.Status != "" {
-						in.Quality.Incomplete = append(in.Quality.Incomplete, Incomplete{Indicator: ind.Decl.ID, Label: ind.Decl.Label, Year: p.Year, Status: p.Status})
+					switch p.Status {
+					case "incomplete":
+						q.Incomplete = append(q.Incomplete, p.Year)
+					case "provisional":
+						q.Provisional = append(q.Provisional, p.Year)
 					}
+				}
+				if len(q.Incomplete)+len(q.Provisional) > 0 {
+					in.Quality.Incomplete = append(in.Quality.Incomplete, q)
 				}
 			}
 		}
@@ -326,7 +334,18 @@ func latest(rep *Report, ind *Indicator) string {
 	p, ok := ind.Series[0].At(rep.Year)
 	switch {
 	case !ok:
-		return "Pas de valeur pour " + itoa(rep.Year) + "."
+		s := "Pas de valeur pour " + itoa(rep.Year)
+		pts := ind.Series[0].Points
+		for i := len(pts) - 1; i >= 0; i-- {
+			if pts[i].Has {
+				s += " ; dernière valeur : " + Value(pts[i].Value, ind.Decl.Unit) + " en " + itoa(pts[i].Year)
+				if l := statusLabel(pts[i].Status); l != "" {
+					s += " (" + l + ")"
+				}
+				break
+			}
+		}
+		return s + "."
 	case p.Hidden:
 		return "En " + itoa(rep.Year) + " : valeur non publiée (s, secret statistique)."
 	case !p.Has:
@@ -363,7 +382,7 @@ func targetText(t *indicators.Target, value float64, unit string) string {
 	return s + ", non atteint"
 }
 
-func itoa(y int) string { return strings.TrimSpace(Number(float64(y), 0)) }
+func itoa(y int) string { return strconv.Itoa(y) }
 
 // dimLabel is the name of a breakdown's value: a service's name, "Filles"
 // for F… (the other breakdowns' values are words already).

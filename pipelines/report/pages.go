@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
+	"strconv"
 	"strings"
 )
 
@@ -60,7 +61,13 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	"float":     func(n int64) float64 { return float64(n) },
 	"value":     Value,
 	"mul":       func(a, b float64) float64 { return a * b },
-	"status":    func(s string) string { return statusOr(s) },
+	"years": func(ys []int) string {
+		var out []string
+		for _, y := range ys {
+			out = append(out, strconv.Itoa(y))
+		}
+		return strings.Join(out, ", ")
+	},
 	"jobName":   jobName,
 	"lineChart": func(ind *Indicator) template.HTML { return LineChart(ind, "g-"+ind.Anchor()) },
 	"funnelChart": func(ind *Indicator) template.HTML {
@@ -253,7 +260,7 @@ var jobNames = map[string]string{
 	"rapports": "Rapports d'activité (prévention spécialisée)", "traject": "Traject (prévention spécialisée)",
 	"pmi": "Tableaux mensuels de la PMI", "ase": "Extraction ASE", "adoption": "Événements d'adoption",
 	"population": "INSEE, population", "population_territoires": "INSEE, population des territoires",
-	"naissances": "INSEE, naissances", "territoires": "Correspondance communes – territoires",
+	"naissances": "INSEE, naissances", "territories": "Correspondance communes – territoires", "territoires": "Correspondance communes – territoires",
 }
 
 func jobName(job string) string {
