@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"maps"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -96,7 +95,10 @@ type Indicator struct {
 	By     string    // the breakdown the series are by, "" for one series
 	Latest string    // the latest value in words
 	Funnel *Funnel   // nil unless a rate or share compared across territories
-	Hidden int       // the département's values a profile does not publish
+	// Details are the values of the report's year by each breakdown (and
+	// by territory), the others at their total.
+	Details []*Detail
+	Hidden  int // the département's values a profile does not publish
 }
 
 // Anchor is the section's id within its family page.
@@ -137,6 +139,59 @@ func (s *Series) At(y int) (Point, bool) {
 		}
 	}
 	return Point{}, false
+}
+
+// Detail is an indicator's values of one year by one breakdown.
+type Detail struct {
+	By   string // the breakdown, "territory" for the territories
+	Rows []DetailRow
+}
+
+// DetailRow is one value of a Detail: Value is "s" when hidden.
+type DetailRow struct{ Name, Value, Status string }
+
+// details makes the tables of the year's values by breakdown.
+func details(rep *Report, ind *Indicator, rows []*export.Row) []*Detail {
+	var out []*Detail
+	for _, by := range append([]string{"territory"}, ind.Decl.Breakdowns...) {
+		if by == ind.By || (by == "territory" && ind.Funnel != nil) {
+			continue // the chart's series, or the funnel's table, already
+		}
+		d := &Detail{By: by}
+		for _, r := range rows {
+			if r.Period != rep.Year {
+				continue
+			}
+			var name string
+			if by == "territory" {
+				if r.Territory == export.Total || !total(&export.Row{Territory: export.Total, Dims: r.Dims}, "") {
+					continue
+				}
+				name = rep.TerritoryName(r.Territory)
+			} else {
+				v := r.Dims[by]
+				if v == "" || v == export.Total || !total(r, by) {
+					continue
+				}
+				name = rep.dimLabel(by, v)
+			}
+			dr := DetailRow{Name: name, Value: "n.d.", Status: statusOr(r.Status.String())}
+			switch {
+			case r.Conf != export.Free:
+				dr.Value = "s"
+			case r.Value.Valid():
+				dr.Value = Value(r.Value.Float64(), ind.Decl.Unit)
+			}
+			d.Rows = append(d.Rows, dr)
+		}
+		if by == "territory" {
+			slices.SortStableFunc(d.Rows, func(a, b DetailRow) int { return strings.Compare(a.Name, b.Name) })
+		}
+		if len(d.Rows) > 0 {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // KeyFigure is one figure of the summary page.
@@ -313,6 +368,7 @@ func buildIndicator(rep *Report, d *indicators.Declaration, rows []*export.Row) 
 	}
 	ind.Latest = latest(rep, ind)
 	ind.Funnel = buildFunnel(rep, ind, kept)
+	ind.Details = details(rep, ind, kept)
 	return ind
 }
 
@@ -453,10 +509,4 @@ func keyFigures(rep *Report) []*KeyFigure {
 		}
 	}
 	return out
-}
-
-// sortedTerritories returns codes by name.
-func (rep *Report) sortedTerritories(codes []string) []string {
-	sort.Slice(codes, func(i, j int) bool { return rep.TerritoryName(codes[i]) < rep.TerritoryName(codes[j]) })
-	return codes
 }

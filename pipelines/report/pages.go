@@ -95,9 +95,16 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	},
 	"qualityLink": func(p *pageData) string { return QualityPage },
 	"dimName":     dimName,
-	"cell":        cell,
-	"yearStatus":  yearStatus,
-	"sources":     sourcesText,
+	"capital": func(s string) string {
+		if s == "" {
+			return s
+		}
+		r := []rune(s)
+		return strings.ToUpper(string(r[0])) + string(r[1:])
+	},
+	"cell":       cell,
+	"yearStatus": yearStatus,
+	"sources":    sourcesText,
 	"breakdowns": func(ind *Indicator) string {
 		var names []string
 		for _, b := range ind.Decl.Breakdowns {

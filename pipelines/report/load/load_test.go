@@ -224,13 +224,15 @@ type chartPoints struct {
 		Year   int
 		Value  float64
 	}
-	Cells [][]string // the data table's rows
+	Cells   [][]string // the data table's rows
+	Details [][]string // the rows of the tables of the year by breakdown
 }
 
 const chartsJS = `[...document.querySelectorAll('section.indicator')].map(s => ({
 	ID: s.id,
 	Points: [...s.querySelectorAll('svg.chart:not(.funnel) .pt')].map(p => ({Series: p.dataset.series, Year: +p.dataset.year, Value: +p.dataset.value})),
 	Cells: [...s.querySelectorAll('figure:first-of-type table tbody tr')].map(tr => [...tr.children].map(c => c.textContent)),
+	Details: [...s.querySelectorAll('details.detail tbody tr')].map(tr => [...tr.children].map(c => c.textContent)),
 }))`
 
 type funnelPoint struct {
@@ -473,6 +475,16 @@ func TestReportInBrowser(t *testing.T) {
 					seen++
 					if row[1] != "s" {
 						t.Errorf("insee %s, %d: the table shows %q, the profile hides it", ch.ID, year, row[1])
+					}
+				}
+			}
+		}
+		for _, ch := range charts {
+			for _, row := range ch.Details {
+				if hiddenTerr[ch.ID][row[0]] {
+					seen++
+					if row[1] != "s" {
+						t.Errorf("insee %s, %s: the detail table shows %q, the profile hides it", ch.ID, row[0], row[1])
 					}
 				}
 			}
