@@ -309,6 +309,13 @@ func quality(ctx context.Context, db *sql.DB, internal bool) (report.Quality, er
 	return q, err
 }
 
+// columnNames are the French headings of quality_issues' usual columns.
+var columnNames = map[string]string{
+	"source": "Source", "job": "Source", "file": "Fichier", "path": "Fichier", "rule": "Règle",
+	"reason": "Motif", "count": "Lignes", "rows": "Lignes", "indicator": "Indicateur",
+	"year": "Année", "period": "Année", "dep": "Département",
+}
+
 // outOfScope reads the rows excluded from the indicators, when the
 // warehouse has a quality_issues table (in any schema); nil otherwise.
 // Its columns are shown as they are, but for those that might hold a
@@ -339,6 +346,9 @@ func outOfScope(ctx context.Context, db *sql.DB) (*report.Table, error) {
 			continue
 		}
 		keep = append(keep, i)
+		if fr, ok := columnNames[strings.ToLower(c)]; ok {
+			c = fr
+		}
 		t.Columns = append(t.Columns, c)
 	}
 	vals := make([]any, len(cols))

@@ -99,6 +99,10 @@ func TestReportCommand(t *testing.T) {
 	}
 	ase, _ := os.ReadFile(filepath.Join(dir, "ase.html"))
 	// Territory names, never codes, in the funnels' tables and charts.
+	prev, _ := os.ReadFile(filepath.Join(dir, "prevention.html"))
+	if bytes.Contains(prev, []byte("SPS-62")) || !bytes.Contains(prev, []byte("Service de prévention spécialisée")) {
+		t.Errorf("prevention.html: service codes shown, or names missing")
+	}
 	if !bytes.Contains(ase, []byte("Arrageois")) || regexp.MustCompile(`data-territory="[A-Z]{3}"|<th scope="row">[A-Z]{3}</th>`).Match(ase) {
 		t.Errorf("ase.html: territory codes shown, or names missing")
 	}
