@@ -272,6 +272,7 @@ func FunnelChart(ind *Indicator, id string) template.HTML {
 	fmt.Fprintf(&b, `<line class="centre" x1="%g" x2="%g" y1="%s" y2="%s" stroke="#000000" stroke-width="1.5"/>`,
 		marginL, marginL+plotW, f1(y(f.Centre*f.Scale)), f1(y(f.Centre*f.Scale)))
 	b.WriteString(`</g>`)
+	var labels []outLabel
 	for _, p := range f.Points {
 		px, py := x(p.Denominator), y(p.Rate*f.Scale)
 		colour, shape := palette[0], "circle"
@@ -289,15 +290,53 @@ func FunnelChart(ind *Indicator, id string) template.HTML {
 			fmt.Fprintf(&b, `<circle %s cx="%s" cy="%s" r="4.5" fill="%s"><title>%s</title></circle>`, attrs, f1(px), f1(py), colour, svgText(label))
 		} else {
 			fmt.Fprintf(&b, `<rect %s x="%s" y="%s" width="9" height="9" fill="%s"><title>%s</title></rect>`, attrs, f1(px-4.5), f1(py-4.5), colour, svgText(label))
-			anchor, dx := "start", 8.0
-			if px > marginL+plotW*0.75 {
-				anchor, dx = "end", -8
-			}
-			fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="%s" fill="%s">%s</text>`, f1(px+dx), f1(py+4), anchor, axisColour, svgText(p.Name))
+			labels = append(labels, outLabel{p.Name, px, py})
 		}
 	}
+	placeLabels(&b, labels)
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
+}
+
+// outLabel is the name of a point outside the limits, to write beside it.
+type outLabel struct {
+	text   string
+	px, py float64
+}
+
+// placeLabels writes the labels beside their points, each moved up or
+// down until it overlaps none written before (a character is about 7
+// units wide at the charts' font size, a line 13 high).
+func placeLabels(b *strings.Builder, labels []outLabel) {
+	type box struct{ x0, x1, y0, y1 float64 }
+	var placed []box
+	for _, l := range labels {
+		w := 7.2 * float64(len([]rune(l.text)))
+		anchor, x0 := "start", l.px+8
+		if l.px+8+w > chartW-4 {
+			anchor, x0 = "end", l.px-8-w
+		}
+		var bx box
+		for _, dy := range []float64{0, 13, -13, 26, -26, 39, -39, 52, -52} {
+			bx = box{x0, x0 + w, l.py + dy - 9, l.py + dy + 4}
+			free := true
+			for _, o := range placed {
+				if bx.x0 < o.x1 && o.x0 < bx.x1 && bx.y0 < o.y1 && o.y0 < bx.y1 {
+					free = false
+					break
+				}
+			}
+			if free {
+				break
+			}
+		}
+		placed = append(placed, bx)
+		tx := bx.x0
+		if anchor == "end" {
+			tx = bx.x1
+		}
+		fmt.Fprintf(b, `<text x="%s" y="%s" text-anchor="%s" fill="%s" stroke="#ffffff" stroke-width="3" paint-order="stroke">%s</text>`, f1(tx), f1(bx.y1), anchor, axisColour, svgText(l.text))
+	}
 }
 
 // shortDenominator is the indicator's denominator for the funnel's axis.
