@@ -239,6 +239,27 @@ const chartsJS = `[...document.querySelectorAll('section.indicator')].map(s => (
 	Details: [...s.querySelectorAll('details.detail tbody tr')].map(tr => [...tr.children].map(c => c.textContent)),
 }))`
 
+// contrastJS lists the elements whose text has a contrast ratio below
+// 4.5:1 with the background behind it (3:1 at 18.66 px bold or 24 px).
+const contrastJS = `(() => {
+	const rgb = c => (c.match(/[\d.]+/g) || []).map(Number);
+	const lum = ([r, g, b]) => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }; return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+	const bg = el => { for (; el; el = el.parentElement) { const c = rgb(getComputedStyle(el).backgroundColor); if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c.slice(0, 3); } return [255, 255, 255]; };
+	const out = [];
+	for (const el of document.querySelectorAll('body *')) {
+		if (![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+		const st = getComputedStyle(el);
+		if (st.display === 'none' || st.visibility === 'hidden' || el.closest('details:not([open]) > :not(summary)')) continue;
+		const fill = el instanceof SVGElement ? (el.getAttribute('fill') ? rgb(st.fill) : rgb(st.color)) : rgb(st.color);
+		const a = lum(fill.slice(0, 3)), b = lum(bg(el));
+		const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+		const size = parseFloat(st.fontSize), bold = parseInt(st.fontWeight) >= 700;
+		const need = (size >= 24 || (bold && size >= 18.66)) ? 3 : 4.5;
+		if (ratio < need) out.push(el.tagName + ' "' + el.textContent.trim().slice(0, 30) + '" ' + ratio.toFixed(2));
+	}
+	return out.slice(0, 10);
+})()`
+
 type funnelPoint struct {
 	Territory                     string
 	Numerator, Denominator, Value float64
@@ -351,6 +372,11 @@ func TestReportInBrowser(t *testing.T) {
 			}
 			if len(levels) == 0 || levels[0] != 1 {
 				t.Errorf("%s: the first heading is not a h1: %v", url, levels)
+			}
+			// Text contrasts with its background (RGAA 3.2: 4.5:1, 3:1 for
+			// large text).
+			if low := eval[[]string](t, b, contrastJS); len(low) > 0 {
+				t.Errorf("%s: low contrast: %s", url, strings.Join(low, "; "))
 			}
 			// Each chart has a text alternative and a data table.
 			bad := eval[int](t, b, `[...document.querySelectorAll('svg.chart')].filter(s => s.getAttribute('role') !== 'img' || !s.querySelector('title') || !s.querySelector('desc') || !s.closest('figure').querySelector('details table')).length`)
@@ -523,8 +549,11 @@ func TestReportInBrowser(t *testing.T) {
 		n += len(fam.Indicators)
 	}
 	t.Logf("PDF: %d pages, %d bytes, %d indicators", pages, len(data), n)
-	if !bytes.HasPrefix(data, []byte("%PDF-")) || pages < n/2 || pages > 2*n+6 {
-		t.Errorf("PDF: %d pages for %d indicators", pages, n)
+	// About a page per indicator (a section with its chart, its
+	// definitions and its funnel plot), the summary and the data quality.
+	want := n + 2
+	if !bytes.HasPrefix(data, []byte("%PDF-")) || math.Abs(float64(pages-want)) > 0.35*float64(want) {
+		t.Errorf("PDF: %d pages for %d indicators, want %d ± 35 %%", pages, n, want)
 	}
 
 	if dir := os.Getenv("ODPE_REPORT_SHOTS"); dir != "" {
