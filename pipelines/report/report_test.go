@@ -197,3 +197,19 @@ func TestSmallReport(t *testing.T) {
 		}
 	}
 }
+
+// An indicator with territory values but no département series gets no
+// chart, but its territories' table.
+func TestIndicatorWithoutSeries(t *testing.T) {
+	in := smallInput(true)
+	in.Rows = []export.Row{{Indicator: "adoption_share", Dep: "62", Period: 2024, Territory: "ARR",
+		Numerator: export.Known(3), Denominator: export.Known(10), Value: export.Known(30), Status: export.Final}}
+	rep := Build(in)
+	page, _, ok, err := rep.Render("adoption.html")
+	if err != nil || !ok {
+		t.Fatal(err)
+	}
+	if s := string(page); !strings.Contains(s, "Pas de série départementale") || !strings.Contains(s, "Arrageois") || strings.Contains(s, `class="chart`) {
+		t.Errorf("page:\n%s", s)
+	}
+}

@@ -292,6 +292,10 @@ func quality(ctx context.Context, db *sql.DB, internal bool) (report.Quality, er
 			return q, err
 		}
 		r.File = filepath.Base(r.File)
+		if !internal {
+			// An error quotes the file's values: the internal report only.
+			r.Error = "voir le rapport interne"
+		}
 		q.Rejected = append(q.Rejected, r)
 	}
 	rows.Close()
