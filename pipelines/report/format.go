@@ -51,7 +51,11 @@ func Number(v float64, d int) string {
 // Value formats a value of an indicator of unit with its unit: "12,3 %",
 // "4,5 ‰", "1 234 h".
 func Value(v float64, unit string) string {
-	n := Number(v, decimals(unit))
+	d := decimals(unit)
+	if d == 1 && v != 0 && math.Abs(v) < 1 {
+		d = 2 // 0,44 ‰, not 0,4 ‰
+	}
+	n := Number(v, d)
 	switch unit {
 	case "%":
 		return n + nbsp + "%"

@@ -86,6 +86,7 @@ func TestFrenchFormats(t *testing.T) {
 		{Number(999, 0), "999"},
 		{Value(12.34, "%"), "12,3\u00a0%"},
 		{Value(4.56, "‰"), "4,6\u00a0‰"},
+		{Value(0.444, "‰"), "0,44\u00a0‰"},
 		{Value(55138, "hours"), "55\u202f138\u00a0h"},
 		{Evolution(2.34, "%", 2024), "+2,3\u00a0points par rapport à 2024"},
 		{Evolution(-1.04, "%", 2024), "\u22121,0\u00a0point par rapport à 2024"},
