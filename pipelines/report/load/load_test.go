@@ -601,3 +601,20 @@ func shots(t *testing.T, b *browser, base, dir string) {
 		_ = os.WriteFile(filepath.Join(dir, s.file), png, 0o644)
 	}
 }
+
+// odpe report --pdf prints the whole report, from the files it wrote.
+func TestReportPDFCommand(t *testing.T) {
+	if _, err := pdf.Chromium(); err != nil {
+		t.Skipf("no PDF test: %v", err)
+	}
+	demo(t)
+	dir := t.TempDir()
+	code, out, errOut := odpe("--config", demoCfg, "report", "--profile", "insee", "--pdf", dir)
+	if code != cli.ExitOK || !strings.Contains(out, "PDF written to") {
+		t.Fatalf("exit %d: %s %s", code, out, errOut)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "rapport.pdf"))
+	if err != nil || !bytes.HasPrefix(data, []byte("%PDF-")) {
+		t.Fatalf("rapport.pdf: %v", err)
+	}
+}
