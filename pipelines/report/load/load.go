@@ -1,6 +1,7 @@
 // Package load gathers a report's input from a configuration: the
-// indicators' declarations, their rows — every row of the warehouse for
-// the internal report, the rows an external profile publishes for its
+// indicators' declarations, their rows of the configuration's
+// département — every value of the warehouse (the view indicator_values)
+// for the internal report, the rows an external profile publishes for its
 // report (read from its published files, or, when it has none yet, from
 // files written by the export code into a temporary folder) — the names
 // of territories and services, and what the data-quality page shows. Its
@@ -21,6 +22,7 @@ import (
 	"time"
 
 	"github.com/odpe/odpe/configs"
+	"github.com/odpe/odpe/indicators"
 	"github.com/odpe/odpe/pipelines/export"
 	"github.com/odpe/odpe/pipelines/export/arrowrows"
 	"github.com/odpe/odpe/pipelines/export/feather"
@@ -141,11 +143,8 @@ func (s *Source) Input(ctx context.Context) (*report.Input, error) {
 		}
 		ds, in.Origin, err = s.published(ctx, db, runID)
 	} else {
-		p := configs.Export{Name: "rapport", Audience: "internal", Indicators: patterns}
-		if s.prof != nil {
-			p.Breakdowns = s.prof.Breakdowns
-		}
-		ds, err = profile.Dataset(ctx, db, p, runID)
+		ds = &export.Dataset{}
+		ds.Rows, err = readDep(ctx, db, s.cfg.Departement, cat, patterns)
 		in.Origin = "de l'entrepôt (toutes les valeurs, sans secret statistique)"
 	}
 	if err != nil {
@@ -169,6 +168,64 @@ func (s *Source) Input(ctx context.Context) (*report.Input, error) {
 		return nil, err
 	}
 	return in, nil
+}
+
+// readDep reads every value of the département's indicators that
+// patterns select, with its N−1 and evolution, from the view
+// indicator_values (which defines them): the rows of one département only,
+// where an export reads every département's (a national warehouse holds a
+// hundred).
+func readDep(ctx context.Context, db *sql.DB, dep string, cat *indicators.Catalogue, patterns []string) ([]export.Row, error) {
+	rows, err := db.QueryContext(ctx, `SELECT indicator, period, territory, service, category, public, sex, age_band, mode, event,
+		numerator, denominator, value, unit, status, previous_value, evolution
+		FROM indicator_values WHERE dep = ? ORDER BY indicator, period, territory = 'Ensemble' DESC, territory, service, category, public, sex, age_band, mode, event`, dep)
+	if err != nil {
+		return nil, fmt.Errorf("report: read the values of %s: %w", dep, err)
+	}
+	defer rows.Close()
+	in := export.NewInterner()
+	dims := indicators.Dimensions
+	var (
+		out            []export.Row
+		ind, territory string
+		unit, status   string
+		period         int
+		dv             = make([]sql.NullString, len(dims))
+		values         = make([]string, len(dims))
+		present        = make([]bool, len(dims))
+		figs           [5]sql.NullFloat64
+	)
+	dest := []any{&ind, &period, &territory}
+	for i := range dv {
+		dest = append(dest, &dv[i])
+	}
+	dest = append(dest, &figs[0], &figs[1], &figs[2], &unit, &status, &figs[3], &figs[4])
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("report: read the values of %s: %w", dep, err)
+		}
+		if d, ok := cat.Get(ind); !ok || !selected(patterns, d.ID) {
+			continue
+		}
+		r := export.Row{Indicator: in.String(ind), Dep: dep, Period: period, Territory: in.String(territory)}
+		for i := range dv {
+			values[i], present[i] = dv[i].String, dv[i].Valid
+		}
+		r.Dims = in.Dims(dims, values, present)
+		for i, f := range []*export.Figure{&r.Numerator, &r.Denominator, &r.Value, &r.Previous, &r.Evolution} {
+			if figs[i].Valid {
+				*f = export.Known(figs[i].Float64)
+			}
+		}
+		if r.Unit, err = export.ParseUnit(unit); err != nil {
+			return nil, fmt.Errorf("report: %s %d %s: %w", ind, period, territory, err)
+		}
+		if r.Status, err = export.ParseStatus(status); err != nil {
+			return nil, fmt.Errorf("report: %s %d %s: %w", ind, period, territory, err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
 
 // selected reports whether id matches one of a profile's patterns.
@@ -229,12 +286,13 @@ func (s *Source) published(ctx context.Context, db *sql.DB, runID int64) (*expor
 		dir = filepath.Join(tmp, ".runs", "rapport", s.prof.Name)
 		origin = fmt.Sprintf("des lignes que publierait le profil « %s » (jamais publié : calculées par le code des exports)", s.prof.Name)
 	}
-	ds, err := ReadPublished(dir)
+	ds, err := ReadPublished(dir, s.cfg.Departement)
 	return ds, origin, err
 }
 
-// ReadPublished reads the rows of a published profile's directory.
-func ReadPublished(dir string) (*export.Dataset, error) {
+// ReadPublished reads the rows of a published profile's directory, those
+// of département dep only unless dep is "".
+func ReadPublished(dir, dep string) (*export.Dataset, error) {
 	b, err := os.ReadFile(filepath.Join(dir, familiesFile))
 	if err != nil {
 		return nil, fmt.Errorf("report: published rows: %w", err)
@@ -249,13 +307,23 @@ func ReadPublished(dir string) (*export.Dataset, error) {
 	rd := arrowrows.NewReader()
 	for fam, f := range fams {
 		p := filepath.Join(dir, filepath.FromSlash(f.Rows))
+		var rows []export.Row // the family's, of every département
 		if strings.HasSuffix(p, ".parquet") {
-			ds.Rows, err = parquet.ReadRows(p, rd, ds.Rows)
+			rows, err = parquet.ReadRows(p, rd, nil)
 		} else {
-			ds.Rows, err = feather.ReadRows(p, rd, ds.Rows)
+			rows, err = feather.ReadRows(p, rd, nil)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("report: published rows of family %s: %w", fam, err)
+		}
+		if dep == "" {
+			ds.Rows = append(ds.Rows, rows...)
+			continue
+		}
+		for _, r := range rows { // a national publication holds a hundred départements
+			if r.Dep == dep {
+				ds.Rows = append(ds.Rows, r)
+			}
 		}
 	}
 	return ds, nil

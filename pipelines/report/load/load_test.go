@@ -457,7 +457,7 @@ func TestReportInBrowser(t *testing.T) {
 	// The external report shows no value its profile hides: the hidden
 	// cells of the département's series and of the territories compared
 	// have no mark, and their table cell says "s".
-	pub, err := load.ReadPublished(filepath.Join(cfg.ExportsDir, "insee"))
+	pub, err := load.ReadPublished(filepath.Join(cfg.ExportsDir, "insee"), "")
 	if err != nil {
 		t.Fatal(err)
 	}
