@@ -22,7 +22,8 @@ type Source interface {
 
 // Handler serves a report's pages: GET /, /index.html, /<family>.html,
 // /qualite.html, /complet.html and /rapport.css, with relative links, so
-// that it can be mounted under any prefix (http.StripPrefix). It knows
+// that it can be mounted under any prefix (http.StripPrefix("/rapport",
+// h): /rapport redirects to /rapport/). It knows
 // nothing of users: whoever mounts it decides who may read which profile.
 type Handler struct {
 	src Source
@@ -65,6 +66,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		http.Error(w, "méthode non permise", http.StatusMethodNotAllowed)
+		return
+	}
+	if r.URL.Path == "" && r.RequestURI != "" {
+		// Mounted at /rapport, asked /rapport: the pages' relative links
+		// need /rapport/.
+		http.Redirect(w, r, strings.SplitN(r.RequestURI, "?", 2)[0]+"/", http.StatusMovedPermanently)
 		return
 	}
 	name := strings.TrimPrefix(r.URL.Path, "/")

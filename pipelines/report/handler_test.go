@@ -50,6 +50,7 @@ func TestHandler(t *testing.T) {
 		{"GET", "/rapport/ase.html", 404, ""},
 		{"GET", "/rapport/x/index.html", 404, ""},
 		{"POST", "/rapport/index.html", 405, ""},
+		{"GET", "/rapport", 200, "text/html"}, // redirected to /rapport/
 	} {
 		res := get(c.method, c.path)
 		if res.StatusCode != c.status || !strings.HasPrefix(res.Header.Get("Content-Type"), c.ctype) {
@@ -58,6 +59,9 @@ func TestHandler(t *testing.T) {
 		if c.status == 200 && !strings.Contains(res.Header.Get("Content-Security-Policy"), "default-src 'none'") {
 			t.Errorf("%s %s: no content security policy", c.method, c.path)
 		}
+	}
+	if res := get("GET", "/rapport"); res.Request.URL.Path != "/rapport/" {
+		t.Errorf("/rapport: not redirected to /rapport/ but served at %s", res.Request.URL.Path)
 	}
 	if src.loads != 1 {
 		t.Errorf("the report was made %d times for one version", src.loads)
