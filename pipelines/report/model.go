@@ -473,8 +473,28 @@ func (rep *Report) TerritoryName(code string) string {
 	return code
 }
 
+// keyOrder is the order of the summary's first key figures: children
+// followed and placed per 1,000, EPP rate, bilan coverage, adoption
+// placements, prevention hours; the other key indicators follow, family
+// by family.
+var keyOrder = []string{"ase_minors_rate", "ase_accueil_rate", "ase_children_followed", "ase_children_accueil",
+	"pmi_epp_rate", "pmi_bilan_coverage", "adoption_placements", "prev_hours", "prev_hours_share"}
+
 // keyFigures are the key indicators' values of the report's year.
 func keyFigures(rep *Report) []*KeyFigure {
+	out := keyFiguresByFamily(rep)
+	rank := func(k *KeyFigure) int {
+		if i := slices.Index(keyOrder, k.Indicator.Decl.ID); i >= 0 {
+			return i
+		}
+		return len(keyOrder)
+	}
+	slices.SortStableFunc(out, func(a, b *KeyFigure) int { return cmp.Compare(rank(a), rank(b)) })
+	return out
+}
+
+// keyFiguresByFamily are the key indicators' values in the families' order.
+func keyFiguresByFamily(rep *Report) []*KeyFigure {
 	var out []*KeyFigure
 	for _, fam := range rep.Families {
 		for _, ind := range fam.Indicators {
