@@ -57,6 +57,7 @@ func commands() []command {
 		{"sql", "sql [--format table|csv|json] [QUERY]", "query the current warehouse read-only (a prompt without QUERY)", runSQL},
 		{"indicators", "indicators [show ID]", "list the indicator catalogue, or show one declaration and its latest values", runIndicators},
 		{"export", "export [PROFILE…]", "write export profiles from the current warehouse", runExport},
+		{"report", "report [--profile P] [--year N] [--pdf] DIR", "write the observatory's annual report (HTML pages, PDF with --pdf)", runReport},
 		{"docs", "docs [DIR]", "write the data dictionary (Markdown and HTML)", runDocs},
 		{"runs", "runs [show ID]", "recent runs, or one run with every error", runRuns},
 		{"schedule", "schedule", "run the jobs on their cron schedules, in the foreground", runSchedule},
