@@ -100,11 +100,12 @@ func (s *Sink) Tables() map[string]int {
 
 var (
 	createRe  = regexp.MustCompile(`(?is)CREATE TABLE raw\.(\w+)\s*\((.*?)\);`)
+	alterRe   = regexp.MustCompile(`(?i)ALTER TABLE raw\.(\w+) ADD COLUMN (\w+)`)
 	commentRe = regexp.MustCompile(`--[^\n]*`)
 )
 
 // rawSchema reads the raw tables' columns (after file_id) from the
-// migrations in dir.
+// migrations in dir, in the order the migrations create and add them.
 func rawSchema(dir string) (map[string][]string, error) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.sql"))
 	if err != nil || len(files) == 0 {
@@ -124,6 +125,10 @@ func rawSchema(dir string) (map[string][]string, error) {
 				}
 			}
 			schema[m[1]] = cols
+		}
+		// Columns added later come last, in the order they were added.
+		for _, m := range alterRe.FindAllStringSubmatch(commentRe.ReplaceAllString(string(b), ""), -1) {
+			schema[m[1]] = append(schema[m[1]], m[2])
 		}
 	}
 	return schema, nil
