@@ -3,6 +3,7 @@ package crip
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -225,4 +226,36 @@ func TestNoKey(t *testing.T) {
 	if !errors.Is(err, ErrNoKey) || errors.Is(err, extract.ErrRejected) {
 		t.Fatalf("err = %v", err)
 	}
+}
+
+// FuzzLoad: whatever the bytes, the job returns rows or an error, never
+// panics, and an error about the content is a rejection.
+func FuzzLoad(f *testing.F) {
+	for _, name := range []string{"variants.csv", "duplicate.csv", "end_without_outcome.csv", "missing_column.csv"} {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	job := newJob(f)
+	e := env(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(t.TempDir(), "crip_ip_20250101.csv")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		sink, _, err := extracttest.Load(t, job, path, e)
+		if err != nil {
+			if !errors.Is(err, extract.ErrRejected) && !strings.Contains(err.Error(), "crip_ip_20250101.csv") {
+				t.Fatalf("error neither a rejection nor naming the file: %v", err)
+			}
+			return
+		}
+		for _, r := range sink.Rows("crip_ips") {
+			if r["evaluated"] != nil && r["evaluated"].(time.Time).Before(r["received"].(time.Time)) {
+				t.Fatalf("evaluated before received: %v", r)
+			}
+		}
+	})
 }

@@ -1,6 +1,7 @@
 package refresh_test
 
 import (
+	"context"
 	"database/sql"
 	"encoding/csv"
 	"os"
@@ -12,6 +13,9 @@ import (
 
 	"golang.org/x/text/encoding/charmap"
 
+	"github.com/odpe/odpe/configs"
+	"github.com/odpe/odpe/pipelines/demo"
+	"github.com/odpe/odpe/pipelines/refresh"
 	"github.com/odpe/odpe/pipelines/refresh/refreshtest"
 )
 
@@ -251,4 +255,81 @@ func TestCRIPAndOfferFigures(t *testing.T) {
 			t.Error("no value at all: want incomplete ones")
 		}
 	})
+}
+
+// TestDemoCRIPAndPlacements refreshes the small demo, whose ASE extract
+// has the placement columns: the placements outside the territory are
+// counted (not incomplete), and the IPs of each year are those of the
+// generated register, counted from the file.
+func TestDemoCRIPAndPlacements(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path, err := demo.Write(ctx, dir, demo.Scales["small"], 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := configs.Load(path, validators())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := refresh.Run(ctx, cfg, refresh.Options{})
+	if err != nil || rep.Status != refresh.Success {
+		t.Fatalf("refresh: %v, %+v", err, rep)
+	}
+	db, err := refresh.Store(cfg).OpenReadOnly(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+
+	for _, ind := range []string{"ase_placed_outside_territory", "ase_placed_outside_departement"} {
+		var known, incomplete int
+		if err := db.QueryRow(`SELECT count(*) FILTER (WHERE numerator IS NOT NULL AND status <> 'incomplete'),
+			count(*) FILTER (WHERE status = 'incomplete') FROM indicator_values WHERE indicator = ?`, ind).Scan(&known, &incomplete); err != nil {
+			t.Fatal(err)
+		}
+		if known == 0 || incomplete != 0 {
+			t.Errorf("%s: %d values counted, %d incomplete; want all counted", ind, known, incomplete)
+		}
+	}
+	if v := queryFloat(t, db, `SELECT max(value) FROM indicator_values WHERE indicator = 'ase_placed_outside_departement'
+		AND territory = 'Ensemble'`); v <= 0 || v >= 50 {
+		t.Errorf("placed outside the département: up to %g %%", v)
+	}
+
+	var file string
+	for _, j := range cfg.Jobs {
+		if j.Kind == "crip" {
+			matches, _ := filepath.Glob(filepath.Join(j.Source, "crip_ip_*.csv"))
+			if len(matches) != 1 {
+				t.Fatalf("CRIP files: %v", matches)
+			}
+			file = matches[0]
+		}
+	}
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, _ := charmap.Windows1252.NewDecoder().Bytes(raw)
+	ips := map[int]map[string]bool{}
+	for i, line := range strings.Split(strings.TrimSpace(string(text)), "\r\n") {
+		f := strings.Split(line, ";")
+		if i == 0 || len(f) < 9 {
+			continue
+		}
+		d, _ := frDate(t, f[8]) // Date de réception
+		if ips[d.Year()] == nil {
+			ips[d.Year()] = map[string]bool{}
+		}
+		ips[d.Year()][f[0]] = true
+	}
+	if len(ips) < 5 {
+		t.Fatalf("IPs of %d years in %s", len(ips), file)
+	}
+	for year, set := range ips {
+		if n, _, _ := value(t, db, "crip_ips", year, ""); n != float64(len(set)) {
+			t.Errorf("crip_ips %d = %g, the register has %d", year, n, len(set))
+		}
+	}
 }
