@@ -161,6 +161,8 @@ func TestShippedBreakdowns(t *testing.T) {
 			want = []string{"sex", "age_band", "mode", "category", "public", "event"}
 		case "drees":
 			want = []string{"sex", "age_band", "mode"}
+		case "onpe":
+			want = []string{"category", "event"}
 		}
 		if !slices.Equal(p.Breakdowns, want) || !slices.Equal(p.XLSXBreakdowns, want) {
 			t.Errorf("%s: breakdowns %q, xlsx_breakdowns %q, want %q", p.Name, p.Breakdowns, p.XLSXBreakdowns, want)

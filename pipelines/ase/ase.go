@@ -102,6 +102,9 @@ type job struct {
 type columns struct {
 	child, birth, sex, commune, territory            frcsv.Col
 	measure, nature, cadre, mode, start, end, reason frcsv.Col
+	// Where the accueil takes place (SOURCES.md §7c): optional, newer
+	// exports only.
+	placeCommune, placeFiness frcsv.Col
 }
 
 func findColumns(r *frcsv.Reader) (columns, error) {
@@ -130,6 +133,8 @@ func findColumns(r *frcsv.Reader) (columns, error) {
 		*rc.col = col
 	}
 	c.reason = r.Optional("Motif de fin")
+	c.placeCommune = r.Optional("Commune du lieu d'accueil", "Commune du lieu d’accueil")
+	c.placeFiness = r.Optional("N° FINESS du lieu d'accueil", "N° FINESS du lieu d’accueil")
 	return c, nil
 }
 
@@ -241,11 +246,15 @@ type measure struct {
 	end                   any // time.Time or nil
 	reason                any // string or nil
 	order                 int // rank of its number among its child's measures (1: the earliest recorded)
+	placeCommune          any // string or nil
+	placeFiness           any // string or nil
+	placeColumns          bool
 }
 
 func (m *measure) values(dep string) []any {
 	return []any{dep, m.child, m.birthYear, m.birthMonth, m.sex, m.commune, m.territory,
-		m.id, m.nature, m.cadre, m.mode, m.start, m.end, m.reason, m.order}
+		m.id, m.nature, m.cadre, m.mode, m.start, m.end, m.reason, m.order,
+		m.placeCommune, m.placeFiness, m.placeColumns}
 }
 
 // parser reads the current record of r into a measure.
@@ -349,7 +358,30 @@ func (p *parser) measure() (measure, error) {
 	if reason := r.Get(c.reason); reason != "" {
 		m.reason = reason
 	}
-	return m, nil
+	return m, p.placement(&m)
+}
+
+// finessCode matches a FINESS number: 9 characters, the département first.
+var finessCode = regexp.MustCompile(`^(?:[0-9]{2}|2[AB])[0-9]{7}$`)
+
+// placement reads where the accueil takes place, when the file has the
+// columns.
+func (p *parser) placement(m *measure) error {
+	r, c := p.r, p.c
+	m.placeColumns = c.placeCommune.Present() && c.placeFiness.Present()
+	if s := r.Get(c.placeCommune); s != "" {
+		if !communeCode.MatchString(s) {
+			return r.Errorf(c.placeCommune, "an INSEE commune code of 5 characters (62193), or nothing")
+		}
+		m.placeCommune = s
+	}
+	if s := strings.ToUpper(strings.ReplaceAll(r.Get(c.placeFiness), " ", "")); s != "" {
+		if !finessCode.MatchString(s) {
+			return r.Errorf(c.placeFiness, "a FINESS number of 9 characters (620010000), or nothing for a foster family")
+		}
+		m.placeFiness = s
+	}
+	return nil
 }
 
 // sexes maps the spellings of Sexe (normalised) to M or F.

@@ -97,6 +97,8 @@ func TestSample(t *testing.T) {
 		"nature": "Accueil provisoire", "cadre": "Administratif", "mode_accueil": "Assistant familial",
 		"start_date": time.Date(2022, 3, 14, 0, 0, 0, 0, time.UTC), "end_date": time.Date(2024, 6, 30, 0, 0, 0, 0, time.UTC),
 		"end_reason": "Fin de mesure", "measure_order": 1,
+		// An older extract: no columns saying where the accueil takes place.
+		"placement_commune": nil, "placement_finess": nil, "placement_columns": false,
 	}
 	if !reflect.DeepEqual(rows[1], want) {
 		t.Fatalf("row 2 = %v\nwant    %v", rows[1], want)
@@ -146,6 +148,25 @@ func TestVariants(t *testing.T) {
 	}
 }
 
+// TestPlacementColumns: newer extracts say where each accueil takes place
+// (commune and FINESS number, optional columns in any order); the FINESS
+// number is empty for a foster family.
+func TestPlacementColumns(t *testing.T) {
+	e := env(t)
+	sink, _, err := extracttest.Load(t, newJob(t), filepath.Join("testdata", "placement.csv"), e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range sink.Rows("ase_measures") {
+		got = append(got, fmt.Sprintf("%v %v %v", r["placement_commune"], r["placement_finess"], r["placement_columns"]))
+	}
+	want := []string{"62193 620010037 true", "59350 <nil> true", "<nil> <nil> true", "<nil> 2A0000012 true"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 func TestMalformed(t *testing.T) {
 	tests := []struct {
 		file string
@@ -161,6 +182,8 @@ func TestMalformed(t *testing.T) {
 		{"unknown_cadre.csv", `unknown_cadre.csv: line 2, column "Cadre": value "Contractuel": expected one of: Administratif, Judiciaire`},
 		{"bad_sex.csv", `bad_sex.csv: line 2, column "Sexe": value "X": expected M, F, Masculin, Féminin, 1 or 2`},
 		{"bad_commune.csv", `bad_commune.csv: line 2, column "Commune de résidence": value "Carvin": expected an INSEE commune code of 5 characters (62193), or nothing`},
+		{"bad_placement_commune.csv", `bad_placement_commune.csv: line 2, column "Commune du lieu d'accueil": value "Calais": expected an INSEE commune code of 5 characters (62193), or nothing`},
+		{"bad_placement_finess.csv", `bad_placement_finess.csv: line 2, column "N° FINESS du lieu d'accueil": value "62001": expected a FINESS number of 9 characters (620010000), or nothing for a foster family`},
 		{"no_child.csv", `no_child.csv: line 2, column "N° individu": value "": expected a file number`},
 		{"missing_column.csv", `missing_column.csv: missing column "Commune de résidence"; headers found: "N° individu", "Date de naissance", "Sexe", "Territoire", "N° mesure"`},
 	}

@@ -48,7 +48,8 @@ const (
 var (
 	aseHeader = cp1252All([]string{"N° individu", "Nom", "Prénom", "Date de naissance", "Sexe",
 		"Commune de résidence", "Territoire", "N° mesure", "Nature de la mesure", "Cadre",
-		"Mode d'accueil", "Date de début", "Date de fin", "Motif de fin"})
+		"Mode d'accueil", "Date de début", "Date de fin", "Motif de fin",
+		"Commune du lieu d'accueil", "N° FINESS du lieu d'accueil"})
 	// natureCadre is "<nature>;<cadre>;" for each nature, in Windows-1252.
 	natureCadre = func() []string {
 		judicial := map[int]bool{natAEMO: true, natPJ: true, natTutelle: true}

@@ -33,8 +33,10 @@ type dated struct {
 	jurisdiction string
 }
 
-// aseTask writes the département's ASE extract dated AsOf and the adoption
-// events of its pupilles, one file per year.
+// aseTask writes the département's ASE extract dated AsOf (with the places
+// of accueil, SOURCES.md §7c), the adoption events of its pupilles, one
+// file per year, the CRIP's register, the foster carers' HR export and the
+// establishments' lists.
 func (g *generator) aseTask(dep string) task {
 	return func(ctx context.Context) ([]output, error) {
 		s := g.scale
@@ -54,7 +56,8 @@ func (g *generator) aseTask(dep string) task {
 			return nil, err
 		}
 		w.header("", aseHeader...)
-		events, err := g.writeCases(ctx, w, dep, n, m)
+		est := g.establishmentsOf(dep)
+		events, kids, err := g.writeCases(ctx, w, dep, n, m, g.newPlacer(dep, est))
 		if cerr := w.close(); err == nil {
 			err = cerr
 		}
@@ -68,13 +71,26 @@ func (g *generator) aseTask(dep string) task {
 		if err != nil {
 			return nil, err
 		}
-		return []output{{job: JobASE, paths: []string{path}, rows: w.rows}, adoption}, nil
+		crip, err := g.writeCRIP(dep, kids)
+		if err != nil {
+			return nil, err
+		}
+		carers, err := g.writeFosterCarers(dep)
+		if err != nil {
+			return nil, err
+		}
+		lists, err := g.writeEstablishments(dep, est)
+		if err != nil {
+			return nil, err
+		}
+		return []output{{job: JobASE, paths: []string{path}, rows: w.rows}, adoption, crip, carers, lists}, nil
 	}
 }
 
-// writeCases draws n children and writes their measures, returning the
-// adoption events of the pupilles among them.
-func (g *generator) writeCases(ctx context.Context, w *csvWriter, dep string, n int, m *model) ([]dated, error) {
+// writeCases draws n children and writes their measures, with the place of
+// each accueil drawn by place, returning the adoption events of the
+// pupilles among them and what the CRIP's register needs of each child.
+func (g *generator) writeCases(ctx context.Context, w *csvWriter, dep string, n int, m *model, place *placer) ([]dated, []kid, error) {
 	terrs := g.terr[dep]
 	weights := make([]float64, len(terrs))
 	for i, t := range terrs {
@@ -84,6 +100,7 @@ func (g *generator) writeCases(ctx context.Context, w *csvWriter, dep string, n 
 	r := m.r
 	var (
 		events  []dated
+		kids    = make([]kid, 0, n)
 		c       childCase
 		id      = 100000
 		measure = 0
@@ -92,19 +109,24 @@ func (g *generator) writeCases(ctx context.Context, w *csvWriter, dep string, n 
 	for i := range n {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 		id += 1 + r.IntN(13)
 		m.child(&c)
-		t := terrs[pickTerr.pick(r)]
+		ti := pickTerr.pick(r)
+		t := terrs[ti]
 		commune := t.Communes[r.IntN(len(t.Communes))].Code
 		if chance(r, 0.04) {
 			commune = ""
 		}
 		sex, first := "M", boysNames
-		if isGirl(c.measures, r) {
+		girl := isGirl(c.measures, r)
+		if girl {
 			sex, first = "F", girlsNames
+		}
+		if len(c.measures) > 0 {
+			kids = append(kids, kid{id: id, birth: c.birth, firstStart: c.measures[0].start, territory: ti, commune: commune, girl: girl})
 		}
 		childID := "D" + strconv.Itoa(id)
 		prefix = append(prefix[:0], childID...)
@@ -140,14 +162,14 @@ func (g *generator) writeCases(ctx context.Context, w *csvWriter, dep string, n 
 			} else {
 				b = append(b, ';')
 			}
-			w.buf = b
+			w.buf = place.appendPlace(b, ms.mode, ti)
 			w.endRow()
 		}
 		for _, e := range c.events {
 			events = append(events, dated{childID, e, t.Jurisdiction})
 		}
 	}
-	return events, nil
+	return events, kids, nil
 }
 
 // isGirl draws the child's sex: most unaccompanied minors are boys.

@@ -86,6 +86,9 @@ func TestSmallTreeFiles(t *testing.T) {
 		{JobPopulation, 1, []string{"sources/insee/population/DS_ESTIMATION_POPULATION_DEP-62.csv"}, 7 * 66, 7 * 66, ".csv"},
 		{JobPopulationTerritories, 1, []string{"sources/insee/population_territoires/population_territoires_62.csv"}, 7 * 66 * 9, 7 * 66 * 9, ".csv"},
 		{JobBirths, 7, []string{"sources/insee/naissances/naissances_2019.csv", "sources/insee/naissances/naissances_2025.csv"}, 7 * 40000, 7 * 70000, ".csv"},
+		{JobCRIP, 1, []string{"sources/crip/crip_ip_20251121.csv"}, 100, 400, ".csv"},
+		{JobFosterCarers, 1, []string{"sources/assistants_familiaux/assistants_familiaux_20251121.csv"}, 18, 18, ".csv"},
+		{JobEstablishments, 3, []string{"sources/etablissements/etablissements_2023.csv", "sources/etablissements/etablissements_2025.csv"}, 3 * 7, 3 * 8, ".csv"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.job, func(t *testing.T) {
@@ -120,6 +123,9 @@ func TestSmallJobs(t *testing.T) {
 	want := []Job{
 		{JobAdoption, "adoption", "sources/adoption", "62"},
 		{JobASE, "ase", "sources/ase/62", "62"},
+		{JobFosterCarers, "foster_carers", "sources/assistants_familiaux", "62"},
+		{JobCRIP, "crip", "sources/crip", "62"},
+		{JobEstablishments, "establishments", "sources/etablissements", "62"},
 		{JobBirths, "insee_births", "sources/insee/naissances", ""},
 		{JobPMI, "pmi", "sources/pmi", "62"},
 		{JobPopulation, "insee_population", "sources/insee/population", ""},
@@ -154,7 +160,10 @@ func TestEncodings(t *testing.T) {
 		{"sources/traject/traject_planning_SPS-62-07_2025.csv", "Date;Code service;Intervenant;Activité;Durée;Commune", true, false, true},
 		{"sources/pmi/pmi_activite_2019.csv", strings.Join(pmiHeader, ";"), false, true, false},
 		{"sources/pmi/pmi_activite_2023_rectificatif.csv", strings.Join(pmiHeader, ";"), false, true, false},
-		{"sources/ase/62/ase_mesures_20251121.csv", "N° individu;Nom;Prénom;Date de naissance;Sexe;Commune de résidence;Territoire;N° mesure;Nature de la mesure;Cadre;Mode d'accueil;Date de début;Date de fin;Motif de fin", true, false, true},
+		{"sources/ase/62/ase_mesures_20251121.csv", "N° individu;Nom;Prénom;Date de naissance;Sexe;Commune de résidence;Territoire;N° mesure;Nature de la mesure;Cadre;Mode d'accueil;Date de début;Date de fin;Motif de fin;Commune du lieu d'accueil;N° FINESS du lieu d'accueil", true, false, true},
+		{"sources/crip/crip_ip_20251121.csv", "N° IP;N° individu;Nom;Prénom;Date de naissance;Sexe;Commune de résidence;Territoire;Date de réception;Origine;Danger principal;Date de fin d'évaluation;Suite donnée;Date de transmission au parquet", true, false, true},
+		{"sources/assistants_familiaux/assistants_familiaux_20251121.csv", "Matricule;Nom;Prénom;Date de naissance;Commune de résidence;Territoire;Date d'agrément;Places agréées;Date d'embauche;Date de fin de contrat;Motif de fin", true, false, true},
+		{"sources/etablissements/etablissements_2025.csv", "N° FINESS;Raison sociale;Catégorie;Commune;Territoire;Places habilitées ASE;Date d'ouverture;Date de fermeture", false, true, false},
 		{"sources/adoption/adoption_evenements_2024.csv", "N° individu;Date;Événement;Juridiction", false, false, false},
 		{"sources/insee/population/DS_ESTIMATION_POPULATION_DEP-62.csv", "GEO;GEO_OBJECT;EP_MEASURE;FREQ;SEX;AGE;TIME_PERIOD;UNIT_MEASURE;OBS_STATUS;OBS_VALUE", false, false, false},
 		{"sources/insee/population_territoires/population_territoires_62.csv", "GEO;GEO_OBJECT;EP_MEASURE;FREQ;SEX;AGE;TIME_PERIOD;UNIT_MEASURE;OBS_STATUS;OBS_VALUE", false, false, false},

@@ -1,7 +1,9 @@
 // Package demo generates a realistic, deterministic source tree for the
 // observatory's demo, tests and benchmarks: every source family of
 // SOURCES.md (activity workbooks, TRAJECT plannings, PMI counts, the ASE
-// nightly extract, adoption events, INSEE populations and births) with the
+// nightly extract with its places of accueil, adoption events, the CRIP's
+// register of informations préoccupantes, the foster carers' HR export, the
+// establishments' lists, INSEE populations and births) with the
 // encodings, separators and quirks of the real files, at three scales.
 //
 // The same seed gives byte-identical files: each file draws from its own
@@ -33,6 +35,9 @@ const (
 	JobPopulation            = "population"
 	JobPopulationTerritories = "population_territoires"
 	JobBirths                = "naissances"
+	JobCRIP                  = "crip"
+	JobFosterCarers          = "assistants_familiaux"
+	JobEstablishments        = "etablissements"
 	// Territories is the key of the territory mapping in Tree.Rows.
 	Territories = "territoires"
 )
@@ -42,7 +47,7 @@ type Job struct {
 	Name string // one of the Job* constants
 	// Kind is the extract kind meant to read the files (the family of
 	// SOURCES.md): activity_report, traject, pmi, ase, adoption,
-	// population, births.
+	// population, births, crip, foster_carers, establishments.
 	Kind string
 	// Source is the folder of the files, relative to Tree.Dir; at
 	// multi-département scales it is a glob over one folder per
@@ -200,6 +205,7 @@ func (g *generator) jobs() []Job {
 	for _, j := range []struct{ name, kind string }{
 		{JobReports, "activity_report"}, {JobTraject, "traject"}, {JobPMI, "pmi"},
 		{JobASE, "ase"}, {JobAdoption, "adoption"},
+		{JobCRIP, "crip"}, {JobFosterCarers, "foster_carers"}, {JobEstablishments, "establishments"},
 	} {
 		src, d := dep(j.name)
 		jobs = append(jobs, Job{Name: j.name, Kind: j.kind, Source: src, Departement: d})

@@ -59,6 +59,61 @@ var AdoptionEvents = []string{
 	"Jugement d'adoption",
 }
 
+// IPOrigins are the origins of an information préoccupante (SOURCES.md §6).
+var IPOrigins = []string{
+	"Éducation nationale",
+	"SNATED (119)",
+	"Services départementaux",
+	"Établissement de santé",
+	"Professionnel de santé libéral",
+	"Police / gendarmerie",
+	"Autorité judiciaire",
+	"Famille / entourage",
+	"Mineur lui-même",
+	"Anonyme",
+	"Autre département",
+	"Autre",
+}
+
+// IPDangers are the main dangers an information préoccupante reports.
+var IPDangers = []string{
+	"Violences physiques",
+	"Violences psychologiques",
+	"Violences sexuelles",
+	"Négligences lourdes",
+	"Conditions d'éducation compromises",
+	"Conditions de vie compromises",
+	"Comportements du mineur mettant en danger",
+	"Autre",
+}
+
+// IPOutcomes are what follows an information préoccupante's evaluation.
+var IPOutcomes = []string{
+	"Classement sans suite",
+	"Accompagnement hors protection de l'enfance",
+	"Prestation administrative",
+	"Signalement au procureur",
+	"Information au juge des enfants déjà saisi",
+	"Transmission à un autre département",
+}
+
+// CarerEndReasons are the reasons a foster carer's contract ended.
+var CarerEndReasons = []string{"Retraite", "Démission", "Licenciement", "Décès", "Autre"}
+
+// EstablishmentCategories are the categories of establishments and
+// services authorised for the ASE (SOURCES.md §7b).
+var EstablishmentCategories = []string{
+	"MECS",
+	"Foyer de l'enfance",
+	"Pouponnière",
+	"Village d'enfants",
+	"Lieu de vie et d'accueil",
+	"Centre maternel",
+	"Service d'accueil de jour",
+	"Service d'AEMO / AED",
+	"Service de placement familial",
+}
+
 // Canonical returns the entry of list that s spells, ignoring case, accents
 // and spacing (see Normalize).
 func Canonical(list []string, s string) (string, bool) {

@@ -162,28 +162,57 @@ func TestPublishedFigures(t *testing.T) {
 }
 
 // TestNoIdentifierReachesTheWarehouse scans the warehouse, by query and by
-// bytes, for every name, file number and full birth date of the ASE sample.
+// bytes, for every name, file number and full birth date of the ASE
+// sample, every IP number, file number, name and birth date of the CRIP's
+// register, and every employee number, name and birth date of the foster
+// carers' HR export. (The IP number identifies no person, but it is kept
+// as a pseudonym only, as the register's key.)
 func TestNoIdentifierReachesTheWarehouse(t *testing.T) {
 	cfg, db := loadSamples(t)
-	raw, err := os.ReadFile(filepath.Join(refreshtest.Root(), "testdata", "samples", "ase_mesures_20261121.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	text, _ := charmap.Windows1252.NewDecoder().Bytes(raw)
 	secrets := map[string]bool{}
-	for i, line := range strings.Split(strings.TrimSpace(string(text)), "\n") {
-		if i == 0 {
-			continue
+	for _, sample := range []struct {
+		file    string
+		columns int // the first columns hold the identifiers
+	}{
+		{"ase_mesures_20261121.csv", 4},          // N° individu, Nom, Prénom, Date de naissance
+		{"crip_ip_20251231.csv", 5},              // N° IP, N° individu, Nom, Prénom, Date de naissance
+		{"assistants_familiaux_20251231.csv", 4}, // Matricule, Nom, Prénom, Date de naissance
+	} {
+		raw, err := os.ReadFile(filepath.Join(refreshtest.Root(), "testdata", "samples", sample.file))
+		if err != nil {
+			t.Fatal(err)
 		}
-		f := strings.Split(strings.TrimRight(line, "\r"), ";")
-		for _, s := range f[:4] { // N° individu, Nom, Prénom, Date de naissance
-			if len(s) >= 3 {
-				secrets[s] = true
+		text, _ := charmap.Windows1252.NewDecoder().Bytes(raw)
+		n := len(secrets)
+		for i, line := range strings.Split(strings.TrimSpace(string(text)), "\n") {
+			if i == 0 {
+				continue
+			}
+			f := strings.Split(strings.TrimRight(line, "\r"), ";")
+			for _, s := range f[:sample.columns] {
+				// « Enfant à naître » stands in the first name of an
+				// unborn child: a placeholder, not a name.
+				if len(s) >= 3 && s != "Enfant à naître" {
+					secrets[s] = true
+				}
 			}
 		}
+		if len(secrets)-n < 50 {
+			t.Fatalf("only %d identifiers read from %s", len(secrets)-n, sample.file)
+		}
 	}
-	if len(secrets) < 50 {
-		t.Fatalf("only %d identifiers read from the sample", len(secrets))
+	// Birth dates are kept as a year and a month (a year for foster
+	// carers): no date or text column of any table is a birth date but
+	// the ASE measures' birth_mid_month (the 15th of the month of birth).
+	var birthDates string
+	if err := db.QueryRow(`SELECT coalesce(string_agg(table_schema || '.' || table_name || '.' || column_name, ', '), '')
+		FROM information_schema.columns WHERE (data_type IN ('DATE', 'VARCHAR') OR data_type LIKE 'TIMESTAMP%')
+		AND (column_name ILIKE '%birth%' OR column_name ILIKE '%naissance%') AND column_name <> 'birth_mid_month'
+		AND table_schema IN ('raw', 'core', 'ind', 'main')`).Scan(&birthDates); err != nil {
+		t.Fatal(err)
+	}
+	if birthDates != "" {
+		t.Errorf("columns that may hold a full birth date: %s", birthDates)
 	}
 	// By query: every text column of every table.
 	cols, err := db.Query(`SELECT table_schema, table_name, column_name FROM information_schema.columns

@@ -215,7 +215,8 @@ func TestShippedConfigurationIsValid(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, d := range []string{"sources/rapports", "sources/traject", "sources/pmi", "sources/ase", "sources/adoption",
-		"sources/insee/population", "sources/insee/population_territoires", "sources/insee/naissances"} {
+		"sources/insee/population", "sources/insee/population_territoires", "sources/insee/naissances",
+		"sources/crip", "sources/assistants_familiaux", "sources/etablissements"} {
 		os.MkdirAll(filepath.Join(root, d), 0o755)
 	}
 	os.WriteFile(filepath.Join(root, "sources", "territoires.csv"), nil, 0o644)

@@ -2,7 +2,8 @@
 // at a chosen scale, runs a full refresh (extracts, conformed tables,
 // indicators, every export profile) and reports, for each step, the wall
 // time, the rows per second and the peak memory of the process. In the
-// same run it times DuckDB itself loading the large CSV files
+// same run it times DuckDB itself loading the large CSV files of the ASE
+// extract, the CRIP's register and the INSEE births
 // (CREATE TABLE AS SELECT * FROM read_csv) and gives our time as a ratio
 // of it, so that the figures survive a noisy machine. Then it times a
 // refresh where nothing changed and one where a single new monthly PMI
@@ -278,11 +279,11 @@ func (r *Result) exportsAlone(ctx context.Context, cfg *configs.Config) error {
 	return err
 }
 
-// baselines times DuckDB loading the large CSV files of the ASE and
+// baselines times DuckDB loading the large CSV files of the ASE, CRIP and
 // births jobs, as they are (after a transcoding to UTF-8 when DuckDB
 // cannot read them), into a database of its own with the same settings.
 func (r *Result) baselines(ctx context.Context, cfg *configs.Config) error {
-	for _, kind := range []string{"ase", "insee_births"} {
+	for _, kind := range []string{"ase", "crip", "insee_births"} {
 		for _, j := range cfg.Jobs {
 			if j.Kind != kind {
 				continue

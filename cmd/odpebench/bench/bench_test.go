@@ -29,8 +29,8 @@ func TestRunSmall(t *testing.T) {
 	if steps["indicators"].Rows == 0 {
 		t.Error("indicators step counts no value")
 	}
-	if len(res.Baselines) != 2 {
-		t.Errorf("%d baselines, want ASE and births", len(res.Baselines))
+	if len(res.Baselines) != 3 {
+		t.Errorf("%d baselines, want ASE, CRIP and births", len(res.Baselines))
 	}
 	for _, b := range res.Baselines {
 		if b.DuckDB <= 0 || b.Ours <= 0 || b.Rows == 0 {

@@ -310,6 +310,8 @@ var familyLabels = map[string]string{
 	"pmi":        "PMI",
 	"prevention": "Prévention",
 	"adoption":   "Adoption",
+	"crip":       "Informations préoccupantes",
+	"offre":      "Offre d'accueil",
 }
 
 func familyLabel(family string) string {

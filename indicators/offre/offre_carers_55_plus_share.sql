@@ -1,0 +1,10 @@
+WITH c AS (
+    SELECT y.dep, y.year, y.provisional, f.territory, f.places, y.year - f.birth_year AS age
+    FROM core.foster_carer_years y
+    JOIN core.foster_carers f ON f.dep = y.dep AND f.hire_date <= y.ref_date
+     AND (f.end_date IS NULL OR f.end_date >= y.ref_date)
+)
+SELECT dep, year AS period, coalesce(territory, 'Ensemble') AS territory,
+       count(*) FILTER (WHERE age >= 55) AS numerator, count(*) AS denominator,
+       CASE WHEN bool_or(provisional) THEN 'provisional' ELSE 'final' END AS status
+FROM c GROUP BY dep, year, ROLLUP (territory)
