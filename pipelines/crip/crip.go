@@ -89,6 +89,11 @@ func findColumns(r *frcsv.Reader) (columns, error) {
 	return c, nil
 }
 
+// NameKey implements extract.Namer: the date of the snapshot, from its
+// name (a name without one is rejected); the latest snapshot supersedes
+// the others.
+func (job) NameKey(name string) (string, error) { return fields.SnapshotKey(name) }
+
 // Load implements extract.Job.
 func (job) Load(ctx context.Context, f extract.File, env *extract.Env, sink extract.Sink) (int64, error) {
 	if env.Pseudonym == nil {
@@ -99,12 +104,16 @@ func (job) Load(ctx context.Context, f extract.File, env *extract.Env, sink extr
 		return 0, err
 	}
 	defer r.Close()
+	snapshot, err := fields.DayOf(f.Name)
+	if err != nil {
+		return 0, err
+	}
 	cols, err := findColumns(r)
 	if err != nil {
 		return 0, err
 	}
 	p := &parser{
-		r: r, c: cols, env: env, snapshot: fields.DayOf(f), seen: map[[16]byte]int{},
+		r: r, c: cols, env: env, snapshot: snapshot, seen: map[[16]byte]int{},
 		place:    fields.NewPlace(r, cols.commune, cols.territory, env),
 		origins:  fields.NewVocabulary(extract.IPOrigins),
 		dangers:  fields.NewVocabulary(extract.IPDangers),

@@ -156,7 +156,7 @@ func identifying(t *testing.T, path string) [][]string {
 // an unborn child, siblings sharing an IP.
 func TestVariants(t *testing.T) {
 	e := env(t)
-	sink, _, err := extracttest.Load(t, newJob(t), filepath.Join("testdata", "variants.csv"), e)
+	sink, _, err := extracttest.Load(t, newJob(t), filepath.Join("testdata", "variants_20251231.csv"), e)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,19 +190,19 @@ func TestMalformed(t *testing.T) {
 		file string
 		want string
 	}{
-		{"unknown_origin.csv", `unknown_origin.csv: line 2, column "Origine": value "Voisin": expected one of: ` + origins},
-		{"unknown_danger.csv", `unknown_danger.csv: line 2, column "Danger principal": value "Harcèlement": expected one of: ` + strings.Join(extract.IPDangers, ", ")},
-		{"unknown_outcome.csv", `unknown_outcome.csv: line 2, column "Suite donnée": value "Orientation": expected one of: ` + strings.Join(extract.IPOutcomes, ", ") + ", or nothing"},
-		{"evaluated_before_received.csv", `evaluated_before_received.csv: line 2, column "Date de fin d'évaluation": value "10/01/2025": expected a date on or after the Date de réception (03/02/2025), or nothing`},
-		{"outcome_without_end.csv", `outcome_without_end.csv: line 2, column "Date de fin d'évaluation": value "": expected the date the evaluation ended, since its suite is given (Classement sans suite)`},
-		{"end_without_outcome.csv", `end_without_outcome.csv: line 2, column "Suite donnée": value "": expected the suite given to an evaluation that ended on 10/03/2025 (one of: ` + strings.Join(extract.IPOutcomes, ", ") + ")"},
-		{"prosecutor_without_date.csv", `prosecutor_without_date.csv: line 2, column "Date de transmission au parquet": value "": expected the date of transmission to the prosecutor, required when the suite is Signalement au procureur`},
-		{"bad_birth_date.csv", `bad_birth_date.csv: line 2, column "Date de naissance": value "(identifier not shown)": expected a birth date dd/mm/yyyy, or nothing for an unborn child`},
-		{"no_reception.csv", `no_reception.csv: line 2, column "Date de réception": value "": expected a date dd/mm/yyyy`},
-		{"no_ip.csv", `no_ip.csv: line 2, column "N° IP": value "": expected an IP number`},
-		{"unknown_territory.csv", `unknown_territory.csv: line 2, column "Territoire": value "Lille": expected an MDS territory code or name of the mapping (ARR, ART, AUD, BOU, CAL, LEN, HEN, MON, TER)`},
-		{"duplicate.csv", `duplicate.csv: line 3, column "N° IP": value "(identifier not shown)": expected an IP number and N° individu unique in the file (the same as on line 2)`},
-		{"missing_column.csv", `missing_column.csv: missing column "Commune de résidence"; headers found: "N° IP", "N° individu", "Date de naissance", "Sexe", "Territoire", "Date de réception", "Origine"`},
+		{"unknown_origin_20251231.csv", `unknown_origin_20251231.csv: line 2, column "Origine": value "Voisin": expected one of: ` + origins},
+		{"unknown_danger_20251231.csv", `unknown_danger_20251231.csv: line 2, column "Danger principal": value "Harcèlement": expected one of: ` + strings.Join(extract.IPDangers, ", ")},
+		{"unknown_outcome_20251231.csv", `unknown_outcome_20251231.csv: line 2, column "Suite donnée": value "Orientation": expected one of: ` + strings.Join(extract.IPOutcomes, ", ") + ", or nothing"},
+		{"evaluated_before_received_20251231.csv", `evaluated_before_received_20251231.csv: line 2, column "Date de fin d'évaluation": value "10/01/2025": expected a date on or after the Date de réception (03/02/2025), or nothing`},
+		{"outcome_without_end_20251231.csv", `outcome_without_end_20251231.csv: line 2, column "Date de fin d'évaluation": value "": expected the date the evaluation ended, since its suite is given (Classement sans suite)`},
+		{"end_without_outcome_20251231.csv", `end_without_outcome_20251231.csv: line 2, column "Suite donnée": value "": expected the suite given to an evaluation that ended on 10/03/2025 (one of: ` + strings.Join(extract.IPOutcomes, ", ") + ")"},
+		{"prosecutor_without_date_20251231.csv", `prosecutor_without_date_20251231.csv: line 2, column "Date de transmission au parquet": value "": expected the date of transmission to the prosecutor, required when the suite is Signalement au procureur`},
+		{"bad_birth_date_20251231.csv", `bad_birth_date_20251231.csv: line 2, column "Date de naissance": value "(identifier not shown)": expected a birth date dd/mm/yyyy, or nothing for an unborn child`},
+		{"no_reception_20251231.csv", `no_reception_20251231.csv: line 2, column "Date de réception": value "": expected a date dd/mm/yyyy`},
+		{"no_ip_20251231.csv", `no_ip_20251231.csv: line 2, column "N° IP": value "": expected an IP number`},
+		{"unknown_territory_20251231.csv", `unknown_territory_20251231.csv: line 2, column "Territoire": value "Lille": expected an MDS territory code or name of the mapping (ARR, ART, AUD, BOU, CAL, LEN, HEN, MON, TER)`},
+		{"duplicate_20251231.csv", `duplicate_20251231.csv: line 3, column "N° IP": value "(identifier not shown)": expected an IP number and N° individu unique in the file (the same as on line 2)`},
+		{"missing_column_20251231.csv", `missing_column_20251231.csv: missing column "Commune de résidence"; headers found: "N° IP", "N° individu", "Date de naissance", "Sexe", "Territoire", "Date de réception", "Origine"`},
 	}
 	job := newJob(t)
 	e := env(t)
@@ -222,7 +222,7 @@ func TestMalformed(t *testing.T) {
 func TestNoKey(t *testing.T) {
 	e := env(t)
 	e.Pseudonym = nil
-	_, _, err := extracttest.Load(t, newJob(t), filepath.Join("testdata", "variants.csv"), e)
+	_, _, err := extracttest.Load(t, newJob(t), filepath.Join("testdata", "variants_20251231.csv"), e)
 	if !errors.Is(err, ErrNoKey) || errors.Is(err, extract.ErrRejected) {
 		t.Fatalf("err = %v", err)
 	}
@@ -231,7 +231,7 @@ func TestNoKey(t *testing.T) {
 // FuzzLoad: whatever the bytes, the job returns rows or an error, never
 // panics, and an error about the content is a rejection.
 func FuzzLoad(f *testing.F) {
-	for _, name := range []string{"variants.csv", "duplicate.csv", "end_without_outcome.csv", "missing_column.csv"} {
+	for _, name := range []string{"variants_20251231.csv", "duplicate_20251231.csv", "end_without_outcome_20251231.csv", "missing_column_20251231.csv"} {
 		b, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			f.Fatal(err)
@@ -258,4 +258,21 @@ func FuzzLoad(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestNamedByDate: files rank by the date or year in their name, never by
+// their modification time, and a name that carries none is rejected.
+func TestNamedByDate(t *testing.T) {
+	namer, ok := newJob(t).(extract.Namer)
+	if !ok {
+		t.Fatal("the job does not rank its files by name (extract.Namer)")
+	}
+	earlier, err1 := namer.NameKey("crip_ip_20250630.csv")
+	later, err2 := namer.NameKey("crip_ip_20251231.csv")
+	if err1 != nil || err2 != nil || earlier >= later {
+		t.Errorf("keys %q, %q (%v, %v): want the first before the second", earlier, later, err1, err2)
+	}
+	if _, err := namer.NameKey("crip_ip.csv"); !errors.Is(err, extract.ErrRejected) {
+		t.Errorf("a name without a date: err = %v, want a rejection", err)
+	}
 }

@@ -55,6 +55,10 @@ func open(f extract.File) (*frcsv.Reader, error) {
 	return nil, extract.Rejectf("%s: expected a .csv or .xlsx file", f.Name)
 }
 
+// NameKey implements extract.Namer: the year of the list, then the
+// revision its name declares (a name without a year is rejected).
+func (job) NameKey(name string) (string, error) { return fields.YearlyKey(name) }
+
 // Load implements extract.Job.
 func (job) Load(ctx context.Context, f extract.File, env *extract.Env, sink extract.Sink) (int64, error) {
 	r, err := open(f)
@@ -80,7 +84,10 @@ func (job) Load(ctx context.Context, f extract.File, env *extract.Env, sink extr
 		}
 	}
 	c.name = r.Optional("Raison sociale")
-	year := fields.YearOf(f)
+	year, err := fields.YearOf(f.Name)
+	if err != nil {
+		return 0, err
+	}
 	place := fields.NewPlace(r, c.commune, c.territory, env)
 	categories := fields.NewVocabulary(extract.EstablishmentCategories)
 	seen := map[string]int{}

@@ -104,13 +104,13 @@ func TestMalformed(t *testing.T) {
 		file string
 		want string
 	}{
-		{"bad_finess.csv", `bad_finess.csv: line 2, column "N° FINESS": value "62001003": expected a FINESS number of 9 characters (620010000; 2A or 2B first in Corsica)`},
-		{"unknown_category.csv", `unknown_category.csv: line 2, column "Catégorie": value "Internat scolaire": expected one of: ` + strings.Join(extract.EstablishmentCategories, ", ")},
-		{"negative_places.csv", `negative_places.csv: line 2, column "Places habilitées ASE": value "-4": expected a count (whole number ≥ 0)`},
-		{"closed_before_opened.csv", `closed_before_opened.csv: line 2, column "Date de fermeture": value "01/01/2001": expected a date on or after the Date d'ouverture (31/07/2008), or nothing while it is open`},
-		{"no_opening.csv", `no_opening.csv: line 2, column "Date d'ouverture": value "": expected a date dd/mm/yyyy`},
-		{"duplicate.csv", `duplicate.csv: line 3, column "N° FINESS": value "620010037": expected a FINESS number unique in the file (the same as on line 2)`},
-		{"missing_column.csv", `missing_column.csv: missing column "Places habilitées ASE"; headers found: "N° FINESS", "Catégorie", "Commune", "Territoire"`},
+		{"bad_finess_2024.csv", `bad_finess_2024.csv: line 2, column "N° FINESS": value "62001003": expected a FINESS number of 9 characters (620010000; 2A or 2B first in Corsica)`},
+		{"unknown_category_2024.csv", `unknown_category_2024.csv: line 2, column "Catégorie": value "Internat scolaire": expected one of: ` + strings.Join(extract.EstablishmentCategories, ", ")},
+		{"negative_places_2024.csv", `negative_places_2024.csv: line 2, column "Places habilitées ASE": value "-4": expected a count (whole number ≥ 0)`},
+		{"closed_before_opened_2024.csv", `closed_before_opened_2024.csv: line 2, column "Date de fermeture": value "01/01/2001": expected a date on or after the Date d'ouverture (31/07/2008), or nothing while it is open`},
+		{"no_opening_2024.csv", `no_opening_2024.csv: line 2, column "Date d'ouverture": value "": expected a date dd/mm/yyyy`},
+		{"duplicate_2024.csv", `duplicate_2024.csv: line 3, column "N° FINESS": value "620010037": expected a FINESS number unique in the file (the same as on line 2)`},
+		{"missing_column_2024.csv", `missing_column_2024.csv: missing column "Places habilitées ASE"; headers found: "N° FINESS", "Catégorie", "Commune", "Territoire"`},
 	}
 	job := newJob(t)
 	for _, tt := range tests {
@@ -123,5 +123,22 @@ func TestMalformed(t *testing.T) {
 				t.Errorf("%v does not match ErrRejected", err)
 			}
 		})
+	}
+}
+
+// TestNamedByDate: files rank by the date or year in their name, never by
+// their modification time, and a name that carries none is rejected.
+func TestNamedByDate(t *testing.T) {
+	namer, ok := newJob(t).(extract.Namer)
+	if !ok {
+		t.Fatal("the job does not rank its files by name (extract.Namer)")
+	}
+	earlier, err1 := namer.NameKey("etablissements_2024.csv")
+	later, err2 := namer.NameKey("etablissements_2025.csv")
+	if err1 != nil || err2 != nil || earlier >= later {
+		t.Errorf("keys %q, %q (%v, %v): want the first before the second", earlier, later, err1, err2)
+	}
+	if _, err := namer.NameKey("etablissements.csv"); !errors.Is(err, extract.ErrRejected) {
+		t.Errorf("a name without a date: err = %v, want a rejection", err)
 	}
 }

@@ -78,6 +78,11 @@ func findColumns(r *frcsv.Reader) (columns, error) {
 	return c, nil
 }
 
+// NameKey implements extract.Namer: the date of the snapshot, from its
+// name (a name without one is rejected); the latest snapshot supersedes
+// the others.
+func (job) NameKey(name string) (string, error) { return fields.SnapshotKey(name) }
+
 // Load implements extract.Job.
 func (job) Load(ctx context.Context, f extract.File, env *extract.Env, sink extract.Sink) (int64, error) {
 	if env.Pseudonym == nil {
@@ -92,7 +97,10 @@ func (job) Load(ctx context.Context, f extract.File, env *extract.Env, sink extr
 	if err != nil {
 		return 0, err
 	}
-	snapshot := fields.DayOf(f)
+	snapshot, err := fields.DayOf(f.Name)
+	if err != nil {
+		return 0, err
+	}
 	place := fields.NewPlace(r, c.commune, c.territory, env)
 	reasons := fields.NewVocabulary(extract.CarerEndReasons)
 	seen := map[[16]byte]int{}

@@ -74,7 +74,7 @@ func TestSample(t *testing.T) {
 
 func TestVariants(t *testing.T) {
 	e := env(t)
-	sink, _, err := extracttest.Load(t, newJob(t), filepath.Join("testdata", "variants.csv"), e)
+	sink, _, err := extracttest.Load(t, newJob(t), filepath.Join("testdata", "variants_20251231.csv"), e)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,15 +97,15 @@ func TestMalformed(t *testing.T) {
 		file string
 		want string
 	}{
-		{"too_many_places.csv", `too_many_places.csv: line 2, column "Places agréées": value "7": expected a number of places from 1 to 6`},
-		{"no_places.csv", `no_places.csv: line 2, column "Places agréées": value "": expected a number of places from 1 to 6`},
-		{"end_before_hire.csv", `end_before_hire.csv: line 2, column "Date de fin de contrat": value "15/06/2019": expected a date on or after the Date d'embauche (29/07/2019), or nothing while the contract runs`},
-		{"unknown_reason.csv", `unknown_reason.csv: line 2, column "Motif de fin": value "Mutation": expected one of: Retraite, Démission, Licenciement, Décès, Autre, or nothing`},
-		{"reason_without_end.csv", `reason_without_end.csv: line 2, column "Motif de fin": value "Retraite": expected nothing while the contract runs (no Date de fin de contrat)`},
-		{"bad_birth_date.csv", `bad_birth_date.csv: line 2, column "Date de naissance": value "(identifier not shown)": expected a birth date dd/mm/yyyy`},
-		{"no_matricule.csv", `no_matricule.csv: line 2, column "Matricule": value "": expected an employee number`},
-		{"duplicate.csv", `duplicate.csv: line 3, column "Matricule": value "(identifier not shown)": expected an employee number unique in the file (the same as on line 2)`},
-		{"missing_column.csv", `missing_column.csv: missing column "Commune de résidence"; headers found: "Matricule", "Date de naissance", "Territoire"`},
+		{"too_many_places_20251231.csv", `too_many_places_20251231.csv: line 2, column "Places agréées": value "7": expected a number of places from 1 to 6`},
+		{"no_places_20251231.csv", `no_places_20251231.csv: line 2, column "Places agréées": value "": expected a number of places from 1 to 6`},
+		{"end_before_hire_20251231.csv", `end_before_hire_20251231.csv: line 2, column "Date de fin de contrat": value "15/06/2019": expected a date on or after the Date d'embauche (29/07/2019), or nothing while the contract runs`},
+		{"unknown_reason_20251231.csv", `unknown_reason_20251231.csv: line 2, column "Motif de fin": value "Mutation": expected one of: Retraite, Démission, Licenciement, Décès, Autre, or nothing`},
+		{"reason_without_end_20251231.csv", `reason_without_end_20251231.csv: line 2, column "Motif de fin": value "Retraite": expected nothing while the contract runs (no Date de fin de contrat)`},
+		{"bad_birth_date_20251231.csv", `bad_birth_date_20251231.csv: line 2, column "Date de naissance": value "(identifier not shown)": expected a birth date dd/mm/yyyy`},
+		{"no_matricule_20251231.csv", `no_matricule_20251231.csv: line 2, column "Matricule": value "": expected an employee number`},
+		{"duplicate_20251231.csv", `duplicate_20251231.csv: line 3, column "Matricule": value "(identifier not shown)": expected an employee number unique in the file (the same as on line 2)`},
+		{"missing_column_20251231.csv", `missing_column_20251231.csv: missing column "Commune de résidence"; headers found: "Matricule", "Date de naissance", "Territoire"`},
 	}
 	job := newJob(t)
 	e := env(t)
@@ -125,8 +125,25 @@ func TestMalformed(t *testing.T) {
 func TestNoKey(t *testing.T) {
 	e := env(t)
 	e.Pseudonym = nil
-	_, _, err := extracttest.Load(t, newJob(t), filepath.Join("testdata", "variants.csv"), e)
+	_, _, err := extracttest.Load(t, newJob(t), filepath.Join("testdata", "variants_20251231.csv"), e)
 	if !errors.Is(err, ErrNoKey) || errors.Is(err, extract.ErrRejected) {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestNamedByDate: files rank by the date or year in their name, never by
+// their modification time, and a name that carries none is rejected.
+func TestNamedByDate(t *testing.T) {
+	namer, ok := newJob(t).(extract.Namer)
+	if !ok {
+		t.Fatal("the job does not rank its files by name (extract.Namer)")
+	}
+	earlier, err1 := namer.NameKey("assistants_familiaux_20250630.csv")
+	later, err2 := namer.NameKey("assistants_familiaux_20251231.csv")
+	if err1 != nil || err2 != nil || earlier >= later {
+		t.Errorf("keys %q, %q (%v, %v): want the first before the second", earlier, later, err1, err2)
+	}
+	if _, err := namer.NameKey("assistants_familiaux.csv"); !errors.Is(err, extract.ErrRejected) {
+		t.Errorf("a name without a date: err = %v, want a rejection", err)
 	}
 }

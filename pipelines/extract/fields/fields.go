@@ -99,33 +99,53 @@ var (
 )
 
 // DayOf returns the date a snapshot's file name gives (crip_ip_20251231.csv:
-// 31 December 2025), or, when the name has none, the day the file was
-// last modified.
-func DayOf(f extract.File) time.Time {
-	if m := dayInName.FindStringSubmatch(filepath.Base(f.Name)); m != nil {
+// 31 December 2025). A name without a date is rejected: a file's
+// modification time says nothing of the date it speaks for (files are
+// copied and re-sent).
+func DayOf(name string) (time.Time, error) {
+	base := filepath.Base(name)
+	if m := dayInName.FindStringSubmatch(base); m != nil {
 		y, _ := strconv.Atoi(m[1])
 		mo, _ := strconv.Atoi(m[2])
 		d, _ := strconv.Atoi(m[3])
 		t := time.Date(y, time.Month(mo), d, 0, 0, 0, 0, time.UTC)
 		if t.Month() == time.Month(mo) && t.Day() == d {
-			return t
+			return t, nil
 		}
+		return time.Time{}, extract.Rejectf("%s: the date in the file name (%s-%s-%s) is not a date: expected a name with the date the snapshot was taken, YYYYMMDD", base, m[1], m[2], m[3])
 	}
-	y, m, d := f.ModTime.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	return time.Time{}, extract.Rejectf("%s: the file name carries no date: expected a name with the date the snapshot was taken, YYYYMMDD (the modification time is not used)", base)
 }
 
 // YearOf returns the year a yearly list's file name gives
-// (etablissements_2025.csv: 2025), or, when the name has none, the year the
-// file was last modified.
-func YearOf(f extract.File) int {
-	if m := dayInName.FindStringSubmatch(filepath.Base(f.Name)); m != nil {
-		y, _ := strconv.Atoi(m[1])
-		return y
+// (etablissements_2025.csv: 2025). A name without a year is rejected.
+func YearOf(name string) (int, error) {
+	base := filepath.Base(name)
+	for _, re := range []*regexp.Regexp{dayInName, yearInName} {
+		if m := re.FindStringSubmatch(base); m != nil {
+			y, _ := strconv.Atoi(m[1])
+			return y, nil
+		}
 	}
-	if m := yearInName.FindStringSubmatch(filepath.Base(f.Name)); m != nil {
-		y, _ := strconv.Atoi(m[1])
-		return y
+	return 0, extract.Rejectf("%s: the file name carries no year: expected a name with the year the list is for, YYYY (the modification time is not used)", base)
+}
+
+// SnapshotKey is the extract.Namer key of a dated snapshot: its date; a
+// later snapshot supersedes the earlier ones.
+func SnapshotKey(name string) (string, error) {
+	d, err := DayOf(name)
+	if err != nil {
+		return "", err
 	}
-	return f.ModTime.Year()
+	return extract.DateKey(d.Year(), int(d.Month()), d.Day(), 0), nil
+}
+
+// YearlyKey is the extract.Namer key of a yearly list: its year, then the
+// revision its name declares (etablissements_2024_rectificatif.csv ranks
+// after etablissements_2024.csv).
+func YearlyKey(name string) (string, error) {
+	if _, err := YearOf(name); err != nil {
+		return "", err
+	}
+	return extract.RevisionKey(filepath.Base(name)), nil
 }
