@@ -3,6 +3,7 @@ package refresh
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -21,7 +22,8 @@ import (
 type candidate struct {
 	file    extract.File
 	dep     string
-	changed bool // new or different content from its last registered version
+	changed bool  // new or different content from its last registered version
+	reject  error // set when the entry is refused unread (see checkEntry)
 }
 
 // discover lists a job's files: every file under its source folder (or
@@ -38,9 +40,24 @@ func discover(job configs.Job, kind extract.Kind, reg map[string]warehouse.Regis
 	}
 	var out []candidate
 	var notReady []string
+	folder := sourceFolder(root)
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
+		if err != nil && p == root {
 			return err
+		}
+		if err != nil {
+			// A sub-folder that cannot be listed: refused alone, the
+			// rest of the job loads.
+			c := candidate{file: extract.File{Path: p, Name: filepath.Base(p)}, dep: job.Departement,
+				reject: extract.Rejectf("%s: a folder that cannot be listed: %s", extract.Message(filepath.Base(p)), extract.Message(err.Error()))}
+			c.file.SHA256 = "rejected:unlistable"
+			prev, known := reg[p]
+			c.changed = !known || prev.SHA256 != c.file.SHA256
+			out = append(out, c)
+			if d != nil && d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
 		}
 		if strings.HasPrefix(d.Name(), ".") && p != root {
 			if d.IsDir() {
@@ -54,27 +71,41 @@ func discover(job configs.Job, kind extract.Kind, reg map[string]warehouse.Regis
 		if ok, _ := filepath.Match(pattern, d.Name()); !ok {
 			return nil
 		}
-		info, err := d.Info()
-		if err != nil {
-			return err
+		e, ok := checkEntry(folder, p, d)
+		if !ok {
+			return nil
 		}
-		if quiet > 0 && now.Sub(info.ModTime()) < quiet {
+		info := e.info
+		if info != nil && quiet > 0 && now.Sub(info.ModTime()) < quiet {
 			notReady = append(notReady, p)
 			return nil
 		}
-		c := candidate{file: extract.File{Path: p, Name: d.Name(), Size: info.Size(), ModTime: info.ModTime()}}
+		c := candidate{file: extract.File{Path: p, Name: d.Name()}}
+		if info != nil {
+			c.file.Size, c.file.ModTime = info.Size(), info.ModTime()
+		}
 		c.dep = job.Departement
 		if c.dep == "{folder}" {
 			c.dep = filepath.Base(filepath.Dir(p))
 		}
 		prev, known := reg[p]
+		if e.reject != nil {
+			c.reject, c.file.SHA256 = e.reject, e.sig
+			c.changed = !known || prev.SHA256 != e.sig
+			out = append(out, c)
+			return nil
+		}
 		if known && prev.Size == c.file.Size && prev.Modified.Equal(c.file.ModTime) {
 			c.file.SHA256 = prev.SHA256
 			out = append(out, c)
 			return nil
 		}
 		if c.file.SHA256, err = hashFile(p); err != nil {
-			return err
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil // gone since it was listed
+			}
+			c.reject = extract.Rejectf("%s: cannot be read: %s", extract.Message(d.Name()), extract.Message(err.Error()))
+			c.file.SHA256 = "rejected:unreadable"
 		}
 		c.changed = !known || prev.SHA256 != c.file.SHA256
 		out = append(out, c)
@@ -94,7 +125,7 @@ func discover(job configs.Job, kind extract.Kind, reg map[string]warehouse.Regis
 }
 
 func hashFile(path string) (string, error) {
-	f, err := os.Open(path)
+	f, err := extract.OpenRegular(path)
 	if err != nil {
 		return "", err
 	}
@@ -115,7 +146,7 @@ func setAside(dir string, runID int64, path string) (string, error) {
 		return "", err
 	}
 	dst := filepath.Join(dir, fmt.Sprintf("%d-%s", runID, filepath.Base(path)))
-	in, err := os.Open(path)
+	in, err := extract.OpenRegular(path)
 	if err != nil {
 		return "", err
 	}
@@ -129,4 +160,10 @@ func setAside(dir string, runID int64, path string) (string, error) {
 		return "", err
 	}
 	return dst, out.Close()
+}
+
+// RejectedDir is the folder of the copies of rejected files, beside the
+// warehouse, readable by the service account only.
+func RejectedDir(cfg *configs.Config) string {
+	return filepath.Join(filepath.Dir(cfg.Warehouse), "rejected")
 }

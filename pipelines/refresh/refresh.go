@@ -18,7 +18,6 @@ import (
 	"log/slog"
 	"maps"
 	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -345,6 +344,14 @@ func loadJob(ctx context.Context, b *warehouse.Build, p jobPlan, job extract.Job
 		e.Departement = c.dep
 		return &e
 	}
+	// An entry refused unread (checkEntry) is registered as rejected
+	// without being opened.
+	load := func(ctx context.Context, c candidate, sink extract.Sink) (int64, error) {
+		if c.reject != nil {
+			return 0, c.reject
+		}
+		return job.Load(ctx, c.file, envFor(c), sink)
+	}
 	reads := make([]chan read, len(files))
 	if p.kind.Concurrent && len(files) > 1 {
 		workers := max(1, min(runtime.GOMAXPROCS(0), cfg.DuckDB.Threads))
@@ -359,7 +366,7 @@ func loadJob(ctx context.Context, b *warehouse.Build, p jobPlan, job extract.Job
 			go func() {
 				for i := range work {
 					var r read
-					r.rows, r.err = job.Load(ctx, files[i].file, envFor(files[i]), &r.buf)
+					r.rows, r.err = load(ctx, files[i], &r.buf)
 					reads[i] <- r
 				}
 			}()
@@ -389,7 +396,7 @@ func loadJob(ctx context.Context, b *warehouse.Build, p jobPlan, job extract.Job
 		})
 	}
 	return stageAll(ctx, b, p, files, rep, cfg, log, opts.Progress, func(i int, sink extract.Sink) (int64, error) {
-		return job.Load(ctx, files[i].file, envFor(files[i]), sink)
+		return load(ctx, files[i], sink)
 	})
 }
 
@@ -430,11 +437,13 @@ func stageAll(ctx context.Context, b *warehouse.Build, p jobPlan, files []candid
 		}
 		if res.Err != nil {
 			rep.FilesRejected++
-			rep.Rejected = append(rep.Rejected, FileError{Job: p.job.Name, Path: c.file.Path, Message: res.Err.Error()})
-			if _, err := setAside(filepath.Join(filepath.Dir(cfg.Warehouse), "rejected"), b.RunID, c.file.Path); err != nil {
-				log.Warn("could not keep a copy of a rejected file", "file", c.file.Path, "err", err)
+			rep.Rejected = append(rep.Rejected, FileError{Job: p.job.Name, Path: c.file.Path, Message: extract.Message(res.Err.Error())})
+			if c.reject == nil { // an entry refused unread is not copied either
+				if _, err := setAside(RejectedDir(cfg), b.RunID, c.file.Path); err != nil {
+					log.Warn("could not keep a copy of a rejected file", "file", c.file.Path, "err", err)
+				}
 			}
-			log.Warn("file rejected", "job", p.job.Name, "file", c.file.Path, "err", res.Err)
+			log.Warn("file rejected", "job", p.job.Name, "file", c.file.Path, "err", extract.Message(res.Err.Error()))
 		}
 		if l.Full() {
 			if err := flush(); err != nil {

@@ -270,7 +270,7 @@ func (l *Loader) register(res FileLoad) error {
 	status := "loaded"
 	var msg any
 	if res.Err != nil {
-		status, msg = "rejected", res.Err.Error()
+		status, msg = "rejected", extract.Message(res.Err.Error())
 	}
 	f := res.File
 	return l.meta.Write(res.FileID, l.b.RunID, l.job, l.kind.Name, res.Dep, f.Path, f.Size, f.ModTime, f.SHA256,
