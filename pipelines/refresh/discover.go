@@ -142,6 +142,11 @@ func hashFile(path string) (string, error) {
 // is never touched. A rejected ASE extract still holds names: the copies
 // are readable by their owner only.
 func setAside(dir string, runID int64, path string) (string, error) {
+	if st, err := os.Lstat(path); err != nil || !st.Mode().IsRegular() {
+		// A link (even one kept inside the source folder) is not copied:
+		// its target is no source system's file, and may be anything.
+		return "", err
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", err
 	}

@@ -60,6 +60,9 @@ func checkEntry(folder, path string, d fs.DirEntry) (e entry, ok bool) {
 	if lst.Mode()&fs.ModeSymlink != 0 {
 		link, _ := os.Readlink(path)
 		real, err := filepath.EvalSymlinks(path)
+		if _, serr := os.Stat(path); errors.Is(serr, syscall.ELOOP) {
+			err = serr // EvalSymlinks says "too many links" in words of its own
+		}
 		switch {
 		case errors.Is(err, syscall.ELOOP):
 			return rejectEntry(lst, "a symbolic link in a loop (too many levels of links): expected a regular file", link), true
