@@ -28,6 +28,7 @@ import (
 	"github.com/odpe/odpe/indicators/compute"
 	"github.com/odpe/odpe/pipelines/extract"
 	"github.com/odpe/odpe/pipelines/extract/pseudonym"
+	"github.com/odpe/odpe/pipelines/failpoint"
 	"github.com/odpe/odpe/pipelines/territories"
 	"github.com/odpe/odpe/pipelines/warehouse"
 	schema "github.com/odpe/odpe/sql"
@@ -62,6 +63,12 @@ type Options struct {
 	// Export reads what the export profiles need from the new version
 	// before it is made current. Nil: no exports.
 	Export func(ctx context.Context, db *sql.DB, runID int64) (Exports, error)
+	// Republish writes and publishes every export profile again from the
+	// current version (db), whose data are those of run runID. A refresh
+	// with nothing to load calls it when the published files were not
+	// written from the current version (a crash between the swap and the
+	// publication). Nil: not checked.
+	Republish func(ctx context.Context, db *sql.DB, runID int64) error
 }
 
 // Exports are the export files of a new version, read from it already:
@@ -98,6 +105,7 @@ type Report struct {
 	RowsLoaded    int64
 	Rejected      []FileError
 	NotReady      []string
+	Republished   []string // profiles published again from the current version
 	Steps         []Step
 	Err           error // why a failed refresh failed
 
@@ -125,11 +133,20 @@ func Run(ctx context.Context, cfg *configs.Config, opts Options) (*Report, error
 	}
 	computation := computationHash(cat)
 
-	// What changed since the current version.
-	plan, prevHash, err := planLoads(ctx, store, jobs, opts, rep)
-	if err != nil {
+	// From here on, any error fails the refresh (exit 4): the previous
+	// warehouse is kept.
+	failed := func(err error) (*Report, error) {
+		rep.Status, rep.Err, rep.Finished = Failed, err, time.Now()
+		log.Error("refresh failed: previous warehouse kept", "err", err)
 		return rep, err
 	}
+
+	// What changed since the current version.
+	plan, prev, err := planLoads(ctx, store, jobs, opts, rep)
+	if err != nil {
+		return failed(err)
+	}
+	prevHash := prev.computation
 	changed := 0
 	for _, p := range plan {
 		for _, c := range p.files {
@@ -139,6 +156,17 @@ func Run(ctx context.Context, cfg *configs.Config, opts Options) (*Report, error
 		}
 	}
 	if changed == 0 && prevHash == computation && !opts.Force {
+		// The exports follow the warehouse: published files that were not
+		// written from the current version are written again from it.
+		if opts.Republish != nil && prev.exportsRun != 0 {
+			if stale := staleExports(cfg, prev.exportsRun); len(stale) > 0 {
+				log.Warn("exports not written from the current version: publishing them again", "profiles", stale)
+				if err := republish(ctx, cfg, opts, prev.exportsRun, stale); err != nil {
+					return failed(err)
+				}
+				rep.Republished = stale
+			}
+		}
 		rep.Status, rep.Finished = NoChange, time.Now()
 		log.Info("nothing changed: warehouse left as it is", "notReady", len(rep.NotReady))
 		return rep, nil
@@ -146,7 +174,7 @@ func Run(ctx context.Context, cfg *configs.Config, opts Options) (*Report, error
 
 	b, err := store.Begin(ctx)
 	if err != nil {
-		return rep, err
+		return failed(err) // a disk full while copying the current version included
 	}
 	rep.RunID = b.RunID
 	// What the new files change: nil (everything) for a first build, a new
@@ -214,8 +242,9 @@ func Run(ctx context.Context, cfg *configs.Config, opts Options) (*Report, error
 		return rep, err
 	}
 	if exports != nil {
+		failpoint.Hit(failpoint.BeforePublish)
 		if err := exports.Publish(); err != nil {
-			return rep, fmt.Errorf("publish exports: %w", err)
+			return failed(fmt.Errorf("the new warehouse is current but its exports were not published (the next refresh publishes them): %w", err))
 		}
 	}
 	log.Info("refresh done", "run", rep.RunID, "status", rep.Status, "loaded", rep.FilesLoaded,
@@ -230,15 +259,22 @@ type jobPlan struct {
 	files []candidate
 }
 
-func planLoads(ctx context.Context, store *warehouse.Store, jobs []configs.Job, opts Options, rep *Report) ([]jobPlan, string, error) {
+// current is what a refresh reads of the current version.
+type current struct {
+	computation string // hash of how its values were computed
+	exportsRun  int64  // the run whose exports go with its data
+}
+
+func planLoads(ctx context.Context, store *warehouse.Store, jobs []configs.Job, opts Options, rep *Report) ([]jobPlan, current, error) {
 	var db *sql.DB
-	prevHash := ""
+	var prev current
 	if cur, err := store.OpenReadOnly(ctx); err == nil {
 		db = cur
 		defer db.Close()
-		_ = db.QueryRowContext(ctx, "SELECT value FROM meta.state WHERE key = 'computation'").Scan(&prevHash)
+		_ = db.QueryRowContext(ctx, "SELECT value FROM meta.state WHERE key = 'computation'").Scan(&prev.computation)
+		prev.exportsRun = readExportsRun(ctx, db)
 	} else if !errors.Is(err, warehouse.ErrNoWarehouse) {
-		return nil, "", err
+		return nil, prev, err
 	}
 	var plan []jobPlan
 	for _, j := range jobs {
@@ -247,17 +283,17 @@ func planLoads(ctx context.Context, store *warehouse.Store, jobs []configs.Job, 
 		if db != nil {
 			var err error
 			if reg, err = warehouse.Registry(ctx, db, j.Name); err != nil {
-				return nil, "", err
+				return nil, prev, err
 			}
 		}
 		files, notReady, err := discover(j, kind, reg, opts.QuietPeriod, time.Now())
 		if err != nil {
-			return nil, "", err
+			return nil, prev, err
 		}
 		rep.NotReady = append(rep.NotReady, notReady...)
 		plan = append(plan, jobPlan{job: j, kind: kind, files: files})
 	}
-	return plan, prevHash, nil
+	return plan, prev, nil
 }
 
 // build does the work of a refresh inside the new version.
@@ -326,7 +362,14 @@ func build(ctx context.Context, cfg *configs.Config, b *warehouse.Build, plan []
 		exports, err = opts.Export(ctx, b.DB, b.RunID)
 		return 0, err
 	})
-	return exports, err
+	if err != nil {
+		return nil, err
+	}
+	// Which exports go with this version's data (see staleExports).
+	if _, err := b.DB.ExecContext(ctx, `INSERT OR REPLACE INTO meta.state VALUES (?, ?)`, exportsRunKey, fmt.Sprint(b.RunID)); err != nil {
+		return nil, err
+	}
+	return exports, nil
 }
 
 // loadJob stages a job's changed files, oldest first. For kinds that only

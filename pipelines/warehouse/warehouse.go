@@ -330,6 +330,10 @@ func copyFile(src, dst string) error {
 		out.Close()
 		return err
 	}
+	if err := failpoint.Fail(failpoint.DiskFull); err != nil {
+		out.Close()
+		return err
+	}
 	return out.Close()
 }
 

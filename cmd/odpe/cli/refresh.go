@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/odpe/odpe/configs"
@@ -44,6 +45,7 @@ func (e *env) refresh(cfg *configs.Config, opts refresh.Options) int {
 		opts.Trigger = "manual"
 	}
 	opts.Export = exporter(cfg, nil, e.log)
+	opts.Republish = republisher(cfg, e.log)
 	opts.Progress = newProgress(e.stderr)
 	rep, err := refresh.Run(e.ctx, cfg, opts)
 	printReport(e, rep)
@@ -78,6 +80,10 @@ func printReport(e *env, rep *refresh.Report) {
 	}
 	for _, r := range rep.Rejected {
 		fmt.Fprintf(w, "  rejected [%s] %s\n", r.Job, r.Message)
+	}
+	if len(rep.Republished) > 0 {
+		fmt.Fprintf(w, "  exports published again from the current warehouse (the last refresh did not publish them): %s\n",
+			strings.Join(rep.Republished, ", "))
 	}
 	for _, p := range rep.NotReady {
 		fmt.Fprintf(w, "  not ready (still being written?): %s\n", p)
