@@ -6,6 +6,7 @@
 package failpoint
 
 import (
+	"context"
 	"os"
 	"syscall"
 	"time"
@@ -18,7 +19,21 @@ const (
 	BeforeSwap       = "before-swap"       // new version closed, link not yet moved
 	BeforePublish    = "before-publish"    // new version current, its exports not yet published
 	DiskFull         = "disk-full"         // Fail: copying the current version finds the disk full
+	SlowLoad         = "slow-load"         // Wait: a file takes until the refresh is cancelled to read
 )
+
+// Wait blocks until ctx is done if name is the armed failpoint (writing
+// the ready file first), and returns ctx's error; nil at once otherwise.
+func Wait(ctx context.Context, name string) error {
+	if os.Getenv("ODPE_FAILPOINT") != name {
+		return nil
+	}
+	if ready := os.Getenv("ODPE_FAILPOINT_READY"); ready != "" {
+		_ = os.WriteFile(ready, []byte(name), 0o644)
+	}
+	<-ctx.Done()
+	return ctx.Err()
+}
 
 // Fail returns an error standing for a full disk if name is the armed
 // failpoint, nil otherwise.

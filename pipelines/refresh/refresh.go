@@ -393,6 +393,9 @@ func loadJob(ctx context.Context, b *warehouse.Build, p jobPlan, job extract.Job
 		if c.reject != nil {
 			return 0, c.reject
 		}
+		if err := failpoint.Wait(ctx, failpoint.SlowLoad); err != nil {
+			return 0, err
+		}
 		return job.Load(ctx, c.file, envFor(c), sink)
 	}
 	reads := make([]chan read, len(files))

@@ -112,3 +112,57 @@ func TestDiskFullFailsWithExit4(t *testing.T) {
 		t.Errorf("versions left: %v", versions)
 	}
 }
+
+// TestScheduleShutdownIsNotAFailure stops the scheduler with SIGTERM while
+// a refresh reads a file that never ends: the refresh is abandoned within
+// the grace period, the previous warehouse is kept, the scheduler exits 0
+// and the failure command is not run.
+func TestScheduleShutdownIsNotAFailure(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the scheduler")
+	}
+	bin := binary(t)
+	cfg := refreshtest.Samples(t)
+	if code, _, errOut := odpe(t, "--config", cfg, "refresh"); code != cli.ExitOK {
+		t.Fatal(errOut)
+	}
+	dir := filepath.Dir(cfg)
+	summary := filepath.Join(dir, "summary.txt")
+	script := filepath.Join(dir, "notify.sh")
+	os.WriteFile(script, []byte("#!/bin/sh\ncat > "+summary+"\n"), 0o755)
+	scheduled(t, cfg, script)
+	os.WriteFile(cfg, []byte(strings.Replace(string(mustRead(t, cfg)), "grace_period: 5s", "grace_period: 1s", 1)), 0o644)
+	os.WriteFile(filepath.Join(dir, "pmi_activite_2011_rectificatif.csv"), []byte(pmiRevision), 0o644)
+	ready := filepath.Join(t.TempDir(), "ready")
+	cmd := exec.Command(bin, "--config", cfg, "schedule")
+	cmd.Env = append(os.Environ(), "ODPE_FAILPOINT="+failpoint.SlowLoad, "ODPE_FAILPOINT_READY="+ready)
+	var logs strings.Builder
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	waitFor(t, 60*time.Second, "a refresh reading the file", func() bool { _, err := os.Stat(ready); return err == nil })
+	cmd.Process.Signal(syscall.SIGTERM)
+	start := time.Now()
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Fatalf("schedule exited with %v\n%s", err, logs.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("schedule still ran 20 s after SIGTERM (grace period 1 s)\n%s", logs.String())
+	}
+	t.Logf("stopped %s after SIGTERM", time.Since(start).Round(time.Millisecond))
+	if _, err := os.Stat(summary); err == nil {
+		t.Errorf("the failure command ran on a planned shutdown:\n%s", mustRead(t, summary))
+	}
+	if !strings.Contains(logs.String(), "abandoned at shutdown") {
+		t.Errorf("logs:\n%s", logs.String())
+	}
+	if got, err := eppNow(t, bin, cfg); err != nil || got != "2204" {
+		t.Errorf("previous figures not kept: %q %v", got, err)
+	}
+}
