@@ -150,6 +150,9 @@ func setAside(dir string, runID int64, path string) (string, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", err
 	}
+	if err := os.Chmod(dir, 0o700); err != nil { // made by an older version, perhaps wider
+		return "", err
+	}
 	dst := filepath.Join(dir, fmt.Sprintf("%d-%s", runID, filepath.Base(path)))
 	in, err := extract.OpenRegular(path)
 	if err != nil {

@@ -27,7 +27,6 @@ import (
 	"github.com/odpe/odpe/indicators"
 	"github.com/odpe/odpe/indicators/compute"
 	"github.com/odpe/odpe/pipelines/extract"
-	"github.com/odpe/odpe/pipelines/extract/pseudonym"
 	"github.com/odpe/odpe/pipelines/failpoint"
 	"github.com/odpe/odpe/pipelines/territories"
 	"github.com/odpe/odpe/pipelines/warehouse"
@@ -55,6 +54,11 @@ type Options struct {
 	Jobs        []string      // jobs to run; all when empty
 	Trigger     string        // manual, schedule, catch-up
 	Force       bool          // recompute indicators and exports even if nothing changed
+	// Rekey accepts a new pseudonymisation key: every file of the jobs
+	// that pseudonymise is loaded again with it, and the rows of the
+	// files no longer there are dropped; a file of theirs rejected fails
+	// the whole refresh.
+	Rekey bool
 	QuietPeriod time.Duration // files modified more recently are left for the next run
 	Logger      *slog.Logger
 	// Progress, when set, hears of each file staged: the step, files done
@@ -123,6 +127,9 @@ func Run(ctx context.Context, cfg *configs.Config, opts Options) (*Report, error
 	}
 	rep := &Report{Started: time.Now(), Trigger: opts.Trigger, progress: opts.Progress}
 	store := Store(cfg)
+	if opts.Rekey && len(opts.Jobs) > 0 {
+		return rep, errors.New("--rekey reloads every job that pseudonymises: it takes no job names")
+	}
 	jobs, err := selectJobs(cfg, opts.Jobs)
 	if err != nil {
 		return rep, err
@@ -141,12 +148,28 @@ func Run(ctx context.Context, cfg *configs.Config, opts Options) (*Report, error
 		return rep, err
 	}
 
+	// The key first: its mode, and that it is the warehouse's.
+	key, keyFingerprint, err := checkKey(ctx, cfg, store, opts.Rekey)
+	if err != nil {
+		return failed(err)
+	}
+	purgeRejected(cfg, time.Now(), log)
+
 	// What changed since the current version.
 	plan, prev, err := planLoads(ctx, store, jobs, opts, rep)
 	if err != nil {
 		return failed(err)
 	}
 	prevHash := prev.computation
+	if opts.Rekey {
+		for i := range plan {
+			if plan[i].kind.NeedsKey {
+				for j := range plan[i].files {
+					plan[i].files[j].changed = true
+				}
+			}
+		}
+	}
 	changed := 0
 	for _, p := range plan {
 		for _, c := range p.files {
@@ -180,7 +203,7 @@ func Run(ctx context.Context, cfg *configs.Config, opts Options) (*Report, error
 	// What the new files change: nil (everything) for a first build, a new
 	// catalogue or new transforms, or when forced.
 	var changedTables []string
-	if prevHash == computation && !opts.Force && b.Prev != "" {
+	if prevHash == computation && !opts.Force && !opts.Rekey && b.Prev != "" {
 		changedTables = []string{}
 		for _, p := range plan {
 			if slices.ContainsFunc(p.files, func(c candidate) bool { return c.changed }) {
@@ -190,7 +213,15 @@ func Run(ctx context.Context, cfg *configs.Config, opts Options) (*Report, error
 			}
 		}
 	}
-	exports, err := build(ctx, cfg, b, plan, cat, computation, changedTables, opts, rep, log)
+	env := extract.Env{Logger: log}
+	if key != nil {
+		env.Pseudonym = key.Pseudonym
+		if _, err := b.DB.ExecContext(ctx, `INSERT OR REPLACE INTO meta.state VALUES (?, ?)`, keyFingerprintKey, keyFingerprint); err != nil {
+			b.Abort()
+			return failed(err)
+		}
+	}
+	exports, err := build(ctx, cfg, b, plan, env, cat, computation, changedTables, opts, rep, log)
 	if err == nil {
 		rep.Status = Success
 		if rep.FilesRejected > 0 {
@@ -297,9 +328,8 @@ func planLoads(ctx context.Context, store *warehouse.Store, jobs []configs.Job, 
 }
 
 // build does the work of a refresh inside the new version.
-func build(ctx context.Context, cfg *configs.Config, b *warehouse.Build, plan []jobPlan, cat *indicators.Catalogue,
+func build(ctx context.Context, cfg *configs.Config, b *warehouse.Build, plan []jobPlan, env extract.Env, cat *indicators.Catalogue,
 	computation string, changedTables []string, opts Options, rep *Report, log *slog.Logger) (Exports, error) {
-	env := extract.Env{Logger: log}
 	if cfg.Territories != "" {
 		t, err := territories.Read(cfg.Territories)
 		if err != nil {
@@ -320,15 +350,23 @@ func build(ctx context.Context, cfg *configs.Config, b *warehouse.Build, plan []
 			}
 		}
 		if len(changed) > 0 && p.kind.NeedsKey && env.Pseudonym == nil {
-			key, err := pseudonym.LoadKey(cfg.KeyFile)
-			if err != nil {
-				return nil, fmt.Errorf("job %s: pseudonymisation key: %w", p.job.Name, err)
-			}
-			env.Pseudonym = key.Pseudonym
+			return nil, fmt.Errorf("job %s: pseudonymisation key: the configuration has no key_file", p.job.Name)
 		}
+		rekey := opts.Rekey && p.kind.NeedsKey
+		if rekey {
+			if err := dropLoaded(ctx, b, p); err != nil {
+				return nil, fmt.Errorf("--rekey: job %s: %w", p.job.Name, err)
+			}
+		}
+		rejected := len(rep.Rejected)
 		rows, err := loadJob(ctx, b, p, job, changed, env, cfg, opts, rep, log)
 		if err != nil {
 			return nil, err
+		}
+		if rekey && len(rep.Rejected) > rejected {
+			r := rep.Rejected[rejected]
+			return nil, fmt.Errorf("--rekey: job %s: %d file(s) rejected, first %s: nothing was re-pseudonymised (all or nothing): fix or remove the file, then run `odpe refresh --rekey` again",
+				p.job.Name, len(rep.Rejected)-rejected, r.Message)
 		}
 		rep.Steps = append(rep.Steps, Step{Name: "extract " + p.job.Name, Duration: time.Since(start), Rows: rows})
 	}

@@ -51,7 +51,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"demo", "demo [--scale small|departement|national] [--seed N] [DIR]", "write a demo source tree and config into DIR (./odpe-demo), then refresh it", runDemo},
-		{"refresh", "refresh [--force]", "run every extract job, the indicators and the exports, as one unit", runRefresh},
+		{"refresh", "refresh [--force] [--rekey]", "run every extract job, the indicators and the exports, as one unit", runRefresh},
 		{"run", "run JOB…", "run some extract jobs (then the indicators and exports)", runJobs},
 		{"status", "status", "what is loaded per source, and the last refresh", runStatus},
 		{"sql", "sql [--format table|csv|json] [QUERY]", "query the current warehouse read-only (a prompt without QUERY)", runSQL},
@@ -61,6 +61,7 @@ func commands() []command {
 		{"runs", "runs [show ID]", "recent runs, or one run with every error", runRuns},
 		{"schedule", "schedule", "run the jobs on their cron schedules, in the foreground", runSchedule},
 		{"keygen", "keygen FILE", "write a new pseudonymisation key (mode 600)", runKeygen},
+		{"purge", "purge", "remove the copies of rejected files older than rejected_retention", runPurge},
 	}
 }
 

@@ -14,15 +14,16 @@ import (
 func runRefresh(e *env, args []string) int {
 	fs := e.flags("refresh")
 	force := fs.Bool("force", false, "recompute indicators and exports even if no source changed")
+	rekey := fs.Bool("rekey", false, "accept a new pseudonymisation key: reload every file carrying identifiers with it (all or nothing)")
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
-		fmt.Fprintln(e.stderr, "usage: odpe refresh [--force]")
+		fmt.Fprintln(e.stderr, "usage: odpe refresh [--force] [--rekey]")
 		return ExitError
 	}
 	cfg, err := e.config()
 	if err != nil {
 		return e.fail(err)
 	}
-	return e.refresh(cfg, refresh.Options{Force: *force})
+	return e.refresh(cfg, refresh.Options{Force: *force, Rekey: *rekey})
 }
 
 func runJobs(e *env, args []string) int {

@@ -166,3 +166,105 @@ func TestScheduleShutdownIsNotAFailure(t *testing.T) {
 		t.Errorf("previous figures not kept: %q %v", got, err)
 	}
 }
+
+// TestKeySwap: a refresh with another key is refused (exit 4) before it
+// loads anything, saying how to re-pseudonymise on purpose; --rekey does
+// it, all or nothing; a key readable by others is refused even when no
+// file changed.
+func TestKeySwap(t *testing.T) {
+	cfg := refreshtest.Samples(t)
+	dir := filepath.Dir(cfg)
+	if code, out, errOut := odpe(t, "--config", cfg, "refresh"); code != cli.ExitOK {
+		t.Fatalf("first refresh: %d\n%s%s", code, out, errOut)
+	}
+	const joinQ = "SELECT count(*) FILTER (WHERE child_id IN (SELECT child_id FROM raw.ase_measures)) || '/' || count(*) FROM raw.adoption_events"
+	const pseudoQ = "SELECT min(child_id) FROM raw.ase_measures"
+	join, pseudo := sqlValue(t, cfg, joinQ), sqlValue(t, cfg, pseudoQ)
+	if strings.HasPrefix(join, "0/") {
+		t.Fatalf("no adoption event joins an ASE measure before the swap: %s", join)
+	}
+	key := filepath.Join(dir, "odpe.key")
+	os.Remove(key)
+	if code, out, errOut := odpe(t, "keygen", key); code != cli.ExitOK {
+		t.Fatal(out, errOut)
+	}
+	code, out, errOut := odpe(t, "--config", cfg, "refresh")
+	if code != cli.ExitFailed || !strings.Contains(out, "not the key the warehouse's pseudonyms were made with") || !strings.Contains(out, "odpe refresh --rekey") {
+		t.Fatalf("refresh with another key: exit %d\n%s%s", code, out, errOut)
+	}
+	if got := sqlValue(t, cfg, pseudoQ); got != pseudo {
+		t.Fatalf("pseudonyms changed by a refused refresh")
+	}
+	// All or nothing: a rejected ASE extract fails the whole --rekey.
+	os.WriteFile(filepath.Join(dir, "ase_mesures_20261122.csv"), []byte("not;an;extract\n1;2;3\n"), 0o644)
+	code, out, errOut = odpe(t, "--config", cfg, "refresh", "--rekey")
+	if code != cli.ExitFailed || !strings.Contains(out, "nothing was re-pseudonymised") {
+		t.Fatalf("--rekey with a bad extract: exit %d\n%s%s", code, out, errOut)
+	}
+	if got := sqlValue(t, cfg, pseudoQ); got != pseudo {
+		t.Fatalf("pseudonyms changed by a failed --rekey")
+	}
+	os.Remove(filepath.Join(dir, "ase_mesures_20261122.csv"))
+	if code, out, errOut = odpe(t, "--config", cfg, "refresh", "--rekey"); code != cli.ExitOK {
+		t.Fatalf("--rekey: exit %d\n%s%s", code, out, errOut)
+	}
+	if got := sqlValue(t, cfg, pseudoQ); got == pseudo {
+		t.Errorf("--rekey left the pseudonyms of the former key")
+	}
+	if got := sqlValue(t, cfg, joinQ); got != join {
+		t.Errorf("adoption events joining ASE measures: %s after --rekey, %s before", got, join)
+	}
+	if got := sqlValue(t, cfg, "SELECT count(*) FROM raw.ase_measures r JOIN meta.files f USING (file_id) WHERE f.status <> 'loaded'"); got != "0" {
+		t.Errorf("%s rows of retired files kept", got)
+	}
+	if code, out, _ := odpe(t, "--config", cfg, "refresh"); code != cli.ExitOK || !strings.Contains(out, "Nothing changed") {
+		t.Errorf("refresh after --rekey: exit %d\n%s", code, out)
+	}
+	os.Chmod(key, 0o644)
+	if code, out, _ := odpe(t, "--config", cfg, "refresh"); code != cli.ExitFailed || !strings.Contains(out, "readable by its owner only") {
+		t.Errorf("refresh with a key readable by others: exit %d\n%s", code, out)
+	}
+}
+
+// TestRejectedCopiesArePurged: a rejected file's copy is kept in a folder
+// only the service account reads, shown by `odpe status`, and removed once
+// older than rejected_retention, by `odpe purge` or the next refresh.
+func TestRejectedCopiesArePurged(t *testing.T) {
+	cfg := refreshtest.Samples(t)
+	dir := filepath.Dir(cfg)
+	os.WriteFile(cfg, append(mustRead(t, cfg), "rejected_retention: 10d\n"...), 0o644)
+	write(t, dir, "pmi_activite_big.csv", pmiHeader+"ARR;2012;1;2147483648;15;4;110;77;7;7;29;249\n")
+	if code, out, errOut := odpe(t, "--config", cfg, "refresh"); code != cli.ExitPartial {
+		t.Fatalf("refresh: %d\n%s%s", code, out, errOut)
+	}
+	rejected := filepath.Join(dir, "data", "rejected")
+	copies, _ := filepath.Glob(filepath.Join(rejected, "*"))
+	if len(copies) != 1 {
+		t.Fatalf("copies: %v", copies)
+	}
+	if st, err := os.Stat(rejected); err != nil || st.Mode().Perm() != 0o700 {
+		t.Errorf("data/rejected: %v %v, want mode 0700", st.Mode(), err)
+	}
+	if st, _ := os.Stat(copies[0]); st.Mode().Perm() != 0o600 {
+		t.Errorf("copy mode %v, want 0600", st.Mode())
+	}
+	_, status, _ := odpe(t, "--config", cfg, "status")
+	if !strings.Contains(status, "Rejected copies: 1 file(s)") || !strings.Contains(status, "kept 10 days then purged") {
+		t.Errorf("status:\n%s", status)
+	}
+	if _, out, _ := odpe(t, "--config", cfg, "purge"); !strings.Contains(out, "0 copy(ies)") {
+		t.Errorf("purge of a fresh copy: %s", out)
+	}
+	old := time.Now().Add(-11 * 24 * time.Hour)
+	os.Chtimes(copies[0], old, old)
+	if code, out, _ := odpe(t, "--config", cfg, "purge"); code != cli.ExitOK || !strings.Contains(out, "1 copy(ies)") {
+		t.Errorf("purge: %d %s", code, out)
+	}
+	// At each refresh too.
+	os.WriteFile(filepath.Join(rejected, "1-old.csv"), []byte("x"), 0o600)
+	os.Chtimes(filepath.Join(rejected, "1-old.csv"), old, old)
+	odpe(t, "--config", cfg, "refresh")
+	if copies, _ := filepath.Glob(filepath.Join(rejected, "*")); len(copies) != 0 {
+		t.Errorf("copies left after a refresh: %v", copies)
+	}
+}
