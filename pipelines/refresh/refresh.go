@@ -51,14 +51,14 @@ const TerritoriesJob = "territories"
 
 // Options tune one refresh.
 type Options struct {
-	Jobs        []string      // jobs to run; all when empty
-	Trigger     string        // manual, schedule, catch-up
-	Force       bool          // recompute indicators and exports even if nothing changed
+	Jobs    []string // jobs to run; all when empty
+	Trigger string   // manual, schedule, catch-up
+	Force   bool     // recompute indicators and exports even if nothing changed
 	// Rekey accepts a new pseudonymisation key: every file of the jobs
 	// that pseudonymise is loaded again with it, and the rows of the
 	// files no longer there are dropped; a file of theirs rejected fails
 	// the whole refresh.
-	Rekey bool
+	Rekey       bool
 	QuietPeriod time.Duration // files modified more recently are left for the next run
 	Logger      *slog.Logger
 	// Progress, when set, hears of each file staged: the step, files done
