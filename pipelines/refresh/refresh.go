@@ -677,7 +677,8 @@ func recordFailure(ctx context.Context, store *warehouse.Store, rep *Report, job
 
 // Store returns the warehouse of a configuration.
 func Store(cfg *configs.Config) *warehouse.Store {
-	return &warehouse.Store{Path: cfg.Warehouse, Settings: warehouse.Settings{MemoryLimit: cfg.DuckDB.MemoryLimit, Threads: cfg.DuckDB.Threads}}
+	return &warehouse.Store{Path: cfg.Warehouse, Group: cfg.ReadersGroup,
+		Settings: warehouse.Settings{MemoryLimit: cfg.DuckDB.MemoryLimit, Threads: cfg.DuckDB.Threads}}
 }
 
 // Catalogue loads the builtin declarations and those of the

@@ -12,6 +12,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"syscall"
 
 	"gopkg.in/yaml.v3"
 
@@ -67,6 +68,10 @@ func commands() []command {
 
 // Run runs the odpe command with args (without the program name).
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	// Nothing odpe writes (warehouse versions, DuckDB's WAL and temporary
+	// files, exports, copies of rejected files) is readable by others;
+	// the readers' group reads through the folders' group (readers_group).
+	syscall.Umask(0o027)
 	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, log: newLogger(stderr)}
 	refresh.LimitMemory()
 	global := flag.NewFlagSet("odpe", flag.ContinueOnError)

@@ -3,7 +3,9 @@ package cli_test
 import (
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -267,4 +269,52 @@ func TestRejectedCopiesArePurged(t *testing.T) {
 	if copies, _ := filepath.Glob(filepath.Join(rejected, "*")); len(copies) != 0 {
 		t.Errorf("copies left after a refresh: %v", copies)
 	}
+}
+
+// TestWarehouseNotReadableByOthers: the warehouse's folder, its versions
+// and everything under data/ are closed to others, and open to the
+// readers' group when one is configured.
+func TestWarehouseNotReadableByOthers(t *testing.T) {
+	cfg := refreshtest.Samples(t)
+	dir := filepath.Dir(cfg)
+	group, gid := "", -1
+	if g, err := user.LookupGroup("daemon"); err == nil && os.Geteuid() == 0 {
+		group = g.Name
+		gid, _ = strconv.Atoi(g.Gid)
+		os.WriteFile(cfg, append(mustRead(t, cfg), "readers_group: "+group+"\n"...), 0o644)
+	}
+	write(t, dir, "pmi_activite_big.csv", pmiHeader+"ARR;2012;1;2147483648;15;4;110;77;7;7;29;249\n")
+	if code, out, errOut := odpe(t, "--config", cfg, "refresh"); code != cli.ExitPartial {
+		t.Fatalf("refresh: %d\n%s%s", code, out, errOut)
+	}
+	data := filepath.Join(dir, "data")
+	version, err := filepath.EvalSymlinks(filepath.Join(data, "odpe.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	filepath.WalkDir(data, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		st, err := os.Lstat(p)
+		if err != nil || st.Mode()&os.ModeSymlink != 0 {
+			return nil
+		}
+		checked++
+		if st.Mode().Perm()&0o007 != 0 {
+			t.Errorf("%s: mode %v, readable by others", p, st.Mode())
+		}
+		return nil
+	})
+	for _, p := range []string{data, filepath.Dir(version), version} {
+		st, _ := os.Stat(p)
+		if gid >= 0 && int(st.Sys().(*syscall.Stat_t).Gid) != gid {
+			t.Errorf("%s: group %d, want %s (%d)", p, st.Sys().(*syscall.Stat_t).Gid, group, gid)
+		}
+		if gid >= 0 && st.Mode().Perm()&0o040 == 0 {
+			t.Errorf("%s: mode %v, the readers' group cannot read it", p, st.Mode())
+		}
+	}
+	t.Logf("%d entries under data/ checked; readers' group %q", checked, group)
 }
