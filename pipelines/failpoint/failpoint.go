@@ -8,6 +8,7 @@ package failpoint
 import (
 	"context"
 	"os"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -24,8 +25,13 @@ const (
 
 // Wait blocks until ctx is done if name is the armed failpoint (writing
 // the ready file first), and returns ctx's error; nil at once otherwise.
-func Wait(ctx context.Context, name string) error {
+// When ODPE_FAILPOINT_MATCH is set, only a subject (a file name) holding
+// it waits.
+func Wait(ctx context.Context, name, subject string) error {
 	if os.Getenv("ODPE_FAILPOINT") != name {
+		return nil
+	}
+	if m := os.Getenv("ODPE_FAILPOINT_MATCH"); m != "" && !strings.Contains(subject, m) {
 		return nil
 	}
 	if ready := os.Getenv("ODPE_FAILPOINT_READY"); ready != "" {

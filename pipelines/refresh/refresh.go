@@ -43,6 +43,11 @@ const (
 	Failed   Status = "failed"  // nothing changed: the previous warehouse is kept
 )
 
+// FileTimeout bounds the reading of one file: a file still being read
+// after it is rejected (a refresh is cancelled at once by SIGTERM, see
+// odpe schedule's grace period).
+var FileTimeout = 30 * time.Minute
+
 // exportMemoryLimit bounds DuckDB during the exports.
 const exportMemoryLimit = "1GB"
 
@@ -431,10 +436,16 @@ func loadJob(ctx context.Context, b *warehouse.Build, p jobPlan, job extract.Job
 		if c.reject != nil {
 			return 0, c.reject
 		}
-		if err := failpoint.Wait(ctx, failpoint.SlowLoad); err != nil {
-			return 0, err
+		fctx, cancel := context.WithTimeout(ctx, FileTimeout)
+		defer cancel()
+		n, err := int64(0), failpoint.Wait(fctx, failpoint.SlowLoad, c.file.Name)
+		if err == nil {
+			n, err = job.Load(fctx, c.file, envFor(c), sink)
 		}
-		return job.Load(ctx, c.file, envFor(c), sink)
+		if err != nil && ctx.Err() == nil && errors.Is(fctx.Err(), context.DeadlineExceeded) {
+			err = extract.Rejectf("%s: reading it took more than %s: expected a file read in bounded time", extract.Message(c.file.Name), FileTimeout)
+		}
+		return n, err
 	}
 	reads := make([]chan read, len(files))
 	if p.kind.Concurrent && len(files) > 1 {

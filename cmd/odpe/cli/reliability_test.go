@@ -13,6 +13,7 @@ import (
 
 	"github.com/odpe/odpe/cmd/odpe/cli"
 	"github.com/odpe/odpe/pipelines/failpoint"
+	"github.com/odpe/odpe/pipelines/refresh"
 	"github.com/odpe/odpe/pipelines/refresh/refreshtest"
 )
 
@@ -317,4 +318,22 @@ func TestWarehouseNotReadableByOthers(t *testing.T) {
 		}
 	}
 	t.Logf("%d entries under data/ checked; readers' group %q", checked, group)
+}
+
+// TestSlowFileIsRejectedAlone: a file still being read after
+// refresh.FileTimeout is rejected alone; the other files load.
+func TestSlowFileIsRejectedAlone(t *testing.T) {
+	cfg := refreshtest.Samples(t)
+	os.WriteFile(filepath.Join(filepath.Dir(cfg), "pmi_activite_2011_rectificatif.csv"), []byte(pmiRevision), 0o644)
+	defer func(d time.Duration) { refresh.FileTimeout = d }(refresh.FileTimeout)
+	refresh.FileTimeout = 2 * time.Second
+	t.Setenv("ODPE_FAILPOINT", failpoint.SlowLoad)
+	t.Setenv("ODPE_FAILPOINT_MATCH", "traject")
+	code, out, errOut := odpe(t, "--config", cfg, "refresh")
+	if code != cli.ExitPartial || !strings.Contains(out, "reading it took more than 2s") || !strings.Contains(out, "1 rejected") {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	if got := sqlValue(t, cfg, eppQuery); got != "2304" {
+		t.Errorf("EPP %s, want 2304", got)
+	}
 }
