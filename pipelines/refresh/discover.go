@@ -42,12 +42,19 @@ func discover(job configs.Job, kind extract.Kind, reg map[string]warehouse.Regis
 	var notReady []string
 	folder := sourceFolder(root)
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil && p == root {
-			return err
+		if strings.HasPrefix(filepath.Base(p), ".") && p != root {
+			if d != nil && d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if err != nil && p != root && errors.Is(err, fs.ErrNotExist) {
+			return nil // gone since the folder was listed
 		}
 		if err != nil {
-			// A sub-folder that cannot be listed: refused alone, the
-			// rest of the job loads.
+			// A folder that cannot be listed (the job's own included):
+			// refused alone, the rest of the job and the other jobs
+			// load.
 			c := candidate{file: extract.File{Path: p, Name: filepath.Base(p)}, dep: job.Departement,
 				reject: extract.Rejectf("%s: a folder that cannot be listed: %s", extract.Message(filepath.Base(p)), extract.Message(err.Error()))}
 			c.file.SHA256 = "rejected:unlistable"
@@ -55,12 +62,6 @@ func discover(job configs.Job, kind extract.Kind, reg map[string]warehouse.Regis
 			c.changed = !known || prev.SHA256 != c.file.SHA256
 			out = append(out, c)
 			if d != nil && d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if strings.HasPrefix(d.Name(), ".") && p != root {
-			if d.IsDir() {
 				return filepath.SkipDir
 			}
 			return nil

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 
 	"github.com/odpe/odpe/configs"
+	"github.com/odpe/odpe/pipelines/extract"
 	"github.com/odpe/odpe/pipelines/extract/pseudonym"
 	"github.com/odpe/odpe/pipelines/warehouse"
 )
@@ -28,6 +31,9 @@ func checkKey(ctx context.Context, cfg *configs.Config, store *warehouse.Store, 
 			return nil, "", fmt.Errorf("--rekey: %s has no key_file", cfg.Path)
 		}
 		return nil, "", nil
+	}
+	if _, err := os.Lstat(cfg.KeyFile); errors.Is(err, fs.ErrNotExist) && !rekey && !needsKey(cfg) {
+		return nil, "", nil // no job pseudonymises: the key may be made later
 	}
 	key, err := pseudonym.LoadKey(cfg.KeyFile)
 	if err != nil {
@@ -66,4 +72,14 @@ func dropLoaded(ctx context.Context, b *warehouse.Build, p jobPlan) error {
 	}
 	_, err := b.DB.ExecContext(ctx, `UPDATE meta.files SET status = 'rekeyed' WHERE job = ? AND status = 'loaded'`, p.job.Name)
 	return err
+}
+
+// needsKey reports whether a job of the configuration pseudonymises.
+func needsKey(cfg *configs.Config) bool {
+	for _, j := range cfg.Jobs {
+		if k, ok := extract.Lookup(j.Kind); ok && k.NeedsKey {
+			return true
+		}
+	}
+	return false
 }
