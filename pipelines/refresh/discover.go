@@ -57,7 +57,7 @@ func discover(job configs.Job, kind extract.Kind, reg map[string]warehouse.Regis
 			// load.
 			c := candidate{file: extract.File{Path: p, Name: filepath.Base(p)}, dep: job.Departement,
 				reject: extract.Rejectf("%s: a folder that cannot be listed: %s", extract.Message(filepath.Base(p)), extract.Message(err.Error()))}
-			c.file.SHA256 = "rejected:unlistable"
+			c.file.SHA256 = rejectedSig(p, "unlistable", err.Error())
 			prev, known := reg[p]
 			c.changed = !known || prev.SHA256 != c.file.SHA256
 			out = append(out, c)
@@ -106,7 +106,7 @@ func discover(job configs.Job, kind extract.Kind, reg map[string]warehouse.Regis
 				return nil // gone since it was listed
 			}
 			c.reject = extract.Rejectf("%s: cannot be read: %s", extract.Message(d.Name()), extract.Message(err.Error()))
-			c.file.SHA256 = "rejected:unreadable"
+			c.file.SHA256 = rejectedSig(p, "unreadable", err.Error())
 		}
 		c.changed = !known || prev.SHA256 != c.file.SHA256
 		out = append(out, c)

@@ -117,8 +117,17 @@ func rejectEntry(info fs.FileInfo, reason, detail string) entry {
 	if detail != "" && strings.HasPrefix(reason, "a symbolic link") {
 		msg = fmt.Sprintf("%s (it points to %q)", reason, extract.Cut(detail))
 	}
-	h := sha256.Sum256([]byte("rejected entry\x00" + reason + "\x00" + detail + "\x00" + mode))
-	return entry{info: info, reject: extract.Rejectf("%s: %s", extract.Message(name), msg), sig: "rejected:" + hex.EncodeToString(h[:16])}
+	return entry{info: info, reject: extract.Rejectf("%s: %s", extract.Message(name), msg), sig: rejectedSig(name, reason, detail, mode)}
+}
+
+// rejectedSig is the registry's stand-in for the content hash of an entry
+// refused unread: its name, why, and what it is. No content hash looks
+// like it ("rejected:" and 32 hex digits), and two refused entries have
+// the same one only when they are the same entry refused for the same
+// reason (never taken for duplicates of each other).
+func rejectedSig(parts ...string) string {
+	h := sha256.Sum256([]byte("rejected entry\x00" + strings.Join(parts, "\x00")))
+	return "rejected:" + hex.EncodeToString(h[:16])
 }
 
 // inside reports whether path is folder or under it (both absolute and
