@@ -3,6 +3,7 @@ package refresh
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -47,14 +48,29 @@ func staleExports(cfg *configs.Config, exportsRun int64) []string {
 	return stale
 }
 
+// errMovedOn says that the current version changed before republish got
+// the lock: the refresh that made it current published its exports.
+var errMovedOn = errors.New("another version became current")
+
 // republish writes and publishes every profile again from the current
 // version, whose exports run is exportsRun.
 func republish(ctx context.Context, cfg *configs.Config, opts Options, exportsRun int64, stale []string) error {
-	db, err := Store(cfg).OpenReadOnly(ctx)
+	// Under the refresh lock: a refresh between its swap and its
+	// publication is not disturbed (it publishes them itself).
+	store := Store(cfg)
+	lock, err := store.TryLock()
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
+	db, err := store.OpenReadOnly(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if readExportsRun(ctx, db) != exportsRun {
+		return errMovedOn // a refresh made another version current meanwhile, and published its exports
+	}
 	if err := opts.Republish(ctx, db, exportsRun); err != nil {
 		return fmt.Errorf("republish the exports %s: %w", strings.Join(stale, ", "), err)
 	}

@@ -189,10 +189,14 @@ func Run(ctx context.Context, cfg *configs.Config, opts Options) (*Report, error
 		if opts.Republish != nil && prev.exportsRun != 0 {
 			if stale := staleExports(cfg, prev.exportsRun); len(stale) > 0 {
 				log.Warn("exports not written from the current version: publishing them again", "profiles", stale)
-				if err := republish(ctx, cfg, opts, prev.exportsRun, stale); err != nil {
+				switch err := republish(ctx, cfg, opts, prev.exportsRun, stale); {
+				case errors.Is(err, warehouse.ErrLocked), errors.Is(err, errMovedOn):
+					log.Info("another refresh runs or ran meanwhile: it publishes the exports")
+				case err != nil:
 					return failed(err)
+				default:
+					rep.Republished = stale
 				}
-				rep.Republished = stale
 			}
 		}
 		rep.Status, rep.Finished = NoChange, time.Now()

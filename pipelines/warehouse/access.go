@@ -70,3 +70,7 @@ func setAccess(path string, mode os.FileMode, gid int) error {
 	}
 	return nil
 }
+
+// TryLock takes the refresh lock for work outside a Build (publishing the
+// exports again), or fails with ErrLocked.
+func (s *Store) TryLock() (*Lock, error) { return TryLock(s.lockPath()) }
