@@ -101,6 +101,10 @@ var hostileCases = []struct {
 		os.Chmod(filepath.Join(dir, p), 0)
 		return p
 	}, `permission denied`},
+	{"births line of 3 MB, read by DuckDB", func(t *testing.T, dir string) string {
+		return write(t, dir, "naissances_2008.csv", "AGEMERE;AGEXACTM;ANAIS;DEPDOMM;DEPNAIS;GAGEXAPOM;GAGPOM;INDLNM;INDNATM;MNAIS;NBENF;REGDOMM;REGNAIS;SEXE\n"+
+			"34;34;2008;62;62;;;1;1;07;1;32;32;1\n34;34;2008;62;62;;;1;1;07;1;32;32;"+strings.Repeat("1", 40)+secret+strings.Repeat("1", 3<<20)+"\n")
+	}, `naissances_2008.csv: CSV Error on Line: 3; Original Line: 34;34;2008;62;62;;;1;1;07;1;32;32;11111111111111111111111111…; Maximum line size`},
 	{"xlsx zip bomb", func(t *testing.T, dir string) string {
 		return zipBomb(t, filepath.Join(dir, "rapport_activite_bomb.xlsx"))
 	}, `the workbook's parts expand to more than 200 MiB`},
