@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/user"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -211,6 +212,12 @@ func Parse(path string, data []byte, v Validators) (*Config, error) {
 		c.Scheduler.Retry = Retry{Attempts: 4, Initial: 30 * time.Second, Max: 10 * time.Minute}
 	}
 	c.ReadersGroup = f.ReadersGroup
+	if c.ReadersGroup != "" {
+		_, err := user.LookupGroup(c.ReadersGroup)
+		if _, nerr := strconv.Atoi(c.ReadersGroup); err != nil && nerr != nil {
+			p.fail("readers_group", fmt.Sprintf("no group %q on this machine", c.ReadersGroup))
+		}
+	}
 	c.RejectedRetention = 30 * 24 * time.Hour
 	if f.RejectedRetention != "" {
 		d, err := parseDays(f.RejectedRetention)
