@@ -223,7 +223,10 @@ func mkSources(t *testing.T, dir, text string) {
 
 func TestReadersGroupAndRetention(t *testing.T) {
 	dir := t.TempDir()
-	base := "departement: \"62\"\nwarehouse: data/odpe.duckdb\n"
+	if err := os.Mkdir(filepath.Join(dir, "ase"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	base := "departement: \"62\"\nwarehouse: data/odpe.duckdb\njobs:\n  ase:\n    kind: ase\n    source: ase\n"
 	c, err := Parse(filepath.Join(dir, "odpe.yaml"), []byte(base), Validators{})
 	if err != nil || c.RejectedRetention != 30*24*time.Hour || c.ReadersGroup != "" {
 		t.Fatalf("defaults: %+v %v", c, err)
