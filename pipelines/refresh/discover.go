@@ -1,6 +1,7 @@
 package refresh
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -30,7 +31,7 @@ type candidate struct {
 // matching its glob) whose name matches the pattern, hidden files aside.
 // Files whose size and modification time match the registry are not read
 // again; others are hashed, and count as changed only if the hash differs.
-func discover(job configs.Job, kind extract.Kind, reg map[string]warehouse.Registered, quiet time.Duration, now time.Time) ([]candidate, []string, error) {
+func discover(ctx context.Context, job configs.Job, kind extract.Kind, reg map[string]warehouse.Registered, quiet time.Duration, now time.Time) ([]candidate, []string, error) {
 	root, pattern := job.Source, job.Pattern
 	if pattern == "" {
 		pattern = kind.Pattern
@@ -101,7 +102,10 @@ func discover(job configs.Job, kind extract.Kind, reg map[string]warehouse.Regis
 			out = append(out, c)
 			return nil
 		}
-		if c.file.SHA256, err = hashFile(p); err != nil {
+		if c.file.SHA256, err = hashFile(ctx, p); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
 			if errors.Is(err, fs.ErrNotExist) {
 				return nil // gone since it was listed
 			}
@@ -125,28 +129,49 @@ func discover(job configs.Job, kind extract.Kind, reg map[string]warehouse.Regis
 	return out, notReady, nil
 }
 
-func hashFile(path string) (string, error) {
+// hashFile returns the SHA-256 of a file, stopping on cancellation.
+func hashFile(ctx context.Context, path string) (string, error) {
 	f, err := extract.OpenRegular(path)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
 	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
+	if _, err := io.Copy(h, ctxReader{ctx, f}); err != nil {
 		return "", fmt.Errorf("hash %s: %w", path, err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
+
+// ctxReader stops reading when its context is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// maxCopyBytes bounds the copy of a rejected file.
+const maxCopyBytes = 1 << 30
 
 // setAside copies a rejected file next to the warehouse so that it can be
 // examined even after the source system overwrites it. The source itself
 // is never touched. A rejected ASE extract still holds names: the copies
 // are readable by their owner only.
 func setAside(dir string, runID int64, path string) (string, error) {
-	if st, err := os.Lstat(path); err != nil || !st.Mode().IsRegular() {
+	st, err := os.Lstat(path)
+	if err != nil || !st.Mode().IsRegular() {
 		// A link (even one kept inside the source folder) is not copied:
 		// its target is no source system's file, and may be anything.
 		return "", err
+	}
+	if st.Size() > maxCopyBytes {
+		return "", fmt.Errorf("%d MiB: copies are kept of files of at most %d MiB", st.Size()>>20, maxCopyBytes>>20)
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", err

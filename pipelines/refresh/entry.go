@@ -8,11 +8,17 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 
 	"github.com/odpe/odpe/pipelines/extract"
 )
+
+// MaxFileBytes bounds a source file: a larger one (a sparse file, a disk
+// image dropped by mistake) is refused before it is hashed or read. The
+// largest real source, a national births file, is well under 1 GiB.
+var MaxFileBytes int64 = 16 << 30
 
 // entry is what checkEntry found of one name under a job's source folder.
 type entry struct {
@@ -88,6 +94,10 @@ func checkEntry(folder, path string, d fs.DirEntry) (e entry, ok bool) {
 	}
 	if !st.Mode().IsRegular() {
 		return rejectEntry(lst, extract.FileType(st.Mode())+", not a regular file: only regular files are read", st.Mode().String()), true
+	}
+	if st.Size() > MaxFileBytes {
+		return rejectEntry(lst, fmt.Sprintf("a file of %d GiB: expected at most %d GiB", st.Size()>>30, MaxFileBytes>>30),
+			strconv.FormatInt(st.Size(), 10)), true
 	}
 	f, err := extract.OpenRegular(path)
 	switch {

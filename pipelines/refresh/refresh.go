@@ -326,7 +326,7 @@ func planLoads(ctx context.Context, store *warehouse.Store, jobs []configs.Job, 
 				return nil, prev, err
 			}
 		}
-		files, notReady, err := discover(j, kind, reg, opts.QuietPeriod, time.Now())
+		files, notReady, err := discover(ctx, j, kind, reg, opts.QuietPeriod, time.Now())
 		if err != nil {
 			return nil, prev, err
 		}

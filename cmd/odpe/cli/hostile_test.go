@@ -57,6 +57,13 @@ var hostileCases = []struct {
 	{"not this source: no header quoted", func(t *testing.T, dir string) string {
 		return write(t, dir, "pmi_activite_secret.csv", "root:"+secret+":19000:0:99999:7:::\nbin:*:19000\n")
 	}, `holds none of the expected columns`},
+	{"sparse file of 20 GiB", func(t *testing.T, dir string) string {
+		p := write(t, dir, "pmi_activite_sparse.csv", pmiHeader)
+		if err := os.Truncate(filepath.Join(dir, p), 20<<30); err != nil {
+			t.Skip("sparse file:", err)
+		}
+		return p
+	}, `a file of 20 GiB: expected at most 16 GiB`},
 	{"symbolic link in a loop", func(t *testing.T, dir string) string {
 		link(t, "pmi_activite_loopb.csv", filepath.Join(dir, "pmi_activite_loopa.csv"))
 		link(t, "pmi_activite_loopa.csv", filepath.Join(dir, "pmi_activite_loopb.csv"))
