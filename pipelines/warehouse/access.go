@@ -1,7 +1,9 @@
 package warehouse
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -42,7 +44,9 @@ func (s *Store) secure() error {
 		return err
 	}
 	for _, dir := range []string{filepath.Dir(s.Path), s.versionsDir()} {
-		if err := setAccess(dir, DirMode, gid); err != nil {
+		// The warehouse's folder may belong to an administrator who set
+		// it up: what it allows is then theirs to decide.
+		if err := setAccess(dir, DirMode, gid); err != nil && !errors.Is(err, fs.ErrPermission) {
 			return err
 		}
 	}
