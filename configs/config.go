@@ -8,10 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/user"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -36,6 +38,13 @@ type Config struct {
 	Jobs        []Job
 	Exports     []Export
 	Scheduler   Scheduler
+	// ReadersGroup is the group that may read the warehouse, its versions
+	// and data/ (files 0640, folders 0750); "" keeps the group the files
+	// are created with.
+	ReadersGroup string
+	// RejectedRetention is how long copies of rejected files are kept
+	// under data/rejected (30 days unless set).
+	RejectedRetention time.Duration
 }
 
 // DuckDB holds the engine settings, set explicitly (STACK.md).
@@ -126,6 +135,9 @@ type file struct {
 	Jobs        yaml.Node `yaml:"jobs"`
 	Exports     yaml.Node `yaml:"exports"`
 	Scheduler   Scheduler `yaml:"scheduler"`
+
+	ReadersGroup      string `yaml:"readers_group"`
+	RejectedRetention string `yaml:"rejected_retention"`
 }
 
 // Error is a configuration error at a key of the file.
@@ -198,6 +210,19 @@ func Parse(path string, data []byte, v Validators) (*Config, error) {
 	}
 	if c.Scheduler.Retry.Attempts == 0 {
 		c.Scheduler.Retry = Retry{Attempts: 4, Initial: 30 * time.Second, Max: 10 * time.Minute}
+	}
+	c.ReadersGroup = f.ReadersGroup
+	if c.ReadersGroup != "" {
+		_, err := user.LookupGroup(c.ReadersGroup)
+		if _, nerr := strconv.Atoi(c.ReadersGroup); err != nil && nerr != nil {
+			p.fail("readers_group", fmt.Sprintf("no group %q on this machine", c.ReadersGroup))
+		}
+	}
+	c.RejectedRetention = 30 * 24 * time.Hour
+	if f.RejectedRetention != "" {
+		d, err := parseDays(f.RejectedRetention)
+		p.require(err == nil && d > 0, "rejected_retention", fmt.Sprintf("%q is not a duration (\"30d\", \"72h\")", f.RejectedRetention))
+		c.RejectedRetention = d
 	}
 	p.jobs(&f.Jobs, v)
 	p.exports(&f.Exports)
@@ -515,4 +540,16 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// parseDays reads a duration in days ("30d") or as Go writes one ("72h").
+func parseDays(s string) (time.Duration, error) {
+	if n, ok := strings.CutSuffix(strings.TrimSpace(s), "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil {
+			return 0, err
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(s)
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/odpe/odpe/indicators"
 )
@@ -219,5 +220,25 @@ func mkSources(t *testing.T, dir, text string) {
 				t.Fatal(err)
 			}
 		}
+	}
+}
+
+func TestReadersGroupAndRetention(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "ase"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	base := "departement: \"62\"\nwarehouse: data/odpe.duckdb\njobs:\n  ase:\n    kind: ase\n    source: ase\n"
+	c, err := Parse(filepath.Join(dir, "odpe.yaml"), []byte(base), Validators{})
+	if err != nil || c.RejectedRetention != 30*24*time.Hour || c.ReadersGroup != "" {
+		t.Fatalf("defaults: %+v %v", c, err)
+	}
+	c, err = Parse(filepath.Join(dir, "odpe.yaml"), []byte(base+"rejected_retention: 7d\nreaders_group: \"0\"\n"), Validators{})
+	if err != nil || c.RejectedRetention != 7*24*time.Hour || c.ReadersGroup != "0" {
+		t.Fatalf("set: %+v %v", c, err)
+	}
+	_, err = Parse(filepath.Join(dir, "odpe.yaml"), []byte(base+"rejected_retention: soon\nreaders_group: no-such-group-odpe\n"), Validators{})
+	if err == nil || !strings.Contains(err.Error(), "rejected_retention") || !strings.Contains(err.Error(), `no group "no-such-group-odpe"`) {
+		t.Fatalf("bad values: %v", err)
 	}
 }

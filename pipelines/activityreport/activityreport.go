@@ -14,11 +14,11 @@ package activityreport
 import (
 	"context"
 	"fmt"
-	"os"
 
 	"github.com/xuri/excelize/v2"
 
 	"github.com/odpe/odpe/pipelines/extract"
+	"github.com/odpe/odpe/pipelines/extract/frcsv"
 )
 
 // Raw tables filled by the job.
@@ -116,14 +116,9 @@ func Read(wb *excelize.File, file string, territories *extract.Territories) (*Re
 // ReadFile opens and reads the workbook at path. A file that is not a
 // workbook is rejected (extract.ErrRejected); failing to open it is not.
 func ReadFile(path, name string, territories *extract.Territories) (*Report, error) {
-	f, err := os.Open(path)
+	wb, err := frcsv.OpenWorkbook(path)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", name, err)
-	}
-	defer f.Close()
-	wb, err := excelize.OpenReader(f)
-	if err != nil {
-		return nil, extract.Rejectf("%s: not a readable .xlsx workbook: %v", name, err)
+		return nil, err
 	}
 	defer wb.Close()
 	return Read(wb, name, territories)

@@ -179,9 +179,13 @@ func (s *Sheet) uncomputed(c Cell, column string) error {
 
 // quoteList writes strings quoted and separated by commas.
 func quoteList(list []string) string {
-	q := make([]string, len(list))
+	q := make([]string, 0, len(list))
 	for i, v := range list {
-		q[i] = fmt.Sprintf("%q", v)
+		if i == 30 {
+			q = append(q, fmt.Sprintf("… (%d in all)", len(list)))
+			break
+		}
+		q = append(q, fmt.Sprintf("%q", extract.Cut(v))) // a short excerpt of the file at most
 	}
 	return strings.Join(q, ", ")
 }

@@ -200,9 +200,15 @@ func firstParagraph(msg string) string {
 			msg = msg[:i]
 		}
 	}
-	lines := strings.Split(strings.TrimSpace(msg), "\n")
-	for i, s := range lines {
-		lines[i] = strings.TrimSpace(s)
+	var lines []string
+	for _, s := range strings.Split(strings.TrimSpace(msg), "\n") {
+		s = strings.TrimSpace(s)
+		// DuckDB quotes the offending line of the file: a message
+		// carries an excerpt of a file at most.
+		if rest, ok := strings.CutPrefix(s, "Original Line:"); ok {
+			s = "Original Line: " + extract.Excerpt(strings.TrimSpace(rest))
+		}
+		lines = append(lines, s)
 	}
-	return strings.Join(lines, "; ")
+	return extract.Message(strings.Join(lines, "; "))
 }

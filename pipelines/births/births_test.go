@@ -188,7 +188,7 @@ func TestRejected(t *testing.T) {
 		{
 			name:    "comma-separated",
 			content: "ANAIS,MNAIS,DEPDOMM,SEXE\n2006,01,62,1\n",
-			want:    `naissances.csv: line 1: missing columns "DEPDOMM", "ANAIS", "MNAIS", "SEXE" (fields separated by ';'); headers found: "ANAIS,MNAIS,DEPDOMM,SEXE"`,
+			want:    `naissances.csv: line 1: missing columns "DEPDOMM", "ANAIS", "MNAIS", "SEXE" (fields separated by ';'): the first line (1 field(s)) holds none of them: expected the INSEE births header`,
 		},
 		{
 			name:    "duplicate column",

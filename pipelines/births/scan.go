@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/odpe/odpe/pipelines/extract"
@@ -31,16 +30,25 @@ type layout struct {
 // required columns, and counts the data lines, streaming the file in
 // chunks.
 func scanFile(ctx context.Context, path, name string) (*layout, error) {
-	f, err := os.Open(path)
+	f, err := extract.OpenRegular(path)
 	if err != nil {
+		if errors.Is(err, extract.ErrRejected) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("open %s: %w", name, err)
 	}
 	defer f.Close()
 	br := bufio.NewReaderSize(f, chunkSize)
-	head, err := br.ReadString('\n')
+	// The header line is read within the buffer: a file without a line
+	// break is refused after chunkSize bytes, not read whole.
+	line, err := br.ReadSlice('\n')
+	if errors.Is(err, bufio.ErrBufferFull) {
+		return nil, extract.Rejectf("%s: line 1: longer than %d KiB: expected a header line", name, chunkSize>>10)
+	}
 	if err != nil && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
+	head := string(line)
 	l := &layout{name: name, header: splitHeader(head)}
 	if len(l.header) == 0 {
 		return nil, extract.Rejectf("%s: the file is empty: expected a header line with the columns %s",
@@ -97,6 +105,11 @@ func (l *layout) locate() (map[string]int, error) {
 		if len(missing) > 1 {
 			word = "columns"
 		}
+		if len(missing) == len(rules) {
+			// Not a births file at all: its first line is not quoted.
+			return nil, extract.Rejectf("%s: line 1: missing %s %s (fields separated by %q): the first line (%d field(s)) holds none of them: expected the INSEE births header",
+				l.name, word, quoteList(missing), delimiter, len(l.header))
+		}
 		return nil, extract.Rejectf("%s: line 1: missing %s %s (fields separated by %q); headers found: %s",
 			l.name, word, quoteList(missing), delimiter, quoteList(l.header))
 	}
@@ -150,7 +163,7 @@ func countLines(ctx context.Context, r io.Reader, buf []byte) (int64, error) {
 // firstLine returns the first line (1-based, the header being line 1) whose
 // field col holds value, streaming the file; 0 when none does.
 func firstLine(ctx context.Context, path string, col int, value string) (int, error) {
-	f, err := os.Open(path)
+	f, err := extract.OpenRegular(path)
 	if err != nil {
 		return 0, err
 	}
@@ -192,9 +205,13 @@ func field(line string, col int) string {
 }
 
 func quoteList(list []string) string {
-	q := make([]string, len(list))
+	q := make([]string, 0, len(list))
 	for i, v := range list {
-		q[i] = fmt.Sprintf("%q", v)
+		if i == 30 {
+			q = append(q, fmt.Sprintf("… (%d in all)", len(list)))
+			break
+		}
+		q = append(q, fmt.Sprintf("%q", extract.Cut(v))) // a short excerpt of the file at most
 	}
 	return strings.Join(q, ", ")
 }

@@ -13,6 +13,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -60,11 +61,24 @@ func classOf(typ string) (class, error) {
 	return 0, fmt.Errorf("column type %s is not supported by batch loads", typ)
 }
 
+// MaxLine bounds a row as written (DuckDB reads it back with this
+// max_line_size): a longer row is refused by Write, so that one bad file
+// is rejected alone instead of failing the load of the whole batch.
+const MaxLine = 8 << 20
+
+// ranges are the integer types that do not hold every int64.
+var ranges = map[string][2]int64{
+	"TINYINT": {math.MinInt8, math.MaxInt8}, "SMALLINT": {math.MinInt16, math.MaxInt16},
+	"INTEGER": {math.MinInt32, math.MaxInt32}, "UTINYINT": {0, math.MaxUint8},
+	"USMALLINT": {0, math.MaxUint16}, "UINTEGER": {0, math.MaxUint32}, "UBIGINT": {0, math.MaxInt64},
+}
+
 // Writer writes the rows of one table into a file.
 type Writer struct {
 	path    string
 	columns []Column
 	classes []class
+	bounds  [][2]int64 // of integer columns narrower than BIGINT; nil for the others
 	file    *os.File
 	w       *bufio.Writer
 	written int64 // bytes written, buffered or not
@@ -75,18 +89,23 @@ type Writer struct {
 // Create creates (or empties) the file at path for rows of columns.
 func Create(path string, columns []Column) (*Writer, error) {
 	classes := make([]class, len(columns))
+	bounds := make([][2]int64, len(columns))
 	for i, c := range columns {
 		cl, err := classOf(c.Type)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", c.Name, err)
 		}
 		classes[i] = cl
+		bounds[i] = [2]int64{math.MinInt64, math.MaxInt64}
+		if r, ok := ranges[strings.ToUpper(c.Type)]; ok {
+			bounds[i] = r
+		}
 	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return nil, err
 	}
-	return &Writer{path: path, columns: columns, classes: classes, file: f, w: bufio.NewWriterSize(f, 1<<20)}, nil
+	return &Writer{path: path, columns: columns, classes: classes, bounds: bounds, file: f, w: bufio.NewWriterSize(f, 1<<20)}, nil
 }
 
 // Path is the file's path.
@@ -109,6 +128,12 @@ func (w *Writer) Write(values ...any) error {
 		if i > 0 {
 			line = append(line, ',')
 		}
+		if w.classes[i] == integer {
+			if n, ok := asInt64(v); ok && (n < w.bounds[i][0] || n > w.bounds[i][1]) {
+				return fmt.Errorf("column %s (%s): %d is out of its range (%d to %d)",
+					w.columns[i].Name, w.columns[i].Type, n, w.bounds[i][0], w.bounds[i][1])
+			}
+		}
 		var err error
 		if line, err = appendValue(line, w.classes[i], v); err != nil {
 			return fmt.Errorf("column %s (%s): %w", w.columns[i].Name, w.columns[i].Type, err)
@@ -116,6 +141,9 @@ func (w *Writer) Write(values ...any) error {
 	}
 	line = append(line, '\n')
 	w.line = line
+	if len(line) > MaxLine {
+		return fmt.Errorf("a row of %d bytes: at most %d", len(line), MaxLine)
+	}
 	n, err := w.w.Write(line)
 	w.written += int64(n)
 	if err != nil {
@@ -178,7 +206,7 @@ func (w *Writer) ReadCSV() string {
 		fmt.Fprintf(&cols, "%s: %s", quoteSQL(c.Name), quoteSQL(c.Type))
 	}
 	return fmt.Sprintf(`read_csv(%s, header = false, auto_detect = false, delim = ',', quote = '"', escape = '"', `+
-		`nullstr = '', allow_quoted_nulls = false, new_line = '\n', hive_partitioning = false, columns = {%s})`, quoteSQL(w.path), cols.String())
+		`nullstr = '', allow_quoted_nulls = false, new_line = '\n', hive_partitioning = false, max_line_size = %d, columns = {%s})`, quoteSQL(w.path), MaxLine+1, cols.String())
 }
 
 // ColumnList returns the quoted column names, for INSERT INTO t (…).
@@ -264,4 +292,26 @@ func appendQuoted(b []byte, s string) []byte {
 	}
 	b = append(b, s...)
 	return append(b, '"')
+}
+
+// asInt64 returns an integer value as an int64 (a uint64 beyond it as the
+// largest int64, which no narrow type holds either).
+func asInt64(v any) (int64, bool) {
+	switch n := v.(type) {
+	case int:
+		return int64(n), true
+	case int64:
+		return n, true
+	case int32:
+		return int64(n), true
+	case int16:
+		return int64(n), true
+	case int8:
+		return int64(n), true
+	case uint64:
+		return int64(min(n, math.MaxInt64)), true
+	case uint32:
+		return int64(n), true
+	}
+	return 0, false
 }

@@ -2,6 +2,7 @@ package csvbatch
 
 import (
 	"encoding/csv"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -174,5 +175,34 @@ func BenchmarkWrite(b *testing.B) {
 		if err := w.Write(int64(i), "Actions collectives", 2548.0, day, day, true); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestWriteRefusesWhatTheTableCannotHold: a value beyond its column's
+// integer type, or a row longer than MaxLine, is refused by Write (the
+// file it comes from is rejected alone), not by DuckDB's load of the
+// whole batch.
+func TestWriteRefusesWhatTheTableCannotHold(t *testing.T) {
+	w, err := Create(filepath.Join(t.TempDir(), "t.csv"), []Column{{"n", "INTEGER"}, {"s", "VARCHAR"}, {"b", "BIGINT"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	for _, tc := range []struct {
+		values []any
+		want   string
+	}{
+		{[]any{int64(2147483647), "x", int64(math.MaxInt64)}, ""},
+		{[]any{int64(2147483648), "x", nil}, "column n (INTEGER): 2147483648 is out of its range (-2147483648 to 2147483647)"},
+		{[]any{-2147483649, "x", nil}, "out of its range"},
+		{[]any{nil, strings.Repeat("x", MaxLine), nil}, "bytes: at most 8388608"},
+	} {
+		err := w.Write(tc.values...)
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("Write(%.40v) = %v, want %q", tc.values, err, tc.want)
+		}
+	}
+	if w.Rows() != 1 {
+		t.Errorf("%d rows written, want 1", w.Rows())
 	}
 }

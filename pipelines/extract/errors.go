@@ -7,7 +7,9 @@ import (
 )
 
 // DataError locates one bad value in a source file: the file, the line (or
-// sheet and cell), the column, the value and what was expected.
+// sheet and cell), the column, the value and what was expected. Its
+// message quotes at most ExcerptLength characters of the value and of the
+// column, escaped.
 type DataError struct {
 	File     string // base name of the file
 	Line     int    // 1-based line of a CSV file (0 for a workbook)
@@ -20,7 +22,7 @@ type DataError struct {
 
 func (e *DataError) Error() string {
 	var b strings.Builder
-	b.WriteString(e.File)
+	b.WriteString(Message(e.File))
 	switch {
 	case e.Sheet != "" && e.Cell != "":
 		fmt.Fprintf(&b, ": sheet %q, cell %s", e.Sheet, e.Cell)
@@ -30,10 +32,10 @@ func (e *DataError) Error() string {
 		fmt.Fprintf(&b, ": line %d", e.Line)
 	}
 	if e.Column != "" {
-		fmt.Fprintf(&b, ", column %q", e.Column)
+		fmt.Fprintf(&b, ", column %q", Cut(e.Column))
 	}
 	if e.Value != "" || e.Line > 0 || e.Cell != "" {
-		fmt.Fprintf(&b, ": value %q", e.Value)
+		fmt.Fprintf(&b, ": value %q", Cut(e.Value))
 	}
 	if e.Expected != "" {
 		fmt.Fprintf(&b, ": expected %s", e.Expected)

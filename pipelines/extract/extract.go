@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"sort"
 	"sync"
 	"time"
@@ -56,8 +55,8 @@ type File struct {
 	NameKey string
 }
 
-// Open opens the file for reading.
-func (f File) Open() (io.ReadCloser, error) { return os.Open(f.Path) }
+// Open opens the file for reading, if it is a regular file (OpenRegular).
+func (f File) Open() (io.ReadCloser, error) { return OpenRegular(f.Path) }
 
 // Env is what a job may know besides its file.
 type Env struct {

@@ -43,6 +43,12 @@ var counts = []string{
 	"Enfants vus bilans 3-4 ans",
 }
 
+// maxCount is the plausible range of a count of one territory and month:
+// a larger number is a typing or export error, rejected with its line and
+// column (the largest MDS territory of France sees a few thousand of
+// each a month).
+const maxCount = 1_000_000
+
 // partOf says which counts are a part of another: index -> index of the
 // whole ("dont en maternité" ≤ its contacts).
 var partOf = map[int]int{4: 3, 6: 5}
@@ -127,7 +133,7 @@ func (job) Load(ctx context.Context, f extract.File, env *extract.Env, sink extr
 		seen[k] = r.Line()
 		values = append(values[:0], env.Departement, territory, year, month)
 		for i, c := range cols.counts {
-			v, present, err := r.Count(c)
+			v, present, err := r.CountIn(c, maxCount)
 			if err != nil {
 				return n, err
 			}

@@ -18,7 +18,6 @@ import (
 	"log/slog"
 	"maps"
 	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -28,7 +27,7 @@ import (
 	"github.com/odpe/odpe/indicators"
 	"github.com/odpe/odpe/indicators/compute"
 	"github.com/odpe/odpe/pipelines/extract"
-	"github.com/odpe/odpe/pipelines/extract/pseudonym"
+	"github.com/odpe/odpe/pipelines/failpoint"
 	"github.com/odpe/odpe/pipelines/territories"
 	"github.com/odpe/odpe/pipelines/warehouse"
 	schema "github.com/odpe/odpe/sql"
@@ -44,6 +43,11 @@ const (
 	Failed   Status = "failed"  // nothing changed: the previous warehouse is kept
 )
 
+// FileTimeout bounds the reading of one file: a file still being read
+// after it is rejected (a refresh is cancelled at once by SIGTERM, see
+// odpe schedule's grace period).
+var FileTimeout = 30 * time.Minute
+
 // exportMemoryLimit bounds DuckDB during the exports.
 const exportMemoryLimit = "1GB"
 
@@ -52,9 +56,14 @@ const TerritoriesJob = "territories"
 
 // Options tune one refresh.
 type Options struct {
-	Jobs        []string      // jobs to run; all when empty
-	Trigger     string        // manual, schedule, catch-up
-	Force       bool          // recompute indicators and exports even if nothing changed
+	Jobs    []string // jobs to run; all when empty
+	Trigger string   // manual, schedule, catch-up
+	Force   bool     // recompute indicators and exports even if nothing changed
+	// Rekey accepts a new pseudonymisation key: every file of the jobs
+	// that pseudonymise is loaded again with it, and the rows of the
+	// files no longer there are dropped; a file of theirs rejected fails
+	// the whole refresh.
+	Rekey       bool
 	QuietPeriod time.Duration // files modified more recently are left for the next run
 	Logger      *slog.Logger
 	// Progress, when set, hears of each file staged: the step, files done
@@ -63,6 +72,12 @@ type Options struct {
 	// Export reads what the export profiles need from the new version
 	// before it is made current. Nil: no exports.
 	Export func(ctx context.Context, db *sql.DB, runID int64) (Exports, error)
+	// Republish writes and publishes every export profile again from the
+	// current version (db), whose data are those of run runID. A refresh
+	// with nothing to load calls it when the published files were not
+	// written from the current version (a crash between the swap and the
+	// publication). Nil: not checked.
+	Republish func(ctx context.Context, db *sql.DB, runID int64) error
 }
 
 // Exports are the export files of a new version, read from it already:
@@ -100,6 +115,7 @@ type Report struct {
 	Rejected      []FileError
 	Duplicates    []FileError // files whose content is already loaded under another name: not loaded
 	NotReady      []string
+	Republished   []string // profiles published again from the current version
 	Steps         []Step
 	Err           error // why a failed refresh failed
 
@@ -117,6 +133,9 @@ func Run(ctx context.Context, cfg *configs.Config, opts Options) (*Report, error
 	}
 	rep := &Report{Started: time.Now(), Trigger: opts.Trigger, progress: opts.Progress}
 	store := Store(cfg)
+	if opts.Rekey && len(opts.Jobs) > 0 {
+		return rep, errors.New("--rekey reloads every job that pseudonymises: it takes no job names")
+	}
 	jobs, err := selectJobs(cfg, opts.Jobs)
 	if err != nil {
 		return rep, err
@@ -127,10 +146,35 @@ func Run(ctx context.Context, cfg *configs.Config, opts Options) (*Report, error
 	}
 	computation := computationHash(cat)
 
-	// What changed since the current version.
-	plan, prevHash, err := planLoads(ctx, store, jobs, opts, rep)
-	if err != nil {
+	// From here on, any error fails the refresh (exit 4): the previous
+	// warehouse is kept.
+	failed := func(err error) (*Report, error) {
+		rep.Status, rep.Err, rep.Finished = Failed, err, time.Now()
+		log.Error("refresh failed: previous warehouse kept", "err", err)
 		return rep, err
+	}
+
+	// The key first: its mode, and that it is the warehouse's.
+	key, keyFingerprint, err := checkKey(ctx, cfg, store, opts.Rekey)
+	if err != nil {
+		return failed(err)
+	}
+	purgeRejected(cfg, time.Now(), log)
+
+	// What changed since the current version.
+	plan, prev, err := planLoads(ctx, store, jobs, opts, rep)
+	if err != nil {
+		return failed(err)
+	}
+	prevHash := prev.computation
+	if opts.Rekey {
+		for i := range plan {
+			if plan[i].kind.NeedsKey {
+				for j := range plan[i].files {
+					plan[i].files[j].changed = true
+				}
+			}
+		}
 	}
 	changed := 0
 	for _, p := range plan {
@@ -141,6 +185,21 @@ func Run(ctx context.Context, cfg *configs.Config, opts Options) (*Report, error
 		}
 	}
 	if changed == 0 && prevHash == computation && !opts.Force {
+		// The exports follow the warehouse: published files that were not
+		// written from the current version are written again from it.
+		if opts.Republish != nil && prev.exportsRun != 0 {
+			if stale := staleExports(cfg, prev.exportsRun); len(stale) > 0 {
+				log.Warn("exports not written from the current version: publishing them again", "profiles", stale)
+				switch err := republish(ctx, cfg, opts, prev.exportsRun, stale); {
+				case errors.Is(err, warehouse.ErrLocked), errors.Is(err, errMovedOn):
+					log.Info("another refresh runs or ran meanwhile: it publishes the exports")
+				case err != nil:
+					return failed(err)
+				default:
+					rep.Republished = stale
+				}
+			}
+		}
 		rep.Status, rep.Finished = NoChange, time.Now()
 		log.Info("nothing changed: warehouse left as it is", "notReady", len(rep.NotReady))
 		return rep, nil
@@ -148,13 +207,13 @@ func Run(ctx context.Context, cfg *configs.Config, opts Options) (*Report, error
 
 	b, err := store.Begin(ctx)
 	if err != nil {
-		return rep, err
+		return failed(err) // a disk full while copying the current version included
 	}
 	rep.RunID = b.RunID
 	// What the new files change: nil (everything) for a first build, a new
 	// catalogue or new transforms, or when forced.
 	var changedTables []string
-	if prevHash == computation && !opts.Force && b.Prev != "" {
+	if prevHash == computation && !opts.Force && !opts.Rekey && b.Prev != "" {
 		changedTables = []string{}
 		for _, p := range plan {
 			if slices.ContainsFunc(p.files, candidate.load) {
@@ -168,7 +227,15 @@ func Run(ctx context.Context, cfg *configs.Config, opts Options) (*Report, error
 			changedTables = append(changedTables, "meta.files")
 		}
 	}
-	exports, err := build(ctx, cfg, b, plan, cat, computation, changedTables, opts, rep, log)
+	env := extract.Env{Logger: log}
+	if key != nil {
+		env.Pseudonym = key.Pseudonym
+		if _, err := b.DB.ExecContext(ctx, `INSERT OR REPLACE INTO meta.state VALUES (?, ?)`, keyFingerprintKey, keyFingerprint); err != nil {
+			b.Abort()
+			return failed(err)
+		}
+	}
+	exports, err := build(ctx, cfg, b, plan, env, cat, computation, changedTables, opts, rep, log)
 	if err == nil {
 		rep.Status = Success
 		if rep.FilesRejected > 0 {
@@ -220,8 +287,9 @@ func Run(ctx context.Context, cfg *configs.Config, opts Options) (*Report, error
 		return rep, err
 	}
 	if exports != nil {
+		failpoint.Hit(failpoint.BeforePublish)
 		if err := exports.Publish(); err != nil {
-			return rep, fmt.Errorf("publish exports: %w", err)
+			return failed(fmt.Errorf("the new warehouse is current but its exports were not published (the next refresh publishes them): %w", err))
 		}
 	}
 	log.Info("refresh done", "run", rep.RunID, "status", rep.Status, "loaded", rep.FilesLoaded,
@@ -236,15 +304,22 @@ type jobPlan struct {
 	files []candidate
 }
 
-func planLoads(ctx context.Context, store *warehouse.Store, jobs []configs.Job, opts Options, rep *Report) ([]jobPlan, string, error) {
+// current is what a refresh reads of the current version.
+type current struct {
+	computation string // hash of how its values were computed
+	exportsRun  int64  // the run whose exports go with its data
+}
+
+func planLoads(ctx context.Context, store *warehouse.Store, jobs []configs.Job, opts Options, rep *Report) ([]jobPlan, current, error) {
 	var db *sql.DB
-	prevHash := ""
+	var prev current
 	if cur, err := store.OpenReadOnly(ctx); err == nil {
 		db = cur
 		defer db.Close()
-		_ = db.QueryRowContext(ctx, "SELECT value FROM meta.state WHERE key = 'computation'").Scan(&prevHash)
+		_ = db.QueryRowContext(ctx, "SELECT value FROM meta.state WHERE key = 'computation'").Scan(&prev.computation)
+		prev.exportsRun = readExportsRun(ctx, db)
 	} else if !errors.Is(err, warehouse.ErrNoWarehouse) {
-		return nil, "", err
+		return nil, prev, err
 	}
 	var plan []jobPlan
 	for _, j := range jobs {
@@ -253,28 +328,27 @@ func planLoads(ctx context.Context, store *warehouse.Store, jobs []configs.Job, 
 		if db != nil {
 			var err error
 			if reg, err = warehouse.Registry(ctx, db, j.Name); err != nil {
-				return nil, "", err
+				return nil, prev, err
 			}
 		}
 		job, err := kind.New(configs.Options{Node: &j.Options})
 		if err != nil {
-			return nil, "", fmt.Errorf("job %s: %w", j.Name, err)
+			return nil, prev, fmt.Errorf("job %s: %w", j.Name, err)
 		}
 		namer, _ := job.(extract.Namer)
-		files, notReady, err := discover(j, kind, namer, reg, opts.QuietPeriod, time.Now())
+		files, notReady, err := discover(ctx, j, kind, namer, reg, opts.QuietPeriod, time.Now())
 		if err != nil {
-			return nil, "", err
+			return nil, prev, err
 		}
 		rep.NotReady = append(rep.NotReady, notReady...)
 		plan = append(plan, jobPlan{job: j, kind: kind, files: files})
 	}
-	return plan, prevHash, nil
+	return plan, prev, nil
 }
 
 // build does the work of a refresh inside the new version.
-func build(ctx context.Context, cfg *configs.Config, b *warehouse.Build, plan []jobPlan, cat *indicators.Catalogue,
+func build(ctx context.Context, cfg *configs.Config, b *warehouse.Build, plan []jobPlan, env extract.Env, cat *indicators.Catalogue,
 	computation string, changedTables []string, opts Options, rep *Report, log *slog.Logger) (Exports, error) {
-	env := extract.Env{Logger: log}
 	if cfg.Territories != "" {
 		t, err := territories.Read(cfg.Territories)
 		if err != nil {
@@ -295,15 +369,23 @@ func build(ctx context.Context, cfg *configs.Config, b *warehouse.Build, plan []
 			}
 		}
 		if len(changed) > 0 && p.kind.NeedsKey && env.Pseudonym == nil {
-			key, err := pseudonym.LoadKey(cfg.KeyFile)
-			if err != nil {
-				return nil, fmt.Errorf("job %s: pseudonymisation key: %w", p.job.Name, err)
-			}
-			env.Pseudonym = key.Pseudonym
+			return nil, fmt.Errorf("job %s: pseudonymisation key: the configuration has no key_file", p.job.Name)
 		}
+		rekey := opts.Rekey && p.kind.NeedsKey
+		if rekey {
+			if err := dropLoaded(ctx, b, p); err != nil {
+				return nil, fmt.Errorf("--rekey: job %s: %w", p.job.Name, err)
+			}
+		}
+		rejected := len(rep.Rejected)
 		rows, err := loadJob(ctx, b, p, job, changed, env, cfg, opts, rep, log)
 		if err != nil {
 			return nil, err
+		}
+		if rekey && len(rep.Rejected) > rejected {
+			r := rep.Rejected[rejected]
+			return nil, fmt.Errorf("--rekey: job %s: %d file(s) rejected, first %s: nothing was re-pseudonymised (all or nothing): fix or remove the file, then run `odpe refresh --rekey` again",
+				p.job.Name, len(rep.Rejected)-rejected, r.Message)
 		}
 		rep.Steps = append(rep.Steps, Step{Name: "extract " + p.job.Name, Duration: time.Since(start), Rows: rows})
 	}
@@ -337,7 +419,14 @@ func build(ctx context.Context, cfg *configs.Config, b *warehouse.Build, plan []
 		exports, err = opts.Export(ctx, b.DB, b.RunID)
 		return 0, err
 	})
-	return exports, err
+	if err != nil {
+		return nil, err
+	}
+	// Which exports go with this version's data (see staleExports).
+	if _, err := b.DB.ExecContext(ctx, `INSERT OR REPLACE INTO meta.state VALUES (?, ?)`, exportsRunKey, fmt.Sprint(b.RunID)); err != nil {
+		return nil, err
+	}
+	return exports, nil
 }
 
 // loadJob stages a job's changed files, oldest first. For kinds that only
@@ -362,11 +451,23 @@ func loadJob(ctx context.Context, b *warehouse.Build, p jobPlan, job extract.Job
 		}
 		return c.dupOf != ""
 	})
+	// An entry refused unread (checkEntry), or whose name carries no date
+	// where the job needs one, is registered as rejected without being
+	// opened.
 	loadOne := func(ctx context.Context, c candidate, sink extract.Sink) (int64, error) {
-		if c.nameErr != nil {
-			return 0, c.nameErr
+		if c.reject != nil {
+			return 0, c.reject
 		}
-		return job.Load(ctx, c.file, envFor(c), sink)
+		fctx, cancel := context.WithTimeout(ctx, FileTimeout)
+		defer cancel()
+		n, err := int64(0), failpoint.Wait(fctx, failpoint.SlowLoad, c.file.Name)
+		if err == nil {
+			n, err = job.Load(fctx, c.file, envFor(c), sink)
+		}
+		if err != nil && ctx.Err() == nil && errors.Is(fctx.Err(), context.DeadlineExceeded) {
+			err = extract.Rejectf("%s: reading it took more than %s: expected a file read in bounded time", extract.Message(c.file.Name), FileTimeout)
+		}
+		return n, err
 	}
 	reads := make([]chan read, len(files))
 	if p.kind.Concurrent && len(files) > 1 {
@@ -462,11 +563,13 @@ func stageAll(ctx context.Context, b *warehouse.Build, p jobPlan, files, dups []
 		}
 		if res.Err != nil {
 			rep.FilesRejected++
-			rep.Rejected = append(rep.Rejected, FileError{Job: p.job.Name, Path: c.file.Path, Message: res.Err.Error()})
-			if _, err := setAside(filepath.Join(filepath.Dir(cfg.Warehouse), "rejected"), b.RunID, c.file.Path); err != nil {
-				log.Warn("could not keep a copy of a rejected file", "file", c.file.Path, "err", err)
+			rep.Rejected = append(rep.Rejected, FileError{Job: p.job.Name, Path: c.file.Path, Message: extract.Message(res.Err.Error())})
+			if c.reject == nil { // an entry refused unread is not copied either
+				if _, err := setAside(RejectedDir(cfg), b.RunID, c.file.Path); err != nil {
+					log.Warn("could not keep a copy of a rejected file", "file", c.file.Path, "err", err)
+				}
 			}
-			log.Warn("file rejected", "job", p.job.Name, "file", c.file.Path, "err", res.Err)
+			log.Warn("file rejected", "job", p.job.Name, "file", c.file.Path, "err", extract.Message(res.Err.Error()))
 		}
 		if l.Full() {
 			if err := flush(); err != nil {
@@ -616,7 +719,8 @@ func recordFailure(ctx context.Context, store *warehouse.Store, rep *Report, job
 
 // Store returns the warehouse of a configuration.
 func Store(cfg *configs.Config) *warehouse.Store {
-	return &warehouse.Store{Path: cfg.Warehouse, Settings: warehouse.Settings{MemoryLimit: cfg.DuckDB.MemoryLimit, Threads: cfg.DuckDB.Threads}}
+	return &warehouse.Store{Path: cfg.Warehouse, Group: cfg.ReadersGroup,
+		Settings: warehouse.Settings{MemoryLimit: cfg.DuckDB.MemoryLimit, Threads: cfg.DuckDB.Threads}}
 }
 
 // Catalogue loads the builtin declarations and those of the

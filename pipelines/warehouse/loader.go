@@ -284,7 +284,7 @@ func (l *Loader) register(res FileLoad) error {
 	status := "loaded"
 	var msg any
 	if res.Err != nil {
-		status, msg = "rejected", res.Err.Error()
+		status, msg = "rejected", extract.Message(res.Err.Error())
 	}
 	return l.write(res, status, msg)
 }

@@ -21,7 +21,7 @@ type Lock struct{ f *os.File }
 
 // TryLock takes the lock at path or fails with ErrLocked, naming the holder.
 func TryLock(path string) (*Lock, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, FileMode)
 	if err != nil {
 		return nil, fmt.Errorf("open lock file: %w", err)
 	}

@@ -43,6 +43,7 @@ type Settings struct {
 type Store struct {
 	Path     string // the link readers open
 	Settings Settings
+	Group    string // the readers' group (name or id); "" keeps the files' group
 }
 
 func (s *Store) versionsDir() string { return s.Path + ".versions" }
@@ -116,11 +117,15 @@ type Build struct {
 // and starts a new version from a copy of the current one, migrated to the
 // embedded schema.
 func (s *Store) Begin(ctx context.Context) (*Build, error) {
-	if err := os.MkdirAll(s.versionsDir(), 0o755); err != nil {
+	if err := os.MkdirAll(s.versionsDir(), DirMode.Perm()); err != nil {
 		return nil, fmt.Errorf("create %s: %w", s.versionsDir(), err)
 	}
 	lock, err := TryLock(s.lockPath())
 	if err != nil {
+		return nil, err
+	}
+	if err := s.secure(); err != nil {
+		lock.Unlock()
 		return nil, err
 	}
 	b := &Build{store: s, lock: lock}
@@ -187,6 +192,14 @@ func (b *Build) Checkpoint(ctx context.Context) error {
 	}
 	if err := b.waitCopied(); err != nil {
 		return fmt.Errorf("copy current warehouse: %w", err)
+	}
+	// DuckDB made the first version with the process's umask.
+	gid, err := b.store.gid()
+	if err != nil {
+		return err
+	}
+	if err := setAccess(b.Path, FileMode, gid); err != nil {
+		return err
 	}
 	return syncFile(b.Path)
 }
@@ -322,11 +335,15 @@ func copyFile(src, dst string) error {
 		return err
 	}
 	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, FileMode)
 	if err != nil {
 		return err
 	}
 	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	if err := failpoint.Fail(failpoint.DiskFull); err != nil {
 		out.Close()
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"syscall"
 
 	"gopkg.in/yaml.v3"
 
@@ -51,7 +52,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"demo", "demo [--scale small|departement|national] [--seed N] [DIR]", "write a demo source tree and config into DIR (./odpe-demo), then refresh it", runDemo},
-		{"refresh", "refresh [--force]", "run every extract job, the indicators and the exports, as one unit", runRefresh},
+		{"refresh", "refresh [--force] [--rekey]", "run every extract job, the indicators and the exports, as one unit", runRefresh},
 		{"run", "run JOB…", "run some extract jobs (then the indicators and exports)", runJobs},
 		{"status", "status", "what is loaded per source, and the last refresh", runStatus},
 		{"sql", "sql [--format table|csv|json] [QUERY]", "query the current warehouse read-only (a prompt without QUERY)", runSQL},
@@ -62,11 +63,16 @@ func commands() []command {
 		{"runs", "runs [show ID]", "recent runs, or one run with every error", runRuns},
 		{"schedule", "schedule", "run the jobs on their cron schedules, in the foreground", runSchedule},
 		{"keygen", "keygen FILE", "write a new pseudonymisation key (mode 600)", runKeygen},
+		{"purge", "purge", "remove the copies of rejected files older than rejected_retention", runPurge},
 	}
 }
 
 // Run runs the odpe command with args (without the program name).
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	// Nothing odpe writes (warehouse versions, DuckDB's WAL and temporary
+	// files, exports, copies of rejected files) is readable by others;
+	// the readers' group reads through the folders' group (readers_group).
+	syscall.Umask(0o027)
 	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, log: newLogger(stderr)}
 	refresh.LimitMemory()
 	global := flag.NewFlagSet("odpe", flag.ContinueOnError)

@@ -34,6 +34,36 @@ func Exporter(w *profile.Writer, names []string) func(ctx context.Context, db *s
 	}
 }
 
+// republisher writes and publishes every profile again from the current
+// version (refresh.Options.Republish).
+func republisher(cfg *configs.Config, log *slog.Logger) func(ctx context.Context, db *sql.DB, runID int64) error {
+	if len(cfg.Exports) == 0 {
+		return nil
+	}
+	return func(ctx context.Context, db *sql.DB, runID int64) error {
+		w := &profile.Writer{Config: cfg, Logger: log}
+		publish, err := w.Write(ctx, db, valuesRun(ctx, db), exportRunName(runID), nil)
+		if err != nil {
+			return err
+		}
+		return publish()
+	}
+}
+
+// valuesRun is the latest run that computed values in db.
+func valuesRun(ctx context.Context, db *sql.DB) int64 {
+	var runID int64
+	_ = db.QueryRowContext(ctx, "SELECT coalesce(max(run_id), 0) FROM ind.values").Scan(&runID)
+	return runID
+}
+
+// exportRunName names the folder of exports written outside a refresh
+// from the data of run runID: the run first, so that a refresh knows
+// which data the published files come from.
+func exportRunName(runID int64) string {
+	return fmt.Sprintf("%d-%s", runID, time.Now().UTC().Format("20060102T150405.000"))
+}
+
 func runExport(e *env, args []string) int {
 	cfg, err := e.config()
 	if err != nil {
@@ -44,10 +74,16 @@ func runExport(e *env, args []string) int {
 		return e.fail(err)
 	}
 	defer db.Close()
-	var runID int64
-	_ = db.QueryRowContext(e.ctx, "SELECT coalesce(max(run_id), 0) FROM ind.values").Scan(&runID)
+	runID := valuesRun(e.ctx, db)
+	// The folder is named after the run whose data the current version
+	// holds (see refresh's check of the published exports).
+	dataRun := runID
+	var v string
+	if db.QueryRowContext(e.ctx, "SELECT value FROM meta.state WHERE key = 'exports_run'").Scan(&v) == nil {
+		fmt.Sscan(v, &dataRun)
+	}
 	w := &profile.Writer{Config: cfg, Logger: e.log}
-	publish, err := w.Write(e.ctx, db, runID, fmt.Sprintf("%d-%s", runID, time.Now().UTC().Format("20060102T150405")), args)
+	publish, err := w.Write(e.ctx, db, runID, exportRunName(dataRun), args)
 	if err != nil {
 		return e.fail(err)
 	}

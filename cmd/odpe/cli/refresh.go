@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/odpe/odpe/configs"
@@ -13,15 +14,16 @@ import (
 func runRefresh(e *env, args []string) int {
 	fs := e.flags("refresh")
 	force := fs.Bool("force", false, "recompute indicators and exports even if no source changed")
+	rekey := fs.Bool("rekey", false, "accept a new pseudonymisation key: reload every file carrying identifiers with it (all or nothing)")
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
-		fmt.Fprintln(e.stderr, "usage: odpe refresh [--force]")
+		fmt.Fprintln(e.stderr, "usage: odpe refresh [--force] [--rekey]")
 		return ExitError
 	}
 	cfg, err := e.config()
 	if err != nil {
 		return e.fail(err)
 	}
-	return e.refresh(cfg, refresh.Options{Force: *force})
+	return e.refresh(cfg, refresh.Options{Force: *force, Rekey: *rekey})
 }
 
 func runJobs(e *env, args []string) int {
@@ -44,6 +46,7 @@ func (e *env) refresh(cfg *configs.Config, opts refresh.Options) int {
 		opts.Trigger = "manual"
 	}
 	opts.Export = exporter(cfg, nil, e.log)
+	opts.Republish = republisher(cfg, e.log)
 	opts.Progress = newProgress(e.stderr)
 	rep, err := refresh.Run(e.ctx, cfg, opts)
 	printReport(e, rep)
@@ -78,6 +81,10 @@ func printReport(e *env, rep *refresh.Report) {
 	}
 	for _, r := range rep.Rejected {
 		fmt.Fprintf(w, "  rejected [%s] %s\n", r.Job, r.Message)
+	}
+	if len(rep.Republished) > 0 {
+		fmt.Fprintf(w, "  exports published again from the current warehouse (the last refresh did not publish them): %s\n",
+			strings.Join(rep.Republished, ", "))
 	}
 	for _, p := range rep.NotReady {
 		fmt.Fprintf(w, "  not ready (still being written?): %s\n", p)

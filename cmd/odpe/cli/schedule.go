@@ -79,9 +79,14 @@ func (r *scheduledRunner) run(ctx context.Context, job string, slot time.Time, t
 	}()
 	rep, err := refresh.Run(runCtx, r.cfg, refresh.Options{
 		Jobs: []string{job}, Trigger: string(trigger), QuietPeriod: r.cfg.Scheduler.QuietPeriod,
-		Logger: r.env.log, Export: exporter(r.cfg, nil, r.env.log),
+		Logger: r.env.log, Export: exporter(r.cfg, nil, r.env.log), Republish: republisher(r.cfg, r.env.log),
 	})
 	switch {
+	case r.stop.Err() != nil && runCtx.Err() != nil:
+		// A planned shutdown abandoned the refresh after its grace
+		// period: the current warehouse is untouched, nothing failed.
+		r.env.log.Info("refresh abandoned at shutdown: the current warehouse is kept", "job", job)
+		return context.Canceled
 	case errors.Is(err, warehouse.ErrLocked):
 		return err // another refresh is running: try again later
 	case rep != nil && (rep.Status == refresh.Failed || rep.Status == refresh.Partial):

@@ -79,6 +79,14 @@ func runStatus(e *env, args []string) int {
 	if err := printQuality(e, db); err != nil {
 		return e.fail(err)
 	}
+	if r, err := refresh.RejectedCopies(cfg); err == nil {
+		fmt.Fprintf(e.stdout, "\nRejected copies: %d file(s), %s byte(s) in %s (readable by the service account only), each kept %s then purged",
+			r.Files, frInt(r.Bytes), r.Dir, days(r.Keep))
+		if !r.Oldest.IsZero() {
+			fmt.Fprintf(e.stdout, "; the oldest, of %s, goes after %s", fmtTime(r.Oldest), fmtTime(r.Oldest.Add(r.Keep)))
+		}
+		fmt.Fprintln(e.stdout, " (at each refresh, or `odpe purge`).")
+	}
 	return ExitOK
 }
 

@@ -21,16 +21,23 @@ type csvSource struct {
 	name   string
 	cr     *csv.Reader
 	dec    *decoder
+	limit  *recordLimit
+	text   *textCheck
+	last   int // line of the last record read
 	sep    rune
 	width  int // fields of the header line
 	closer io.Closer
 }
 
 func newCSV(rd io.Reader, name string, closer io.Closer) (*Reader, error) {
-	raw := bufio.NewReaderSize(rd, sniffSize)
+	text := &textCheck{r: rd}
+	raw := bufio.NewReaderSize(text, sniffSize)
 	head, err := raw.Peek(sniffSize)
-	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+	if err != nil && err != io.EOF && err != bufio.ErrBufferFull && !errors.Is(err, errNotText) {
 		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	if errors.Is(err, errNotText) {
+		err = nil // reported when the reader gets there, with its line
 	}
 	dec := &decoder{enc: sniff(head, err == io.EOF)}
 	if bytes.HasPrefix(head, bom) {
@@ -39,9 +46,10 @@ func newCSV(rd io.Reader, name string, closer io.Closer) (*Reader, error) {
 		}
 		head = head[len(bom):]
 	}
-	cr := csv.NewReader(bufio.NewReaderSize(transform.NewReader(raw, dec), sniffSize))
+	limit := &recordLimit{r: transform.NewReader(raw, dec)}
+	cr := csv.NewReader(bufio.NewReaderSize(limit, sniffSize))
 	cr.ReuseRecord = true
-	src := &csvSource{name: name, cr: cr, dec: dec, sep: separator(head), closer: closer}
+	src := &csvSource{name: name, cr: cr, dec: dec, limit: limit, text: text, sep: separator(head), closer: closer}
 	cr.Comma = src.sep
 	r, err := newReader(name, src)
 	if err != nil {
@@ -78,12 +86,22 @@ func separator(head []byte) rune {
 }
 
 func (s *csvSource) read() ([]string, error) {
+	s.limit.reset()
 	rec, err := s.cr.Read()
+	if err == nil {
+		s.last, _ = s.cr.FieldPos(0)
+	}
 	if err == nil || err == io.EOF {
 		return rec, err
 	}
 	var pe *csv.ParseError
 	switch {
+	case errors.Is(err, errTooLong):
+		return nil, extract.Rejectf("%s: line %d: a line (or quoted field) longer than %d MiB: expected lines of a table",
+			s.name, s.last+1, MaxRecordBytes>>20)
+	case errors.Is(err, errNotText):
+		return nil, extract.Rejectf("%s: line %d: byte 0x%02X is a control character: expected text (this looks like a binary file, or UTF-16)",
+			s.name, s.text.line+1, s.text.bad)
 	case errors.Is(err, errMixedEncoding):
 		return nil, extract.Rejectf("%s: line %d: byte 0x%02X is not UTF-8 although the file begins as UTF-8: expected one encoding for the whole file",
 			s.name, s.dec.line+1, s.dec.bad)
@@ -110,6 +128,8 @@ func (s *csvSource) locate(e *extract.DataError, col int) {
 }
 
 func (s *csvSource) workbook() bool { return false }
+
+func (s *csvSource) separator() string { return fmt.Sprintf("%q", s.sep) }
 
 func (s *csvSource) close() error {
 	if s.closer == nil {

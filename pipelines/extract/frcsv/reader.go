@@ -26,7 +26,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -60,6 +59,8 @@ type source interface {
 	locate(e *extract.DataError, col int)
 	// workbook reports whether values come from spreadsheet cells.
 	workbook() bool
+	// separator names how fields are separated, for messages.
+	separator() string
 	close() error
 }
 
@@ -71,6 +72,7 @@ type Reader struct {
 	keys   []string // normalised headers
 	rec    []string
 	err    error
+	found  int // columns found by Column and Optional
 }
 
 // Open opens a CSV file, or the first sheet of a workbook when the name
@@ -80,8 +82,11 @@ func Open(path string) (*Reader, error) {
 	case ".xlsx", ".xlsm":
 		return OpenSheet(path, "")
 	}
-	f, err := os.Open(path)
+	f, err := extract.OpenRegular(path)
 	if err != nil {
+		if errors.Is(err, extract.ErrRejected) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	r, err := newCSV(f, filepath.Base(path), f)
@@ -109,6 +114,10 @@ func newReader(name string, src source) (*Reader, error) {
 			return nil, err
 		}
 		if !blank(rec) {
+			if i := longCell(rec); i >= 0 {
+				return nil, extract.Rejectf("%s: %s: field %d of the first line holds more than %d characters: expected a header line",
+					name, r.Where(src.line()), i+1, MaxCellChars)
+			}
 			r.setHeader(rec)
 			return r, nil
 		}
@@ -142,15 +151,26 @@ func (r *Reader) Column(names ...string) (Col, error) {
 		if len(names) > 1 {
 			alt = fmt.Sprintf(" (or %s)", quoteList(names[1:]))
 		}
+		if r.found == 0 {
+			// The file does not read as this source at all (another
+			// file, a key, a password file behind a link): its first
+			// line is not quoted.
+			return c, extract.Rejectf("%s: missing column %q%s: the first line (%d field(s) separated by %s) holds none of the expected columns: expected this source's header line",
+				r.name, names[0], alt, len(r.header), r.src.separator())
+		}
 		return c, extract.Rejectf("%s: missing column %q%s; headers found: %s",
 			r.name, names[0], alt, quoteList(r.header))
 	}
+	r.found++
 	return c, nil
 }
 
 // Optional finds a column that may be absent: Get then returns "".
 func (r *Reader) Optional(names ...string) Col {
 	c, _ := r.find(names) // a duplicate header: use the first
+	if c.idx >= 0 {
+		r.found++
+	}
 	return c
 }
 
@@ -181,10 +201,17 @@ func (r *Reader) find(names []string) (Col, error) {
 	return Col{idx: -1, name: name}, nil
 }
 
+// quoteList quotes at most 30 strings, each cut to extract.ExcerptLength
+// characters.
 func quoteList(s []string) string {
-	q := make([]string, len(s))
+	const most = 30
+	q := make([]string, 0, min(len(s), most)+1)
 	for i, v := range s {
-		q[i] = fmt.Sprintf("%q", v)
+		if i == most {
+			q = append(q, fmt.Sprintf("… (%d in all)", len(s)))
+			break
+		}
+		q = append(q, fmt.Sprintf("%q", extract.Cut(v)))
 	}
 	return strings.Join(q, ", ")
 }
@@ -205,6 +232,18 @@ func (r *Reader) Next() bool {
 			return false
 		}
 		if !blank(rec) {
+			if i := longCell(rec); i >= 0 {
+				name := fmt.Sprintf("field %d", i+1)
+				if i < len(r.header) {
+					name = r.header[i]
+				}
+				r.rec = rec
+				e := &extract.DataError{File: r.name, Column: name, Value: rec[i],
+					Expected: fmt.Sprintf("a value of at most %d characters", MaxCellChars)}
+				r.src.locate(e, i)
+				r.err, r.rec = e, nil
+				return false
+			}
 			r.rec = rec
 			return true
 		}
@@ -276,8 +315,17 @@ func (r *Reader) typed(c Col, err error) error {
 	return r.Errorf(c, err.Error())
 }
 
-// Count parses column c as a count. An empty cell gives present=false.
+// Count parses column c as a count from 0 to MaxCount, which every raw
+// table's INTEGER holds. An empty cell gives present=false.
 func (r *Reader) Count(c Col) (v int64, present bool, err error) {
+	return r.CountIn(c, MaxCount)
+}
+
+// CountIn parses column c as a count from 0 to most, the column's
+// plausible range: a larger number is rejected here, with the file, line,
+// column and value, not by the database at load. An empty cell gives
+// present=false.
+func (r *Reader) CountIn(c Col, most int64) (v int64, present bool, err error) {
 	s := r.Get(c)
 	if s == "" {
 		return 0, false, nil
@@ -286,7 +334,29 @@ func (r *Reader) Count(c Col) (v int64, present bool, err error) {
 	if err != nil {
 		return 0, true, r.typed(c, err)
 	}
+	if v > most {
+		return 0, true, r.Errorf(c, countRange(most))
+	}
 	return v, true, nil
+}
+
+// countRange says what CountIn expects: "a count (whole number from 0 to
+// 1 000 000)".
+func countRange(most int64) string {
+	return "a count (whole number from 0 to " + spaced(most) + ")"
+}
+
+// spaced writes n with spaces between thousands, the French way.
+func spaced(n int64) string {
+	s := fmt.Sprint(n)
+	var b strings.Builder
+	for i := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
 
 // Number parses column c as a decimal number. An empty cell gives

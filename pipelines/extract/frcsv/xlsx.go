@@ -28,9 +28,9 @@ type sheetSource struct {
 // OpenSheet opens a sheet of a workbook; "" means the first sheet.
 func OpenSheet(path, sheet string) (*Reader, error) {
 	name := filepath.Base(path)
-	wb, err := excelize.OpenFile(path)
+	wb, err := OpenWorkbook(path)
 	if err != nil {
-		return nil, extract.Rejectf("%s: not a readable workbook: %v", name, err)
+		return nil, err
 	}
 	if sheet == "" {
 		sheet = wb.GetSheetName(0)
@@ -92,6 +92,8 @@ func (s *sheetSource) locate(e *extract.DataError, col int) {
 }
 
 func (s *sheetSource) workbook() bool { return true }
+
+func (s *sheetSource) separator() string { return "cells" }
 
 func (s *sheetSource) close() error {
 	err := s.rows.Close()

@@ -70,6 +70,18 @@ func LoadKey(path string) (Key, error) {
 	return newKey(secret), nil
 }
 
+// fingerprintInput is what Fingerprint hashes: no identifier starts with
+// a NUL byte, so no pseudonym is ever a key's fingerprint.
+const fingerprintInput = "\x00odpe pseudonymisation key fingerprint v1"
+
+// Fingerprint identifies the key without revealing it: the first 32 hex
+// characters of HMAC-SHA-256(key, a constant). A warehouse keeps the
+// fingerprint of the key its pseudonyms were made with, so that a refresh
+// with another key is refused instead of silently breaking every join.
+func (k Key) Fingerprint() string {
+	return k.Pseudonym(fingerprintInput)
+}
+
 func newKey(secret []byte) Key {
 	return Key{pool: &sync.Pool{New: func() any { return hmac.New(sha256.New, secret) }}}
 }
