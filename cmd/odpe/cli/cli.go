@@ -61,6 +61,8 @@ func commands() []command {
 		{"runs", "runs [show ID]", "recent runs, or one run with every error", runRuns},
 		{"schedule", "schedule", "run the jobs on their cron schedules, in the foreground", runSchedule},
 		{"keygen", "keygen FILE", "write a new pseudonymisation key (mode 600)", runKeygen},
+		{"serve", "serve", "serve the warehouse over the PostgreSQL protocol (serve: in the configuration)", runServe},
+		{"passwd", "passwd [--role statistician|partner] USER", "write a user's SCRAM-SHA-256 verifier for `odpe serve`", runPasswd},
 	}
 }
 
