@@ -74,7 +74,7 @@ func newSession(ctx context.Context, srv *Server, be *pgproto3.Backend, c net.Co
 			"application_name": startup["application_name"], "session_authorization": user,
 			"transaction_isolation": "read committed", "default_transaction_isolation": "read committed",
 			"transaction_read_only": "on", "default_transaction_read_only": "on",
-			"statement_timeout": strconv.FormatInt(srv.cfg.StatementTimeout.Milliseconds(), 10),
+			"statement_timeout":  strconv.FormatInt(srv.cfg.StatementTimeout.Milliseconds(), 10),
 			"extra_float_digits": "1", "max_identifier_length": "63", "search_path": `"$user", public`,
 			"lc_messages": "C", "lc_monetary": "C", "lc_numeric": "C", "lc_time": "C", "bytea_output": "hex",
 			"client_min_messages": "notice", "max_index_keys": "32", "in_hot_standby": "off",
