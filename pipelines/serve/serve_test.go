@@ -231,7 +231,8 @@ func TestPgx(t *testing.T) {
 
 	// SQLSTATEs.
 	for q, code := range map[string]string{
-		"COPY core.ase_measures TO 'x.csv'":      "25006",
+		"COPY core.ase_measures TO 'x.csv'":      "42501",
+		"CREATE TABLE core.x (i INTEGER)":        "25006",
 		"ATTACH 'x.duckdb'":                      "42501",
 		"SELECT * FROM nowhere":                  "42P01",
 		"SELEC 1":                                "42601",
