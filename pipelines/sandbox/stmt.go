@@ -211,8 +211,8 @@ func (l *Lease) checkType(ctx context.Context, text string, t duckdb.StmtType) e
 type Column struct {
 	Name string
 	Type duckdb.Type
-	// Scale of a DECIMAL.
-	Scale uint8
+	// Width and scale of a DECIMAL.
+	Width, Scale uint8
 	// TypeName is DuckDB's name of the type ("DECIMAL(18,3)").
 	TypeName string
 }
@@ -236,7 +236,7 @@ func (s *Stmt) Columns() ([]Column, error) {
 		if c.Type == duckdb.TYPE_DECIMAL {
 			if ti, err := s.st.ColumnTypeInfo(i); err == nil {
 				if d, ok := ti.Details().(*duckdb.DecimalDetails); ok {
-					c.Scale = d.Scale
+					c.Width, c.Scale = d.Width, d.Scale
 					c.TypeName = fmt.Sprintf("DECIMAL(%d,%d)", d.Width, d.Scale)
 				}
 			}
@@ -282,7 +282,15 @@ func (s *Stmt) Query(ctx context.Context, args []driver.NamedValue) (*Result, er
 		return nil, err
 	}
 	qctx, cancel := s.lease.s.WithTimeout(ctx)
-	rows, err := s.st.QueryContext(qctx, args)
+	var rows driver.Rows
+	if conn, ok := native(s.lease.dc); ok && streamable(cols) {
+		var sr *streamRows
+		if sr, err = queryStream(qctx, conn, s.Text, args, cols); err == nil {
+			rows = sr
+		}
+	} else {
+		rows, err = s.st.QueryContext(qctx, args)
+	}
 	if err != nil {
 		err = s.lease.s.explain(qctx, err)
 		cancel()

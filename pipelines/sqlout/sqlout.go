@@ -119,6 +119,18 @@ func Cell(v any, decimal byte) string {
 		return string(x)
 	case bool:
 		return strconv.FormatBool(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case int32:
+		return strconv.FormatInt(int64(x), 10)
+	case int16:
+		return strconv.FormatInt(int64(x), 10)
+	case int8:
+		return strconv.FormatInt(int64(x), 10)
+	case uint64:
+		return strconv.FormatUint(x, 10)
+	case uint32:
+		return strconv.FormatUint(uint64(x), 10)
 	case float64:
 		return comma(strconv.FormatFloat(x, 'f', -1, 64), decimal)
 	case float32:
