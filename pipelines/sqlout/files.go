@@ -118,7 +118,8 @@ func (p *parquetWriter) Begin(cols []Column) error {
 		fields[i] = arrow.Field{Name: c.Name, Type: arrowType(c.Kind), Nullable: true}
 	}
 	schema := arrow.NewSchema(fields, nil)
-	fw, err := pqarrow.NewFileWriter(schema, p.w,
+	// pqarrow closes a writer that is an io.Closer: the caller closes its file.
+	fw, err := pqarrow.NewFileWriter(schema, struct{ io.Writer }{p.w},
 		parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Zstd), parquet.WithMaxRowGroupLength(8*parquetBatch)),
 		pqarrow.DefaultWriterProps())
 	if err != nil {
