@@ -213,6 +213,7 @@ func mapping(m *yaml.Node, key string) *yaml.Node {
 			if v.Kind != yaml.MappingNode {
 				*v = yaml.Node{Kind: yaml.MappingNode}
 			}
+			v.Style = 0 // block style: one user a line
 			return v
 		}
 	}
