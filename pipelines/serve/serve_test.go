@@ -39,7 +39,7 @@ type fixture struct {
 	run     int
 }
 
-func start(t *testing.T, timeout time.Duration) *fixture {
+func start(t testing.TB, timeout time.Duration) *fixture {
 	t.Helper()
 	dir := t.TempDir()
 	f := &fixture{

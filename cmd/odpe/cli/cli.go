@@ -59,7 +59,7 @@ func commands() []command {
 		{"export", "export [PROFILE…]", "write export profiles from the current warehouse", runExport},
 		{"docs", "docs [DIR]", "write the data dictionary (Markdown and HTML)", runDocs},
 		{"runs", "runs [show ID]", "recent runs, or one run with every error", runRuns},
-		{"schedule", "schedule", "run the jobs on their cron schedules, in the foreground", runSchedule},
+		{"schedule", "schedule [--serve]", "run the jobs on their cron schedules, in the foreground (--serve: and odpe serve)", runSchedule},
 		{"keygen", "keygen FILE", "write a new pseudonymisation key (mode 600)", runKeygen},
 		{"serve", "serve", "serve the warehouse over the PostgreSQL protocol (serve: in the configuration)", runServe},
 		{"passwd", "passwd [--role statistician|partner] USER", "write a user's SCRAM-SHA-256 verifier for `odpe serve`", runPasswd},
