@@ -107,8 +107,28 @@ func classify(text string, params map[string]string) action {
 	if q, ok := catalogQuery(text); ok {
 		return action{kind: actRun, text: q}
 	}
+	if q, ok := describeQuery(text); ok {
+		return action{kind: actRun, text: q}
+	}
+	if strings.Contains(text, "pg_catalog.") {
+		text = userByID.ReplaceAllString(pgRewriter.Replace(text), "'odpe'")
+		return action{kind: actRun, text: text}
+	}
 	return action{kind: actRun, text: text}
 }
+
+var userByID = regexp.MustCompile(`pg_catalog\.pg_get_userbyid\([^)]*\)`)
+
+// pgRewriter turns PostgreSQL-only syntax of clients' catalog queries into
+// DuckDB's.
+var pgRewriter = strings.NewReplacer(
+	"OPERATOR(pg_catalog.~)", "~",
+	"OPERATOR(pg_catalog.!~)", "!~",
+	" COLLATE pg_catalog.default", "",
+	"::pg_catalog.regtype::pg_catalog.text", "::VARCHAR",
+	"::pg_catalog.text", "::VARCHAR",
+	"::pg_catalog.regclass", "",
+)
 
 // setValue reads the value of SET name = value / SET name TO value.
 func setValue(text, after string) string {
@@ -169,4 +189,36 @@ func catalogQuery(q string) (string, bool) {
 	return `SELECT table_schema AS "Schema", table_name AS "Name",
 		CASE table_type WHEN 'VIEW' THEN 'view' ELSE 'table' END AS "Type", 'odpe' AS "Owner"
 		FROM information_schema.tables WHERE ` + strings.Join(where, " AND ") + ` ORDER BY 1, 2`, true
+}
+
+var oidRe = regexp.MustCompile(`(?:c\.oid|a\.attrelid|i\.indrelid|pol\.polrelid|stxrelid|c\.conrelid|inhrelid|pr\.prrelid|c\.inhrelid|r\.conrelid|inhparent)\s*=\s*'(\d+)'`)
+
+// describeQuery answers the queries psql sends for \d NAME about one
+// relation, which read pg_catalog columns DuckDB does not have: the
+// relation's kind, its columns (from duckdb_columns), and nothing for
+// indexes, constraints, policies, statistics, publications and
+// inheritance.
+func describeQuery(q string) (string, bool) {
+	m := oidRe.FindStringSubmatch(q)
+	if m == nil {
+		return "", false
+	}
+	oid := m[1]
+	switch {
+	case strings.Contains(q, "SELECT c.relchecks, c.relkind"):
+		return `SELECT 0 AS relchecks, c.relkind, false AS relhasindex, false AS relhasrules, false AS relhastriggers,
+			false AS relrowsecurity, false AS relforcerowsecurity, false AS relhasoids, false AS relispartition, '' AS reloptions,
+			0 AS reltablespace, '' AS reloftype, 'p' AS relpersistence, 'd' AS relreplident, 'heap' AS amname
+			FROM pg_catalog.pg_class c WHERE c.oid = ` + oid, true
+	case strings.Contains(q, "FROM pg_catalog.pg_attribute a") && strings.Contains(q, "a.attname"):
+		return `SELECT column_name AS attname, data_type AS format_type, column_default AS attrdef,
+			NOT is_nullable AS attnotnull, NULL::VARCHAR AS attcollation, '' AS attidentity, '' AS attgenerated
+			FROM duckdb_columns() WHERE table_oid = ` + oid + ` ORDER BY column_index`, true
+	case strings.Contains(q, "pg_catalog.pg_index"), strings.Contains(q, "pg_catalog.pg_constraint"),
+		strings.Contains(q, "pg_catalog.pg_policy"), strings.Contains(q, "pg_catalog.pg_statistic_ext"),
+		strings.Contains(q, "pg_catalog.pg_publication"), strings.Contains(q, "pg_catalog.pg_inherits"),
+		strings.Contains(q, "pg_catalog.pg_trigger"), strings.Contains(q, "pg_catalog.pg_rewrite"):
+		return "SELECT NULL::VARCHAR AS none WHERE false", true
+	}
+	return "", false
 }
