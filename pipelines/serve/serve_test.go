@@ -2,6 +2,12 @@ package serve_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
 	"fmt"
 	"io"
@@ -41,6 +47,12 @@ type fixture struct {
 
 func start(t testing.TB, timeout time.Duration) *fixture {
 	t.Helper()
+	return startWith(t, timeout, nil)
+}
+
+// startWith starts the server; with a TLS configuration, TLS is required.
+func startWith(t testing.TB, timeout time.Duration, tlsConfig *tls.Config) *fixture {
+	t.Helper()
 	dir := t.TempDir()
 	f := &fixture{
 		store:   &warehouse.Store{Path: filepath.Join(dir, "data", "odpe.duckdb"), Settings: warehouse.Settings{MemoryLimit: "500MB", Threads: 1}},
@@ -62,7 +74,7 @@ func start(t testing.TB, timeout time.Duration) *fixture {
 	srv, err := serve.New(serve.Config{
 		Warehouse: f.store.Path, ExportsDir: f.exports, PartnerProfiles: []string{"insee"},
 		MemoryLimit: "300MB", Threads: 1, StatementTimeout: timeout, MaxRows: 2_000_000,
-		AuthDelay: 50 * time.Millisecond, Users: users,
+		AuthDelay: 50 * time.Millisecond, Users: users, TLS: tlsConfig,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
@@ -75,7 +87,7 @@ func start(t testing.TB, timeout time.Duration) *fixture {
 	f.addr = ln.Addr().String()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln, false) }()
+	go func() { done <- srv.Serve(ctx, ln, tlsConfig != nil) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -359,5 +371,90 @@ func TestConcurrentClientsDuringRefresh(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+func TestTLSRequired(t *testing.T) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "odpe"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), DNSNames: []string{"localhost"}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := startWith(t, 0, &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}})
+	ctx := context.Background()
+	c, err := pgx.Connect(ctx, strings.Replace(f.url("alice", statPass), "sslmode=disable", "sslmode=require", 1))
+	if err != nil {
+		t.Fatalf("over TLS: %v", err)
+	}
+	var one int
+	if err := c.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil || one != 1 {
+		t.Errorf("query over TLS: %v", err)
+	}
+	c.Close(ctx)
+	_, err = pgx.Connect(ctx, f.url("alice", statPass))
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Code != "28000" {
+		t.Errorf("without TLS: %v, want 28000", err)
+	}
+}
+
+func TestFailedLoginsSlowDown(t *testing.T) {
+	f := start(t, 0)
+	ctx := context.Background()
+	var took []time.Duration
+	for i := 0; i < 3; i++ {
+		start := time.Now()
+		if _, err := pgx.Connect(ctx, f.url("alice", "wrong")); err == nil {
+			t.Fatal("logged in with a wrong password")
+		}
+		took = append(took, time.Since(start))
+	}
+	// 50 ms, then 100, then 200: each failure from the address doubles the delay.
+	if took[0] < 50*time.Millisecond || took[2] < 200*time.Millisecond {
+		t.Errorf("failed logins answered after %v", took)
+	}
+	// A success resets it.
+	c := f.connect(t, "alice", statPass)
+	c.Close(ctx)
+}
+
+// psycopg2 (Debian's python3-psycopg2), as a Python user would.
+func TestPsycopg(t *testing.T) {
+	py := ""
+	for _, p := range []string{"/usr/bin/python3", "python3"} {
+		if exec.Command(p, "-c", "import psycopg2").Run() == nil {
+			py = p
+			break
+		}
+	}
+	if py == "" {
+		t.Skip("python3 with psycopg2 not installed (Debian's python3-psycopg2; .ci/run installs it)")
+	}
+	f := start(t, 0)
+	script := `
+import sys, psycopg2
+c = psycopg2.connect(sys.argv[1])
+cur = c.cursor()
+cur.execute("SELECT indicator, period, value FROM indicator_values WHERE period = %s", (2024,))
+print(cur.fetchall())
+cur.execute("SELECT table_name FROM INFORMATION_SCHEMA.tables WHERE (table_schema = ANY(current_schemas(true))) AND (table_schema <> 'pg_catalog')")
+print(sorted(r[0] for r in cur.fetchall()))
+try:
+    cur.execute("COPY core.ase_measures TO '/tmp/x.csv'")
+except psycopg2.Error as e:
+    print(e.pgcode)
+`
+	out, err := exec.Command(py, "-c", script, f.url("alice", statPass)).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	want := "[('ase_children_followed', 2024, 42.5)]\n['indicator_values', 'indicators']\n42501\n"
+	if string(out) != want {
+		t.Errorf("psycopg2 printed %q, want %q", out, want)
 	}
 }
