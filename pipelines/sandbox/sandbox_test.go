@@ -289,3 +289,31 @@ func FuzzSplit(f *testing.F) {
 func sprint(v any) string { return fmtSprint(v) }
 
 func fmtSprint(v any) string { return fmt.Sprint(v) }
+
+// A reader of the same version in the same process (a refresh's own look
+// at the current version, `odpe status` under `odpe schedule --serve`)
+// is not affected by the sandbox's locked settings, in either order.
+func TestOtherReadersOfTheSameFile(t *testing.T) {
+	f := newFixture(t)
+	s := f.sandbox(t, 0)
+	l, err := s.Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Release()
+	db, err := f.store.OpenReadOnly(context.Background())
+	if err != nil {
+		t.Fatalf("open beside the sandbox: %v", err)
+	}
+	defer db.Close()
+	var v string
+	if err := db.QueryRow("SELECT value FROM meta.state WHERE key = 'v'").Scan(&v); err != nil || v != "one" {
+		t.Errorf("reader beside the sandbox: %q %v", v, err)
+	}
+	if _, err := db.Exec("SET memory_limit = '300MB'"); err != nil {
+		t.Errorf("the other reader's settings are locked too: %v", err)
+	}
+	if rows, err := run(t, s, "SELECT value FROM meta.state WHERE key = 'v'"); err != nil || rows[0][0] != "one" {
+		t.Errorf("sandbox beside a reader: %v %v", rows, err)
+	}
+}

@@ -163,3 +163,30 @@ func (c *lineCounter) Write(p []byte) (int, error) {
 	c.lines += bytes.Count(p, []byte{'\n'})
 	return len(p), nil
 }
+
+func TestPasswdWritesAVerifier(t *testing.T) {
+	cfg := refreshtest.Samples(t)
+	before, _ := os.ReadFile(cfg)
+	var out, errb bytes.Buffer
+	code := cli.Run(context.Background(), []string{"--config", cfg, "passwd", "--role", "partner", "paul"},
+		strings.NewReader("correct horse battery\n"), &out, &errb)
+	if code != cli.ExitOK {
+		t.Fatalf("passwd: exit %d %s", code, errb.String())
+	}
+	after, _ := os.ReadFile(cfg)
+	text := string(after)
+	if strings.Contains(text, "correct horse") || !strings.Contains(text, "role: partner") || !strings.Contains(text, "scram: SCRAM-SHA-256$4096:") {
+		t.Errorf("configuration after passwd:\n%s", text)
+	}
+	// The rest of the file is kept, and it still loads.
+	if !strings.Contains(text, strings.SplitN(string(before), "\n", 2)[0]) {
+		t.Error("passwd lost the file's first line")
+	}
+	if code, _, e := odpe(t, "--config", cfg, "status"); code != cli.ExitOK && !strings.Contains(e, "no warehouse") {
+		t.Errorf("configuration no longer loads: %s", e)
+	}
+	code = cli.Run(context.Background(), []string{"--config", cfg, "passwd", "paul"}, strings.NewReader("short\n"), &out, &errb)
+	if code == cli.ExitOK {
+		t.Error("a 5-character password was accepted")
+	}
+}
