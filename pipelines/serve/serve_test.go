@@ -267,12 +267,31 @@ func TestPgx(t *testing.T) {
 		t.Errorf("SHOW: %q %v", tz, err)
 	}
 
-	// A cancel request (pgx sends one when the context ends).
-	cctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
-	_, err = c.Exec(cctx, "SELECT count(*) FROM range(100000000000)")
-	cancel()
-	if err == nil {
-		t.Error("a cancelled query succeeded")
+	// A cancel request from another connection stops the running query
+	// with 57014, and the connection goes on.
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		if err := c.PgConn().CancelRequest(ctx); err != nil {
+			t.Errorf("cancel request: %v", err)
+		}
+	}()
+	_, err = c.Exec(ctx, "SELECT count(*) FROM range(100000000000)")
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Code != "57014" {
+		t.Errorf("cancelled query: %v, want 57014", err)
+	}
+	if err := c.QueryRow(ctx, "SELECT 1").Scan(&n); err != nil || n != 1 {
+		t.Errorf("after a cancel: %v", err)
+	}
+}
+
+func TestRowCap(t *testing.T) {
+	f := start(t, 0)
+	c := f.connect(t, "alice", statPass)
+	_, err := c.Exec(context.Background(), "SELECT * FROM range(2000001)")
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Code != "54000" || !strings.Contains(pe.Message, "serve.max_rows") {
+		t.Errorf("over the row cap: %v", err)
 	}
 }
 

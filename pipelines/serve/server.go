@@ -222,17 +222,7 @@ func (s *Server) login(be *pgproto3.Backend, c net.Conn, user string) (User, boo
 	}
 	srv := scram.NewServer(v)
 	fail := func(why error) (User, bool) {
-		host, _, _ := net.SplitHostPort(c.RemoteAddr().String())
-		s.mu.Lock()
-		s.failures[host]++
-		n := s.failures[host]
-		s.mu.Unlock()
-		delay := s.cfg.AuthDelay << min(n-1, 5)
-		if max := 30 * time.Second; delay > max {
-			delay = max
-		}
-		s.cfg.Log.Warn("odpe serve: failed login", "user", user, "remote", c.RemoteAddr().String(), "failures", n, "delay", delay, "reason", why.Error())
-		time.Sleep(delay)
+		s.failedLogin(user, c.RemoteAddr().String(), "postgresql", why)
 		be.Send(&pgproto3.ErrorResponse{Severity: "FATAL", SeverityUnlocalized: "FATAL", Code: "28P01",
 			Message: fmt.Sprintf("password authentication failed for user %q", user)})
 		be.Flush()
@@ -324,4 +314,34 @@ func (s *Server) cancel(pid uint32, secret []byte) {
 		return
 	}
 	sess.cancelQuery()
+}
+
+// Authenticate checks a user's password against its verifier and returns
+// its role: the hook for a second (HTTP) listener sharing the same users
+// (serve.http_listen). A failure is logged and delayed like a failed
+// PostgreSQL login.
+func (s *Server) Authenticate(user, password, remote string) (role string, ok bool) {
+	u, known := s.cfg.Users[user]
+	if known && u.Verifier.Check(password) {
+		return u.Role, true
+	}
+	s.failedLogin(user, remote, "http", errors.New("password authentication failed"))
+	return "", false
+}
+
+// failedLogin logs a failed login and waits auth_delay, doubled at each
+// failure from the same host (up to 30 s); a success resets the count.
+func (s *Server) failedLogin(user, remote, listener string, why error) {
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		host = remote
+	}
+	s.mu.Lock()
+	s.failures[host]++
+	n := s.failures[host]
+	s.mu.Unlock()
+	delay := min(s.cfg.AuthDelay<<min(n-1, 5), 30*time.Second)
+	s.cfg.Log.Warn("odpe serve: failed login", "user", user, "remote", remote, "listener", listener,
+		"failures", n, "delay", delay, "reason", why.Error())
+	time.Sleep(delay)
 }

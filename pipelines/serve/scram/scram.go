@@ -195,3 +195,11 @@ func saltedPassword(password string, salt []byte, iter int) []byte {
 	k, _ := pbkdf2.Key(sha256.New, password, salt, iter, sha256.Size)
 	return k
 }
+
+// Check reports whether password matches the verifier: for logins that
+// carry the password itself (HTTP Basic over TLS, for the HTTP listener
+// reserved by serve.http_listen), against the same stored verifiers.
+func (v Verifier) Check(password string) bool {
+	d, err := derive(password, v.Salt, v.Iterations)
+	return err == nil && subtle.ConstantTimeCompare(d.StoredKey, v.StoredKey) == 1
+}

@@ -79,3 +79,10 @@ func TestParseRejects(t *testing.T) {
 		}
 	}
 }
+
+func TestCheck(t *testing.T) {
+	v, _ := New("s3cret-pass")
+	if !v.Check("s3cret-pass") || v.Check("s3cret-pasS") || Dummy().Check("") {
+		t.Error("Check")
+	}
+}
