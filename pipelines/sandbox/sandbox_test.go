@@ -249,43 +249,6 @@ func TestStatementTimeout(t *testing.T) {
 	}
 }
 
-func TestSplit(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		want []string
-	}{
-		{"SELECT 1; SELECT 2;", []string{"SELECT 1", "SELECT 2"}},
-		{"SELECT ';' AS a; -- x; y\nSELECT 2", []string{"SELECT ';' AS a", "-- x; y\nSELECT 2"}},
-		{`SELECT "a;b" FROM t /* ; */`, []string{`SELECT "a;b" FROM t /* ; */`}},
-		{"SELECT $$a;b$$; SELECT $1", []string{"SELECT $$a;b$$", "SELECT $1"}},
-		{"SELECT 'it''s; fine'", []string{"SELECT 'it''s; fine'"}},
-		{" ; -- only a comment\n", nil},
-	} {
-		got := sandbox.Split(tc.in)
-		if strings.Join(got, "|") != strings.Join(tc.want, "|") {
-			t.Errorf("Split(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-	for in, want := range map[string]bool{"SELECT 1;": true, "SELECT ';'": false, "SELECT 1 -- ;": false, "SELECT 1; -- done": true, "SELECT 'a": false} {
-		if got := sandbox.Complete(in); got != want {
-			t.Errorf("Complete(%q) = %v", in, got)
-		}
-	}
-}
-
-func FuzzSplit(f *testing.F) {
-	f.Add("SELECT 1; SELECT 'a;b' -- c\n; /* d; */ SELECT $x$;$x$")
-	f.Fuzz(func(t *testing.T, s string) {
-		for _, st := range sandbox.Split(s) {
-			if strings.TrimSpace(st) == "" {
-				t.Fatalf("empty statement from %q", s)
-			}
-		}
-		sandbox.Complete(s)
-		sandbox.Keyword(s)
-	})
-}
-
 func sprint(v any) string { return fmtSprint(v) }
 
 func fmtSprint(v any) string { return fmt.Sprint(v) }

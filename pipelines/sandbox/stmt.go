@@ -10,6 +10,8 @@ import (
 	"time"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/odpe/odpe/pipelines/sandbox/sqltext"
 )
 
 // RefusedError is a statement refused before it ran.
@@ -95,7 +97,7 @@ var typeNames = map[duckdb.StmtType]string{
 // precheck refuses, by its words, a statement that must not even be
 // prepared, and a SET/RESET of anything but a session setting.
 func precheck(text string) error {
-	w := Words(text, 4)
+	w := sqltext.Words(text, 4)
 	if len(w) == 0 {
 		return nil
 	}
@@ -141,7 +143,7 @@ type Stmt struct {
 // Prepare checks one statement and prepares it. A statement that is not a
 // read is refused with a *RefusedError before anything runs.
 func (l *Lease) Prepare(ctx context.Context, text string) (*Stmt, error) {
-	if n := len(Split(text)); n > 1 {
+	if n := len(sqltext.Split(text)); n > 1 {
 		return nil, &RefusedError{What: "several statements", Reason: "prepare one statement at a time"}
 	}
 	if err := precheck(text); err != nil {
@@ -169,11 +171,11 @@ func (l *Lease) Prepare(ctx context.Context, text string) (*Stmt, error) {
 func (l *Lease) checkType(ctx context.Context, text string, t duckdb.StmtType) error {
 	switch {
 	case t == duckdb.STATEMENT_TYPE_VARIABLE_SET || t == duckdb.STATEMENT_TYPE_SET:
-		switch Keyword(text) {
+		switch sqltext.Keyword(text) {
 		case "SET", "RESET", "USE":
 			return precheck(text) // only session settings pass
 		}
-		return &RefusedError{What: Keyword(text), Reason: "the configuration is locked (memory limit, threads and timeouts come from odpe's configuration)"}
+		return &RefusedError{What: sqltext.Keyword(text), Reason: "the configuration is locked (memory limit, threads and timeouts come from odpe's configuration)"}
 	case !allowedTypes[t]:
 		name := typeNames[t]
 		if name == "" {
@@ -183,7 +185,7 @@ func (l *Lease) checkType(ctx context.Context, text string, t duckdb.StmtType) e
 	case t == duckdb.STATEMENT_TYPE_EXPLAIN:
 		inner := strings.TrimSpace(text)
 		for _, kw := range []string{"EXPLAIN", "ANALYZE", "ANALYSE"} {
-			if Keyword(inner) == kw {
+			if sqltext.Keyword(inner) == kw {
 				inner = strings.TrimSpace(inner[strings.Index(strings.ToUpper(inner), kw)+len(kw):])
 			}
 		}

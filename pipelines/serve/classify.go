@@ -4,7 +4,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/odpe/odpe/pipelines/sandbox"
+	"github.com/odpe/odpe/pipelines/sandbox/sqltext"
 )
 
 type actionKind int
@@ -47,7 +47,7 @@ var pgSettings = map[string]bool{
 
 // classify decides what a statement is for the server.
 func classify(text string, params map[string]string) action {
-	w := sandbox.Words(text, 4)
+	w := sqltext.Words(text, 4)
 	if len(w) == 0 {
 		return action{kind: actRun, text: text}
 	}

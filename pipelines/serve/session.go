@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/odpe/odpe/pipelines/sandbox"
+	"github.com/odpe/odpe/pipelines/sandbox/sqltext"
 )
 
 // session is one logged-in client connection.
@@ -253,7 +254,7 @@ func (s *session) fail(err error) {
 // simple runs a Query message: its statements in turn, stopping at the
 // first error.
 func (s *session) simple(q string) {
-	stmts := sandbox.Split(q)
+	stmts := sqltext.Split(q)
 	if len(stmts) == 0 {
 		s.be.Send(&pgproto3.EmptyQueryResponse{})
 		return
@@ -397,7 +398,7 @@ func (s *session) runPortal(p *portal, st *sandbox.Stmt, max int32) bool {
 	case duckdb.STATEMENT_TYPE_EXPLAIN:
 		tag = "EXPLAIN"
 	case duckdb.STATEMENT_TYPE_TRANSACTION, duckdb.STATEMENT_TYPE_VARIABLE_SET, duckdb.STATEMENT_TYPE_SET:
-		tag = strings.ToUpper(sandbox.Keyword(st.Text))
+		tag = strings.ToUpper(sqltext.Keyword(st.Text))
 	}
 	p.close()
 	s.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(tag)})
@@ -411,7 +412,7 @@ func (s *session) extendedFail(err error) {
 
 func (s *session) parse(m *pgproto3.Parse) {
 	text := m.Query
-	if n := len(sandbox.Split(text)); n > 1 {
+	if n := len(sqltext.Split(text)); n > 1 {
 		s.extendedFail(&pgError{code: "42601", msg: "cannot insert multiple commands into a prepared statement"})
 		return
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/odpe/odpe/pipelines/refresh"
 	"github.com/odpe/odpe/pipelines/sandbox"
+	"github.com/odpe/odpe/pipelines/sandbox/sqltext"
 	"github.com/odpe/odpe/pipelines/sqlout"
 )
 
@@ -98,7 +99,7 @@ func (r *sqlRun) script(text string, last bool) {
 		r.meta(m)
 		return
 	}
-	stmts := sandbox.Split(text)
+	stmts := sqltext.Split(text)
 	for i, st := range stmts {
 		r.lastOut = last && i == len(stmts)-1 && r.output != ""
 		if err := r.statement(st); err != nil {
@@ -175,7 +176,7 @@ func (r *sqlRun) line(buf *strings.Builder, line string) bool {
 	}
 	buf.WriteString(line)
 	buf.WriteByte('\n')
-	if sandbox.Complete(buf.String()) {
+	if sqltext.Complete(buf.String()) {
 		r.script(buf.String(), false)
 		buf.Reset()
 	}

@@ -1,4 +1,8 @@
-package sandbox
+// Package sqltext reads the shape of SQL text without a database: where a
+// script's statements end (outside quotes, dollar quotes and comments),
+// whether a line typed at a prompt completes one, and a statement's first
+// words. What a statement is, DuckDB's parser says (pipelines/sandbox).
+package sqltext
 
 import (
 	"strings"
@@ -7,9 +11,8 @@ import (
 
 // Split cuts a script into its statements at the semicolons that are
 // outside quotes ('…', "…", $tag$…$tag$) and comments (-- and /* */).
-// Statements are trimmed; empty ones are dropped. It does not judge what a
-// statement is: DuckDB's parser does (see Session.check). Splitting here
-// keeps the driver from running every statement of a script but the last
+// Statements are trimmed; empty ones are dropped. Splitting before DuckDB
+// keeps its driver from running every statement of a script but the last
 // while it prepares it.
 func Split(script string) []string {
 	var out []string
