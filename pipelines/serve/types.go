@@ -3,7 +3,9 @@ package serve
 import (
 	"database/sql/driver"
 	"fmt"
+	"math"
 	"math/big"
+	"strconv"
 	"time"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
@@ -115,6 +117,11 @@ func (e encoder) encode(v driver.Value, buf []byte) (out []byte, ok bool, err er
 	if v == nil {
 		return buf, false, nil
 	}
+	if e.format == 0 {
+		if out, ok := appendText(buf, v); ok {
+			return out, true, nil
+		}
+	}
 	val := goValue(e.oid, v)
 	if e.oid == oidText {
 		if s, isStr := val.(string); isStr {
@@ -212,4 +219,60 @@ func decodeParam(m *pgtype.Map, oid uint32, format int16, src []byte) (any, erro
 		return append([]byte(nil), src...), nil
 	}
 	return string(src), nil
+}
+
+// appendText writes the common values in PostgreSQL's text format without
+// going through pgtype (most clients read text: psql, psycopg, RPostgres);
+// false for the others.
+func appendText(buf []byte, v driver.Value) ([]byte, bool) {
+	switch x := v.(type) {
+	case string:
+		return append(buf, x...), true
+	case int64:
+		return strconv.AppendInt(buf, x, 10), true
+	case int32:
+		return strconv.AppendInt(buf, int64(x), 10), true
+	case int16:
+		return strconv.AppendInt(buf, int64(x), 10), true
+	case int8:
+		return strconv.AppendInt(buf, int64(x), 10), true
+	case float64:
+		if math.IsInf(x, 0) || math.IsNaN(x) {
+			return buf, false
+		}
+		if a := math.Abs(x); a == 0 || (a >= 1e-4 && a < 1e15) {
+			return strconv.AppendFloat(buf, x, 'f', -1, 64), true
+		}
+		return strconv.AppendFloat(buf, x, 'g', -1, 64), true
+	case bool:
+		if x {
+			return append(buf, 't'), true
+		}
+		return append(buf, 'f'), true
+	case duckdb.Decimal:
+		return appendDecimal(buf, x), true
+	}
+	return buf, false
+}
+
+// appendDecimal writes a DECIMAL with all its scale's digits.
+func appendDecimal(buf []byte, d duckdb.Decimal) []byte {
+	if d.Value.Sign() < 0 {
+		buf = append(buf, '-')
+	}
+	digits := new(big.Int).Abs(d.Value).String()
+	scale := int(d.Scale)
+	if scale == 0 {
+		return append(buf, digits...)
+	}
+	if len(digits) <= scale {
+		buf = append(buf, '0', '.')
+		for i := len(digits); i < scale; i++ {
+			buf = append(buf, '0')
+		}
+		return append(buf, digits...)
+	}
+	buf = append(buf, digits[:len(digits)-scale]...)
+	buf = append(buf, '.')
+	return append(buf, digits[len(digits)-scale:]...)
 }

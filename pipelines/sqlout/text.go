@@ -218,6 +218,9 @@ func jsonValue(v any, k Kind) string {
 		if math.IsNaN(f) || math.IsInf(f, 0) {
 			return "null"
 		}
+		if a := math.Abs(f); a == 0 || (a >= 1e-4 && a < 1e15) {
+			return strconv.FormatFloat(f, 'f', -1, 64)
+		}
 		return strconv.FormatFloat(f, 'g', -1, 64)
 	case Decimal:
 		return Cell(v, '.')
