@@ -308,10 +308,19 @@ func (s *Sandbox) explain(ctx context.Context, err error) error {
 		return &TimeoutError{After: s.cfg.StatementTimeout}
 	}
 	if ctx.Err() != nil {
-		return fmt.Errorf("canceling statement due to user request: %w", context.Canceled)
+		return errCanceled
 	}
 	return err
 }
+
+// errCanceled is a statement stopped by its caller (a cancel request,
+// Ctrl-C); it is a context.Canceled.
+var errCanceled = canceledError{}
+
+type canceledError struct{}
+
+func (canceledError) Error() string        { return "canceling statement due to user request" }
+func (canceledError) Is(target error) bool { return target == context.Canceled }
 
 // Next reads the next row into dst (one value a column); io.EOF at the end.
 func (r *Result) Next(dst []driver.Value) error {
@@ -319,7 +328,7 @@ func (r *Result) Next(dst []driver.Value) error {
 		if errors.Is(err, context.DeadlineExceeded) {
 			return &TimeoutError{After: r.timeout}
 		}
-		return fmt.Errorf("canceling statement due to user request: %w", context.Canceled)
+		return errCanceled
 	}
 	return r.rows.Next(dst)
 }

@@ -2,11 +2,13 @@ package cli
 
 import (
 	"bufio"
+	"context"
 	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
 
@@ -23,6 +25,8 @@ import (
 // warehouse version current when it starts, each result streamed out.
 type sqlRun struct {
 	e       *env
+	ctx     context.Context           // of the statements
+	cancel  func() context.CancelFunc // at the prompt: a statement's context, Ctrl-C cancels it
 	box     *sandbox.Sandbox
 	format  string // of standard output
 	french  bool
@@ -44,7 +48,7 @@ func runSQL(e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "odpe sql: unknown format %q: expected table, csv or json\n", *format)
 		return ExitError
 	}
-	r := &sqlRun{e: e, format: *format, french: *french, output: *output}
+	r := &sqlRun{e: e, ctx: e.ctx, format: *format, french: *french, output: *output}
 	if *french && *format == "table" {
 		r.format = "csv"
 	}
@@ -125,6 +129,23 @@ func (r *sqlRun) interactive() {
 		return
 	}
 	defer rl.Close()
+	// Ctrl-C during a statement stops that statement, not the prompt.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt)
+	defer signal.Stop(sigs)
+	base := context.WithoutCancel(r.e.ctx)
+	r.cancel = func() context.CancelFunc {
+		ctx, cancel := context.WithCancel(base)
+		r.ctx = ctx
+		go func() {
+			select {
+			case <-sigs:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		return cancel
+	}
 	fmt.Fprintln(r.e.stdout, `odpe sql: read-only, each statement on the current warehouse. \dt tables, \dv views, \d NAME columns, \? help, \q quit.`)
 	var buf strings.Builder
 	for {
@@ -228,7 +249,10 @@ folders are readable with read_parquet('…').
 
 // statement runs one statement and streams its result.
 func (r *sqlRun) statement(text string) error {
-	ctx := r.e.ctx
+	if r.cancel != nil {
+		defer r.cancel()()
+	}
+	ctx := r.ctx
 	l, err := r.box.Acquire(ctx)
 	if err != nil {
 		return err
