@@ -320,6 +320,7 @@ type Lease struct {
 	dc      *duckdb.Conn
 	Version string // the version file it reads
 	done    bool
+	dirty   bool // a SET or USE ran: undone before the connection goes back
 }
 
 // Release returns the connection; the version's instance closes when its
@@ -329,6 +330,17 @@ func (l *Lease) Release() {
 		return
 	}
 	l.done = true
+	if l.dirty {
+		// The connection returns to a pool other sessions draw from.
+		home := "memory.main"
+		if !l.s.cfg.NoWarehouse && l.Version != "" {
+			home = Catalog + ".main"
+		}
+		ctx := context.Background()
+		// In this order: RESET also puts the default catalog back to memory.
+		l.Conn.ExecContext(ctx, "RESET search_path")
+		l.Conn.ExecContext(ctx, "USE "+home)
+	}
 	l.Conn.Close()
 	l.s.release(l.inst)
 }

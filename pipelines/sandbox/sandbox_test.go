@@ -280,3 +280,26 @@ func TestOtherReadersOfTheSameFile(t *testing.T) {
 		t.Errorf("sandbox beside a reader: %v %v", rows, err)
 	}
 }
+
+// A SET search_path or USE does not follow the connection back into the
+// pool, to another session.
+func TestSessionSettingsStayWithTheLease(t *testing.T) {
+	f := newFixture(t)
+	s := f.sandbox(t, 0)
+	ctx := context.Background()
+	l, err := s.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"USE odpe.core", "SET search_path = 'meta'"} {
+		res, err := l.Run(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Close()
+	}
+	l.Release()
+	if rows, err := run(t, s, "SELECT current_schema()"); err != nil || rows[0][0] != "main" {
+		t.Errorf("next lease's schema: %v %v", rows, err)
+	}
+}

@@ -163,6 +163,9 @@ func (l *Lease) Prepare(ctx context.Context, text string) (*Stmt, error) {
 		st.Close()
 		return nil, err
 	}
+	if t == duckdb.STATEMENT_TYPE_VARIABLE_SET || t == duckdb.STATEMENT_TYPE_SET {
+		l.dirty = true
+	}
 	return &Stmt{lease: l, st: st, Text: text, Type: t}, nil
 }
 

@@ -266,6 +266,17 @@ func TestPgx(t *testing.T) {
 	if err := c.QueryRow(ctx, "SHOW transaction_isolation").Scan(&tz); err != nil || tz != "read committed" {
 		t.Errorf("SHOW: %q %v", tz, err)
 	}
+	// search_path reaches DuckDB, on every version the session reads.
+	if _, err := c.Exec(ctx, "SET search_path TO core"); err != nil {
+		t.Fatal(err)
+	}
+	f.refresh(t)
+	if err := c.QueryRow(ctx, "SELECT max(run_id) FROM ase_measures").Scan(&run); err != nil || run != 4 {
+		t.Errorf("with search_path core after a refresh: run %d, %v", run, err)
+	}
+	if _, err := c.Exec(ctx, "SET search_path TO main"); err != nil {
+		t.Fatal(err)
+	}
 
 	// A cancel request from another connection stops the running query
 	// with 57014, and the connection goes on.

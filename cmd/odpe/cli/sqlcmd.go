@@ -33,6 +33,7 @@ type sqlRun struct {
 	output  string // file for the last result
 	outFmt  string
 	failed  int
+	session []string // SET search_path / USE statements that ran: replayed on each statement's connection
 	lastOut bool // the statement running is the script's last: to --output
 }
 
@@ -258,11 +259,23 @@ func (r *sqlRun) statement(text string) error {
 		return err
 	}
 	defer l.Release()
+	for _, q := range r.session {
+		if res, err := l.Run(ctx, q); err == nil {
+			res.Close()
+		}
+	}
 	res, err := l.Run(ctx, text)
 	if err != nil {
 		return err
 	}
 	defer res.Close()
+	switch sqltext.Keyword(text) {
+	case "SET", "USE", "RESET":
+		r.session = append(r.session, text)
+		return sandbox.Drain(res)
+	case "BEGIN", "COMMIT", "ROLLBACK", "START", "END", "ABORT":
+		return sandbox.Drain(res)
+	}
 	if len(res.Columns) == 0 {
 		return sandbox.Drain(res)
 	}
