@@ -34,7 +34,7 @@ type sqlRun struct {
 	outFmt  string
 	failed  int
 	session []string // SET search_path / USE statements that ran: replayed on each statement's connection
-	lastOut bool // the statement running is the script's last: to --output
+	lastOut bool     // the statement running is the script's last: to --output
 }
 
 func runSQL(e *env, args []string) int {
