@@ -103,24 +103,20 @@ func run(t *testing.T, s *sandbox.Sandbox, q string) ([][]string, error) {
 		}
 		row := make([]string, len(dst))
 		for i, v := range dst {
-			row[i] = strings.TrimSpace(strings.Trim(strings.ReplaceAll(stringOf(v), "\n", " "), " "))
+			row[i] = text(v)
 		}
 		out = append(out, row)
 	}
 }
 
-func stringOf(v any) string {
+// text is a value on one line, words separated by single spaces ("NULL"
+// for NULL).
+func text(v any) string {
 	if v == nil {
 		return "NULL"
 	}
-	switch x := v.(type) {
-	case string:
-		return x
-	}
-	return strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(fmtAny(v), "\t", " "), "  ", " "))
+	return strings.Join(strings.Fields(fmt.Sprint(v)), " ")
 }
-
-func fmtAny(v any) string { return strings.TrimSpace(strings.Join(strings.Fields(sprint(v)), " ")) }
 
 func TestRefusedStatements(t *testing.T) {
 	f := newFixture(t)
@@ -249,9 +245,7 @@ func TestStatementTimeout(t *testing.T) {
 	}
 }
 
-func sprint(v any) string { return fmtSprint(v) }
 
-func fmtSprint(v any) string { return fmt.Sprint(v) }
 
 // A reader of the same version in the same process (a refresh's own look
 // at the current version, `odpe status` under `odpe schedule --serve`)
