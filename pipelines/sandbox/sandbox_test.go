@@ -245,8 +245,6 @@ func TestStatementTimeout(t *testing.T) {
 	}
 }
 
-
-
 // A reader of the same version in the same process (a refresh's own look
 // at the current version, `odpe status` under `odpe schedule --serve`)
 // is not affected by the sandbox's locked settings, in either order.
