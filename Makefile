@@ -30,6 +30,7 @@ fuzz:
 	$(GO) test ./pipelines/extract/frnum -run '^$$' -fuzz '^FuzzHours$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./pipelines/activityreport -run '^$$' -fuzz '^FuzzParseCell$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./pipelines/csvbatch -run '^$$' -fuzz '^FuzzText$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./pipelines/sandbox/sqltext -run '^$$' -fuzz '^FuzzSplit$$' -fuzztime $(FUZZTIME)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./pipelines/...

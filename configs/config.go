@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -20,6 +21,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/odpe/odpe/indicators"
+	"github.com/odpe/odpe/pipelines/serve/scram"
 )
 
 // DefaultPath is where the command looks when --config is not given.
@@ -45,6 +47,48 @@ type Config struct {
 	// RejectedRetention is how long copies of rejected files are kept
 	// under data/rejected (30 days unless set).
 	RejectedRetention time.Duration
+	SQL               SQL   // sessions of `odpe sql` and `odpe serve`
+	Serve             Serve // `odpe serve`
+}
+
+// SQL bounds every session of people's SQL (`odpe sql`, `odpe serve`):
+// each runs in pipelines/sandbox, read-only, with these limits.
+type SQL struct {
+	MemoryLimit      string        `yaml:"memory_limit"`      // DuckDB memory_limit of a session's instance (default 2GB)
+	Threads          int           `yaml:"threads"`           // default: duckdb.threads
+	StatementTimeout time.Duration `yaml:"statement_timeout"` // default 10m; 0 in the file means the default
+}
+
+// Roles of `odpe serve` users.
+const (
+	RoleStatistician = "statistician" // the whole warehouse, read-only
+	RolePartner      = "partner"      // only the external profiles' published (protected) Parquet files
+)
+
+// Serve configures `odpe serve`: the warehouse over the PostgreSQL protocol.
+type Serve struct {
+	Listen []string `yaml:"listen"` // host:port, e.g. 127.0.0.1:5433; several allowed
+	// TLS certificate and key (PEM). Required when a listener is not a
+	// loopback address.
+	TLSCert string `yaml:"tls_cert"`
+	TLSKey  string `yaml:"tls_key"`
+	// HTTPListen is reserved for an HTTP listener (the annual report)
+	// authenticating the same users; `odpe serve` does not open it yet.
+	HTTPListen       string          `yaml:"http_listen"`
+	StatementTimeout time.Duration   `yaml:"statement_timeout"` // default: sql.statement_timeout
+	MemoryLimit      string          `yaml:"memory_limit"`      // default: sql.memory_limit
+	MaxRows          int64           `yaml:"max_rows"`          // rows per result; default 5,000,000
+	MaxConnections   int             `yaml:"max_connections"`   // default 64
+	AuthDelay        time.Duration   `yaml:"auth_delay"`        // pause after a failed login, doubled per failure from an address (default 1s, max 30s)
+	Users            map[string]User `yaml:"users"`
+	Line             int             `yaml:"-"`
+}
+
+// User is one `odpe serve` login: no password, only its SCRAM-SHA-256
+// verifier (`odpe passwd USER` writes it).
+type User struct {
+	Role  string `yaml:"role"`
+	SCRAM string `yaml:"scram"`
 }
 
 // DuckDB holds the engine settings, set explicitly (STACK.md).
@@ -138,6 +182,9 @@ type file struct {
 
 	ReadersGroup      string `yaml:"readers_group"`
 	RejectedRetention string `yaml:"rejected_retention"`
+
+	SQL   SQL   `yaml:"sql"`
+	Serve Serve `yaml:"serve"`
 }
 
 // Error is a configuration error at a key of the file.
@@ -185,6 +232,8 @@ func Parse(path string, data []byte, v Validators) (*Config, error) {
 		Departement: f.Departement,
 		DuckDB:      f.DuckDB,
 		Scheduler:   f.Scheduler,
+		SQL:         f.SQL,
+		Serve:       f.Serve,
 	}
 	p := parser{cfg: c, root: &root, dir: filepath.Dir(path)}
 	c.Warehouse = p.path(f.Warehouse, "warehouse", false)
@@ -226,6 +275,7 @@ func Parse(path string, data []byte, v Validators) (*Config, error) {
 	}
 	p.jobs(&f.Jobs, v)
 	p.exports(&f.Exports)
+	p.sqlAndServe()
 	if len(p.errs) > 0 {
 		return nil, errors.Join(p.errs...)
 	}
@@ -366,6 +416,72 @@ func (p *parser) exports(n *yaml.Node) {
 		p.breakdowns(&e, key)
 		p.cfg.Exports = append(p.cfg.Exports, e)
 	}
+}
+
+// sqlAndServe fills in the session limits and checks `serve:`.
+func (p *parser) sqlAndServe() {
+	c := p.cfg
+	if c.SQL.MemoryLimit == "" {
+		c.SQL.MemoryLimit = "2GB"
+	}
+	if c.SQL.Threads == 0 {
+		c.SQL.Threads = c.DuckDB.Threads
+	}
+	if c.SQL.StatementTimeout == 0 {
+		c.SQL.StatementTimeout = 10 * time.Minute
+	}
+	p.require(c.SQL.StatementTimeout > 0, "sql.statement_timeout", "must be positive")
+	s := &c.Serve
+	if s.StatementTimeout == 0 {
+		s.StatementTimeout = c.SQL.StatementTimeout
+	}
+	if s.MemoryLimit == "" {
+		s.MemoryLimit = c.SQL.MemoryLimit
+	}
+	if s.MaxRows == 0 {
+		s.MaxRows = 5_000_000
+	}
+	if s.MaxConnections == 0 {
+		s.MaxConnections = 64
+	}
+	if s.AuthDelay == 0 {
+		s.AuthDelay = time.Second
+	}
+	s.TLSCert = p.path(s.TLSCert, "serve.tls_cert", true)
+	s.TLSKey = p.path(s.TLSKey, "serve.tls_key", true)
+	p.require((s.TLSCert == "") == (s.TLSKey == ""), "serve.tls_cert", "tls_cert and tls_key go together")
+	for _, l := range s.Listen {
+		host, _, err := net.SplitHostPort(l)
+		if err != nil {
+			p.fail("serve.listen", fmt.Sprintf("%q: expected host:port (%v)", l, err))
+			continue
+		}
+		p.require(s.TLSCert != "" || IsLoopback(host), "serve.listen",
+			fmt.Sprintf("%q is not a loopback address: set serve.tls_cert and serve.tls_key (TLS is required off the machine)", l))
+	}
+	names := make([]string, 0, len(s.Users))
+	for n := range s.Users {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		u := s.Users[n]
+		key := "serve.users." + n
+		p.require(u.Role == RoleStatistician || u.Role == RolePartner, key+".role",
+			fmt.Sprintf("%q: expected %s or %s", u.Role, RoleStatistician, RolePartner))
+		if _, err := scram.Parse(u.SCRAM); err != nil {
+			p.fail(key+".scram", err.Error())
+		}
+	}
+}
+
+// IsLoopback reports whether a listener's host is this machine only.
+func IsLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // breakdowns checks a profile's breakdowns and its workbook's, and fills

@@ -61,9 +61,11 @@ func commands() []command {
 		{"report", "report [--profile P] [--year N] [--pdf] DIR", "write the observatory's annual report (HTML pages, PDF with --pdf)", runReport},
 		{"docs", "docs [DIR]", "write the data dictionary (Markdown and HTML)", runDocs},
 		{"runs", "runs [show ID]", "recent runs, or one run with every error", runRuns},
-		{"schedule", "schedule", "run the jobs on their cron schedules, in the foreground", runSchedule},
+		{"schedule", "schedule [--serve]", "run the jobs on their cron schedules, in the foreground (--serve: and odpe serve)", runSchedule},
 		{"keygen", "keygen FILE", "write a new pseudonymisation key (mode 600)", runKeygen},
 		{"purge", "purge", "remove the copies of rejected files older than rejected_retention", runPurge},
+		{"serve", "serve", "serve the warehouse over the PostgreSQL protocol (serve: in the configuration)", runServe},
+		{"passwd", "passwd [--role statistician|partner] USER", "write a user's SCRAM-SHA-256 verifier for `odpe serve`", runPasswd},
 	}
 }
 

@@ -42,12 +42,16 @@ func runDemo(e *env, args []string) int {
 	if code != ExitOK && code != ExitPartial {
 		return code
 	}
+	serveLines, err := demoUsers(cfgPath, cfg)
+	if err != nil {
+		return e.fail(err)
+	}
 	fmt.Fprintf(e.stdout, `
 Warehouse: %s
 Exports:   %s
 Try:
   go run ./cmd/odpe --config %s sql "SELECT indicator, period, territory, value, unit, evolution FROM indicator_values WHERE indicator = 'pmi_epp_rate' ORDER BY period"
   go run ./cmd/odpe --config %s status
-`, cfg.Warehouse, cfg.ExportsDir, cfgPath, cfgPath)
+%s`, cfg.Warehouse, cfg.ExportsDir, cfgPath, cfgPath, serveLines)
 	return code
 }

@@ -19,13 +19,28 @@ import (
 var errNotReady = errors.New("source files still being written")
 
 func runSchedule(e *env, args []string) int {
-	if len(args) > 0 {
-		fmt.Fprintln(e.stderr, "usage: odpe schedule")
+	fs := e.flags("schedule")
+	withServer := fs.Bool("serve", false, "also serve the warehouse over the PostgreSQL protocol (odpe serve), in the same process")
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+		fmt.Fprintln(e.stderr, "usage: odpe schedule [--serve]")
 		return ExitError
 	}
 	cfg, err := e.config()
 	if err != nil {
 		return e.fail(err)
+	}
+	if *withServer {
+		// The server never takes the refresh lock, and its sandboxes are
+		// DuckDB instances of their own: it lives beside the refreshes.
+		wait, err := startServer(e.ctx, e, cfg)
+		if err != nil {
+			return e.fail(err)
+		}
+		defer func() {
+			if err := wait(); err != nil {
+				e.log.Error("odpe serve stopped", "err", err)
+			}
+		}()
 	}
 	var jobs []schedule.Job
 	for _, j := range cfg.Jobs {
