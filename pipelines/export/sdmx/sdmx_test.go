@@ -93,8 +93,8 @@ func TestWriteRows(t *testing.T) {
 		want string
 	}{
 		{"département total", 0, "dataflow,ODPE62:DF_PROTECTION_ENFANCE(1.0),I,ase_mineurs_confies,62,_T,_T,,2023,2143,PERS,A,F"},
-		{"primary suppression", 1, "dataflow,ODPE62:DF_PROTECTION_ENFANCE(1.0),I,ase_mineurs_confies,ARRAS,F,0-5 ans,,2023,,PERS,Q,A"},
-		{"secondary suppression", 2, "dataflow,ODPE62:DF_PROTECTION_ENFANCE(1.0),I,ase_mineurs_confies,ARRAS,M,0-5 ans,,2023,,PERS,Q,D"},
+		{"primary suppression: one mark", 1, "dataflow,ODPE62:DF_PROTECTION_ENFANCE(1.0),I,ase_mineurs_confies,ARRAS,F,0-5 ans,,2023,,PERS,Q,C"},
+		{"secondary suppression: the same mark", 2, "dataflow,ODPE62:DF_PROTECTION_ENFANCE(1.0),I,ase_mineurs_confies,ARRAS,M,0-5 ans,,2023,,PERS,Q,C"},
 		{"provisional, rounded", 3, "dataflow,ODPE62:DF_PROTECTION_ENFANCE(1.0),I,ase_taux_placement,62,,,,2024,11.234568,PER_1000,P,F"},
 		{"incomplete, negative zero", 4, "dataflow,ODPE62:DF_PROTECTION_ENFANCE(1.0),I,ase_taux_placement,LENS,,,,2024,0,PER_1000,P,F"},
 		{"quoted breakdown", 5, `dataflow,ODPE62:DF_PROTECTION_ENFANCE(1.0),I,ase_part_familial,BOULOGNE,,,"Accueil ""familial"", hors département",2024,19.8,PT,A,F`},
