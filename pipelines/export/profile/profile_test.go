@@ -6,9 +6,11 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"maps"
 	"math"
 	"os"
+	path_ "path"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -1145,6 +1147,59 @@ func TestUnchangedProfilesAreReused(t *testing.T) {
 	write("4")
 	if same("3", "4", "insee/insee.sdmx.csv") {
 		t.Error("insee reused though its protection is no longer shared with drees")
+	}
+}
+
+// TestSentFoldersHoldOnlyPublishedFiles: a profile's folder is what is
+// sent to its recipient, so it holds its published files and nothing
+// else: the fingerprints, indexes and kept rows (the detail a workbook
+// leaves out) live in the run's state folder, beside it. Written twice,
+// the second time reusing the first.
+func TestSentFoldersHoldOnlyPublishedFiles(t *testing.T) {
+	wh := warehouse(t)
+	cfg := *wh.cfg
+	cfg.ExportsDir = t.TempDir()
+	for _, run := range []string{"1", "2"} {
+		w := &profile.Writer{Config: &cfg}
+		publish, err := w.Write(context.Background(), wh.db, wh.runID, run, nil)
+		if err == nil {
+			err = publish()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range cfg.Exports {
+			dir, err := filepath.EvalSymlinks(filepath.Join(cfg.ExportsDir, p.Name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+				if err != nil || d.IsDir() {
+					return err
+				}
+				rel, _ := filepath.Rel(dir, path)
+				rel = filepath.ToSlash(rel)
+				ok := rel == p.Name+".xlsx" || rel == p.Name+".sdmx.csv"
+				if m, _ := path_.Match("parquet/*.parquet", rel); m && !strings.HasPrefix(path_.Base(rel), ".") {
+					ok = true
+				}
+				if m, _ := path_.Match("arrow/*.arrow", rel); m && !strings.HasPrefix(path_.Base(rel), ".") {
+					ok = true
+				}
+				if !ok {
+					t.Errorf("run %s: %s's folder holds %s, which is not sent", run, p.Name, rel)
+				}
+				n++
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n == 0 {
+				t.Errorf("run %s: %s's folder is empty", run, p.Name)
+			}
+		}
 	}
 }
 

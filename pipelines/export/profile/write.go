@@ -97,7 +97,7 @@ var writers = map[string]writer{
 		if err != nil || sheets == nil {
 			return err
 		}
-		return writeJSON(filepath.Join(t.dir, sheetsFile), sheets)
+		return writeJSON(filepath.Join(stateDir(t.dir), sheetsFile), sheets)
 	},
 	"sdmx": func(t *target) error {
 		var index sdmx.Index
@@ -108,13 +108,13 @@ var writers = map[string]writer{
 		if err != nil {
 			return err
 		}
-		return writeJSON(filepath.Join(t.dir, sdmxIndexFile), index)
+		return writeJSON(filepath.Join(stateDir(t.dir), sdmxIndexFile), index)
 	},
 }
 
-// Beside the files that hold every family, in each profile's directory:
-// what the next publication needs to take the part of the families it
-// reuses from them.
+// In the state of each profile's publication (stateDir), not in its
+// folder: what the next publication needs to take the part of the
+// families it reuses from the files that hold every family.
 const (
 	sheetsFile    = ".xlsx-sheets.json" // xlsx.Sheets
 	sdmxIndexFile = ".sdmx-index.json"  // sdmx.Index
@@ -135,7 +135,7 @@ func (t *target) withoutReusedRows() error {
 				return errors.New("the DREES layout lays out its tables from every row")
 			}
 			prev := &xlsx.Previous{Path: filepath.Join(t.last, t.p.Name+".xlsx"), Families: fams}
-			if err := readJSON(filepath.Join(t.last, sheetsFile), &prev.Sheets); err != nil {
+			if err := readJSON(filepath.Join(stateDir(t.last), sheetsFile), &prev.Sheets); err != nil {
 				return err
 			}
 			if err := prev.Check(t.workbookOf().ds); err != nil {
@@ -144,7 +144,7 @@ func (t *target) withoutReusedRows() error {
 			t.sheets = prev
 		case "sdmx":
 			prev := &sdmx.Previous{Path: filepath.Join(t.last, t.p.Name+".sdmx.csv")}
-			if err := readJSON(filepath.Join(t.last, sdmxIndexFile), &prev.Index); err != nil {
+			if err := readJSON(filepath.Join(stateDir(t.last), sdmxIndexFile), &prev.Index); err != nil {
 				return err
 			}
 			for _, ind := range t.ds.Indicators {
@@ -220,7 +220,7 @@ func (t *target) writeFamily(fam string, rows []int) (err error) {
 		}
 	}()
 	for _, rel := range familyFiles(t.p, fam) {
-		ff := &familyFile{path: filepath.Join(t.dir, rel)}
+		ff := &familyFile{path: familyPath(t.dir, rel)}
 		if err := os.MkdirAll(filepath.Dir(ff.path), 0o755); err != nil {
 			return err
 		}
@@ -441,7 +441,7 @@ func (r *Run) Write(ctx context.Context) error {
 			if err := keepFamilies(t, plan); err != nil {
 				return fmt.Errorf("profile %s: %w", p.Name, err)
 			}
-			return os.WriteFile(filepath.Join(t.dir, fingerprintFile), []byte(plan.fingerprint()), 0o644)
+			return os.WriteFile(filepath.Join(stateDir(t.dir), fingerprintFile), []byte(plan.fingerprint()), 0o644)
 		})
 	}
 	var protection errgroup.Group // beside the internal profiles' writing
@@ -474,6 +474,9 @@ func (r *Run) Publish() error { return r.w.publish(r.run, r.profiles) }
 func (w *Writer) writeProfile(ctx context.Context, t *target) error {
 	start := time.Now()
 	if err := os.MkdirAll(t.dir, 0o755); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(stateDir(t.dir), 0o755); err != nil {
 		return err
 	}
 	// The formats are written side by side: each reads the dataset only.
@@ -517,7 +520,11 @@ func (w *Writer) writeProfile(ctx context.Context, t *target) error {
 func (w *Writer) publish(run string, profiles []configs.Export) error {
 	for _, p := range profiles {
 		// The files' names on disk before the link points at them.
-		if err := syncDirs(filepath.Join(w.Config.ExportsDir, ".runs", run, p.Name)); err != nil {
+		dir := filepath.Join(w.Config.ExportsDir, ".runs", run, p.Name)
+		if err := syncDirs(dir); err != nil {
+			return err
+		}
+		if err := syncDirs(stateDir(dir)); err != nil {
 			return err
 		}
 		link := filepath.Join(w.Config.ExportsDir, p.Name)
