@@ -10,7 +10,7 @@
 // cells (indicator, département, year, territory, breakdowns):
 //
 //   - every published cell of every profile: a cell one profile hides and
-//     another prints is known;
+//     another prints is known, and so is a count's N−1 printed beside it;
 //   - every table's margins: along each breakdown, and the territory, the
 //     total is the sum of the others (for every unit but hours), in the
 //     cube each profile publishes; a combination a profile's cube leaves
@@ -217,13 +217,20 @@ func (a *Attack) build() *model {
 	for _, p := range a.profiles {
 		for i := range p.rows {
 			r := &p.rows[i]
-			if a.unit(r.Indicator) == "hours" {
-				continue
+			if a.unit(r.Indicator) == "hours" || a.links[r.Indicator].Numerator != nil {
+				continue // a share's or rate's cells are those of its numerator (see linked)
 			}
-			k := get(CellOf(r))
+			c := CellOf(r)
+			k := get(c)
 			if r.Conf == export.Free {
 				if r.Numerator.Valid() {
 					k.known, k.value = true, r.Numerator.Float64()
+				}
+				// A count's N−1, printed beside it, is the cell of N−1.
+				if a.unit(r.Indicator) == "count" && r.Previous.Valid() {
+					c.Period--
+					p := get(c)
+					p.known, p.value = true, r.Previous.Float64()
 				}
 			} else {
 				k.hidden = true
@@ -257,7 +264,7 @@ func (a *Attack) cubes(m *model, p publication, get func(Cell) *knowledge) {
 	var order []table
 	for i := range p.rows {
 		r := &p.rows[i]
-		if a.unit(r.Indicator) == "hours" {
+		if a.unit(r.Indicator) == "hours" || a.links[r.Indicator].Numerator != nil {
 			continue
 		}
 		t := table{r.Indicator, r.Dep, r.Period}
@@ -397,13 +404,14 @@ func (a *Attack) linked(m *model, r *export.Row) {
 	l := a.links[r.Indicator]
 	c := CellOf(r)
 	rowDims := parseDims(c.Dims)
-	if l.Numerator != nil {
+	if l.Numerator != nil && r.Conf == export.Free && r.Numerator.Valid() {
+		// A published share or rate gives the sum of the cells of its
+		// numerator (a rate over a public population gives it as well);
+		// hidden, it gives nothing.
 		if cells, ok := a.resolve(*l.Numerator, c, rowDims); ok {
-			// The row's numerator is the sum of these cells, published or
-			// not: the definitions say so.
-			eq := constraint{what: "numerator of " + r.Indicator, terms: []term{{c, 1}}}
+			eq := constraint{what: "numerator of " + r.Indicator, rhs: r.Numerator.Float64()}
 			for _, x := range cells {
-				eq.terms = append(eq.terms, term{x, -1})
+				eq.terms = append(eq.terms, term{x, 1})
 			}
 			m.eqs = append(m.eqs, eq)
 		}

@@ -380,20 +380,22 @@ func (w *Writer) Read(ctx context.Context, db *sql.DB, runID int64, run string, 
 }
 
 // splitAudiences returns the internal profiles of todo, and the external
-// ones to protect: those of a threshold at most one of todo's, written or
-// not, as they are protected together (see protectTogether).
+// ones to protect: every external profile, written or not, when todo has
+// one, as they are protected together (see protectTogether).
 func splitAudiences(todo, all []configs.Export) (internal, external []configs.Export) {
-	maxThreshold := -1
+	anyExternal := false
 	for _, p := range todo {
 		if p.Audience == "external" {
-			maxThreshold = max(maxThreshold, p.Threshold)
+			anyExternal = true
 		} else {
 			internal = append(internal, p)
 		}
 	}
-	for _, p := range all {
-		if p.Audience == "external" && p.Threshold <= maxThreshold {
-			external = append(external, p)
+	if anyExternal {
+		for _, p := range all {
+			if p.Audience == "external" {
+				external = append(external, p)
+			}
 		}
 	}
 	return internal, external

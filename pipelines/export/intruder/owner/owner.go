@@ -30,7 +30,7 @@ import (
 // Loss is what the protection hides of one profile.
 type Loss struct {
 	Profile   string
-	Cells     int     // published rows that count children (every unit but hours)
+	Cells     int     // published rows that count children (every unit but hours, shares and rates whose numerator is declared as other cells)
 	Hidden    int     // of them hidden
 	Total     float64 // sum of their true numerators
 	HiddenSum float64 // sum of the hidden ones' true numerators
@@ -158,8 +158,8 @@ func loss(name string, rows []export.Row, truth map[intruder.Cell]float64, cat *
 	for i := range rows {
 		r := &rows[i]
 		d, ok := cat.Get(r.Indicator)
-		if !ok || d.Unit == "hours" {
-			continue
+		if !ok || d.Unit == "hours" || (d.Disclosure != nil && d.Disclosure.Numerator != "") {
+			continue // hours count no child; a share's cells are its numerator's
 		}
 		c := intruder.CellOf(r)
 		v := truth[c]
