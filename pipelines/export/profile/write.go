@@ -279,6 +279,9 @@ type Writer struct {
 	// Written, when set, hears of each profile written, with its rows and
 	// the time it took (for the benchmarks).
 	Written func(profile string, rows int, took time.Duration)
+	// Protected, when set, hears of the disclosure control of the
+	// external profiles and the time it took (for the benchmarks).
+	Protected func(took time.Duration)
 }
 
 // Write writes the named profiles (all when empty) of the warehouse
@@ -456,6 +459,9 @@ func (r *Run) Write(ctx context.Context) error {
 		})
 		if w.Logger != nil && len(external) > 0 {
 			w.Logger.Info("disclosure control done", "profiles", len(external), "took", time.Since(start).Round(time.Millisecond))
+		}
+		if w.Protected != nil && len(external) > 0 {
+			w.Protected(time.Since(start))
 		}
 		return err
 	})
