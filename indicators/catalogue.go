@@ -64,6 +64,9 @@ type Declaration struct {
 	Target        *Target  `yaml:"target"`
 	Checks        []Check  `yaml:"checks"`
 	Key           bool     `yaml:"key"` // a key indicator: charted in the exports
+	// Disclosure links the indicator's cells to other indicators' for the
+	// disclosure control of the exports (see Disclosure); optional.
+	Disclosure *Disclosure `yaml:"disclosure"`
 
 	File string `yaml:"-"` // where it was declared
 	SQL  string `yaml:"-"` // the query, from the .sql file beside it
@@ -161,6 +164,11 @@ func Load(fsyss ...fs.FS) (*Catalogue, error) {
 		}
 		return c.List[i].ID < c.List[j].ID
 	})
+	if len(errs) == 0 {
+		if err := c.checkLinks(); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	return c, errors.Join(errs...)
 }
 
@@ -235,6 +243,9 @@ func (d *Declaration) validate() error {
 	}
 	if d.Target != nil {
 		need(d.Target.Comparison == ">=" || d.Target.Comparison == "<=", "target.comparison: expected >= or <=")
+	}
+	if _, err := ParseLinks(d.Disclosure); err != nil {
+		need(false, err.Error())
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("%s: %s", d.File, strings.Join(problems, "; "))

@@ -7,6 +7,7 @@ package compute
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -93,9 +94,19 @@ func saveDeclaration(ctx context.Context, tx *sql.Tx, d *indicators.Declaration)
 	if d.Target != nil {
 		target, cmp = d.Target.Value, d.Target.Comparison
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO ind.catalogue VALUES (?, ?, ?, ?, ?, ?, ?, ?::VARCHAR[], ?, ?::VARCHAR[], ?, ?, ?, ?, ?, ?)`,
+	var disclosure any
+	if !d.Disclosure.Empty() {
+		b, err := json.Marshal(d.Disclosure)
+		if err != nil {
+			return fmt.Errorf("%s: save declaration: %w", d.File, err)
+		}
+		disclosure = string(b)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO ind.catalogue (indicator, label, family, definition, unit, numerator, denominator,
+		breakdowns, reference_date, sources, convention, target, target_comparison, is_key, declared_in, query, disclosure)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?::VARCHAR[], ?, ?::VARCHAR[], ?, ?, ?, ?, ?, ?, ?)`,
 		d.ID, d.Label, d.Family, d.Definition, d.Unit, d.Numerator, d.Denominator, listLiteral(d.Breakdowns),
-		d.ReferenceDate, listLiteral(d.Sources), d.Convention, target, cmp, d.Key, d.File, d.SQL)
+		d.ReferenceDate, listLiteral(d.Sources), d.Convention, target, cmp, d.Key, d.File, d.SQL, disclosure)
 	if err != nil {
 		return fmt.Errorf("%s: save declaration: %w", d.File, err)
 	}

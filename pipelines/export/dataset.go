@@ -18,25 +18,48 @@ import (
 // sums over it: the département row has Territory == Total.
 const Total = "Ensemble"
 
-// Conf is the confidentiality of a cell, as in SDMX CONF_STATUS; the
-// zero Conf is Free.
+// Conf is the confidentiality of a cell; the zero Conf is Free.
+//
+// Primary and Secondary are the protection's own distinction (why a cell
+// is hidden), which never leaves it: every file a recipient receives
+// gives both the one mark HiddenMark (see Mark), since telling a small
+// count from a complementary cell bounds it (a total of 8 with two hidden
+// primary cells at threshold 5 makes each 4).
 type Conf uint8
 
-// Confidentialities, whose String is their SDMX code but for Free.
+// Confidentialities, whose String is the protection's code but for Free.
 const (
 	Free      Conf = iota // published
 	Primary               // "A": small count, or a rate whose numerator is one
 	Secondary             // "D": hidden so that a primary cell cannot be recovered
 )
 
+// HiddenMark is the mark of a hidden cell in every published file: the
+// code C ("confidential statistical information") of SDMX's
+// CL_CONF_STATUS, whatever the reason it is hidden.
+const HiddenMark = "C"
+
 var confNames = []string{"", "A", "D"}
 
 func (c Conf) String() string { return name(c, confNames...) }
 
-// ParseConf returns the Conf whose String is s.
+// Mark is what a published file says of a cell: "" when published,
+// HiddenMark when hidden, primary or secondary alike.
+func (c Conf) Mark() string {
+	if c == Free {
+		return ""
+	}
+	return HiddenMark
+}
+
+// ParseConf returns the Conf whose String or Mark is s. HiddenMark, which
+// does not say why a cell is hidden, reads as Secondary.
 func ParseConf(s string) (Conf, error) {
-	if s == "" {
+	switch s {
+	case "":
 		return Free, nil
+	case HiddenMark:
+		return Secondary, nil
 	}
 	return parse[Conf](s, "confidentiality", confNames)
 }

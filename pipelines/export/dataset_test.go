@@ -104,6 +104,16 @@ func TestCodes(t *testing.T) {
 			t.Errorf("ParseConf(%q) = %v, %v", c, got, err)
 		}
 	}
+	// One mark for every hidden cell: a file never tells primary from
+	// secondary.
+	for c, want := range map[Conf]string{Free: "", Primary: HiddenMark, Secondary: HiddenMark} {
+		if got := c.Mark(); got != want {
+			t.Errorf("%v.Mark() = %q, want %q", c, got, want)
+		}
+	}
+	if got, err := ParseConf(HiddenMark); got != Secondary || err != nil {
+		t.Errorf("ParseConf(%q) = %v, %v, want hidden", HiddenMark, got, err)
+	}
 	for _, tc := range []struct {
 		parse func(string) error
 		name  string
@@ -112,7 +122,7 @@ func TestCodes(t *testing.T) {
 		{func(s string) error { _, err := ParseUnit(s); return err }, "", `unit "": want one of count, %, ‰, per100k, days, hours, ratio`},
 		{func(s string) error { _, err := ParseUnit(s); return err }, "euros", `unit "euros"`},
 		{func(s string) error { _, err := ParseStatus(s); return err }, "", `status "": want one of final, provisional, incomplete`},
-		{func(s string) error { _, err := ParseConf(s); return err }, "C", `confidentiality "C": want one of A, D`},
+		{func(s string) error { _, err := ParseConf(s); return err }, "X", `confidentiality "X": want one of A, D`},
 	} {
 		if err := tc.parse(tc.name); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
 			t.Errorf("parse %q: error %v, want %s", tc.name, err, tc.want)

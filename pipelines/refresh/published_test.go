@@ -422,7 +422,10 @@ func exportsSnapshot(t *testing.T, cfg *configs.Config) map[string]string {
 	for _, p := range cfg.Exports {
 		dir := filepath.Join(cfg.ExportsDir, p.Name)
 		files, _ := filepath.Glob(filepath.Join(dir, "*", "*.arrow"))
-		hidden, _ := filepath.Glob(filepath.Join(dir, ".rows", "*.arrow"))
+		// The rows kept for the next publication, in its state (beside
+		// the profile's folder, not in it).
+		real, _ := filepath.EvalSymlinks(dir)
+		hidden, _ := filepath.Glob(filepath.Join(filepath.Dir(real), ".state", p.Name, ".rows", "*.arrow"))
 		pq, _ := filepath.Glob(filepath.Join(dir, "*", "*.parquet"))
 		for _, file := range slices.Concat(files, hidden, pq) {
 			readRows := feather.ReadRows
@@ -448,6 +451,9 @@ func exportsSnapshot(t *testing.T, cfg *configs.Config) map[string]string {
 				}
 			}
 			rel, _ := filepath.Rel(cfg.ExportsDir, file)
+			if slices.Contains(hidden, file) {
+				rel = filepath.Join(p.Name, ".state", filepath.Base(file))
+			}
 			out[rel] = fmt.Sprintf("%d rows, hash %x", len(rows), h.Sum64())
 		}
 		if b, err := os.ReadFile(filepath.Join(dir, p.Name+".sdmx.csv")); err == nil {

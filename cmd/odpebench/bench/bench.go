@@ -19,8 +19,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -32,6 +34,7 @@ import (
 	"github.com/odpe/odpe/cmd/odpe/cli"
 	"github.com/odpe/odpe/configs"
 	"github.com/odpe/odpe/pipelines/demo"
+	"github.com/odpe/odpe/pipelines/export/intruder/owner"
 	"github.com/odpe/odpe/pipelines/export/profile"
 	"github.com/odpe/odpe/pipelines/refresh"
 )
@@ -71,6 +74,24 @@ type Result struct {
 	OnePMISteps []Step     `json:"one_pmi_file_steps"` // its steps of 10 ms or more
 	WarehouseMB float64    `json:"warehouse_mib"`
 	Exports     Exports    `json:"exports_alone"`
+	Audit       *Audit     `json:"strong_audit,omitempty"` // not at national scale
+}
+
+// Audit is the strong audit of the external profiles (package intruder):
+// every file of every external profile attacked together.
+type Audit struct {
+	Hidden      int            `json:"hidden_cells"`
+	Primary     int            `json:"primary_cells"`
+	Recovered   int            `json:"recovered_exactly"`
+	Narrowed    int            `json:"primary_narrowed"`
+	Constraints int            `json:"constraints"`
+	Parts       int            `json:"parts"`
+	Largest     int            `json:"largest_part_hidden_cells"`
+	Dropped     int            `json:"constraints_broken_by_the_data"`
+	DroppedBy   map[string]int `json:"constraints_broken_by_the_data_by_kind,omitempty"`
+	Seconds     float64        `json:"attack_seconds"`
+	Loss        []owner.Loss   `json:"loss"`
+	Exposed     []string       `json:"exposed,omitempty"` // the first ones
 }
 
 // Exports is every export profile written from the refreshed warehouse
@@ -79,7 +100,8 @@ type Result struct {
 type Exports struct {
 	Read       float64 `json:"read_seconds"`
 	Written    float64 `json:"written_seconds"`
-	Indicators float64 `json:"indicators_seconds"` // the full refresh's step
+	Disclosure float64 `json:"disclosure_control_seconds"` // part of Written
+	Indicators float64 `json:"indicators_seconds"`         // the full refresh's step
 }
 
 // Main runs the command and returns its exit code.
@@ -147,6 +169,11 @@ func Run(ctx context.Context, scale string, seed uint64, dir string) (*Result, e
 	}
 	if err := res.exportsAlone(ctx, cfg); err != nil {
 		return nil, fmt.Errorf("exports alone: %w", err)
+	}
+	if scale != "national" {
+		if err := res.strongAudit(ctx, cfg); err != nil {
+			return nil, fmt.Errorf("strong audit: %w", err)
+		}
 	}
 	if res.NoChange, _, err = timeRefresh(ctx, cfg); err != nil {
 		return nil, fmt.Errorf("no-change refresh: %w", err)
@@ -266,7 +293,8 @@ func (r *Result) exportsAlone(ctx context.Context, cfg *configs.Config) error {
 	if err := db.QueryRowContext(ctx, "SELECT max(run_id) FROM ind.values").Scan(&runID); err != nil {
 		return err
 	}
-	w := &profile.Writer{Config: &scratch, Logger: slog.New(slog.DiscardHandler)}
+	w := &profile.Writer{Config: &scratch, Logger: slog.New(slog.DiscardHandler),
+		Protected: func(d time.Duration) { r.Exports.Disclosure = d.Seconds() }}
 	start := time.Now()
 	run, err := w.Read(ctx, db, runID, "bench", nil)
 	if err != nil {
@@ -277,6 +305,45 @@ func (r *Result) exportsAlone(ctx context.Context, cfg *configs.Config) error {
 	err = run.Write(ctx)
 	r.Exports.Written = time.Since(start).Seconds()
 	return err
+}
+
+// strongAudit attacks the external profiles' files together (see
+// package owner) and keeps what the intruder learnt and what the
+// protection costs each profile.
+func (r *Result) strongAudit(ctx context.Context, cfg *configs.Config) error {
+	db, err := refresh.Store(cfg).OpenReadOnly(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var runID int64
+	if err := db.QueryRowContext(ctx, "SELECT max(run_id) FROM ind.values").Scan(&runID); err != nil {
+		return err
+	}
+	cat, err := refresh.Catalogue(cfg)
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp(filepath.Dir(cfg.Warehouse), "audit-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	rep, err := owner.Audit(ctx, db, cfg, cat, runID, dir)
+	if err != nil {
+		return err
+	}
+	a := &Audit{Hidden: rep.Hidden, Primary: rep.Primary, Recovered: rep.Recovered, Narrowed: rep.Narrowed,
+		Constraints: rep.Result.Constraints, Parts: rep.Result.Components, Largest: rep.Result.Largest,
+		Dropped: len(rep.Result.Dropped), DroppedBy: rep.Dropped(), Seconds: rep.Attack.Seconds(), Loss: rep.Loss}
+	for i, v := range rep.Exposed {
+		if i == 20 {
+			break
+		}
+		a.Exposed = append(a.Exposed, v.String())
+	}
+	r.Audit = a
+	return nil
 }
 
 // baselines times DuckDB loading the large CSV files of the ASE, CRIP and
@@ -433,6 +500,27 @@ func (r *Result) Print(w io.Writer) {
 	e := r.Exports
 	fmt.Fprintf(w, "\nevery export profile, alone %.2f s (read %.2f s, written %.2f s): %.2fx the indicators step (%.2f s)\n",
 		e.Read+e.Written, e.Read, e.Written, (e.Read+e.Written)/e.Indicators, e.Indicators)
+	fmt.Fprintf(w, "  of which disclosure control of the external profiles %.2f s\n", e.Disclosure)
+	if a := r.Audit; a != nil {
+		verdict := "PASS"
+		if a.Recovered+a.Narrowed > 0 {
+			verdict = "FAIL"
+		}
+		fmt.Fprintf(w, "\nstrong audit (every external file together) %s: %d hidden cells (%d primary): %d recovered exactly, %d primary narrowed below their protection interval\n",
+			verdict, a.Hidden, a.Primary, a.Recovered, a.Narrowed)
+		fmt.Fprintf(w, "  %d constraints in %d parts (largest %d hidden cells), %d broken by the data left out; attack %.2f s\n",
+			a.Constraints, a.Parts, a.Largest, a.Dropped, a.Seconds)
+		for _, kind := range slices.Sorted(maps.Keys(a.DroppedBy)) {
+			fmt.Fprintf(w, "  left out, broken by the data: %d × %s\n", a.DroppedBy[kind], kind)
+		}
+		for _, l := range a.Loss {
+			fmt.Fprintf(w, "  %-8s %5d of %5d cells hidden (%4.1f %%), carrying %5.2f %% of the counts; %d of %d département totals hidden\n",
+				l.Profile, l.Hidden, l.Cells, 100*float64(l.Hidden)/float64(max(1, l.Cells)), 100*l.Share(), l.DepTotalsHidden, l.DepTotals)
+		}
+		for _, e := range a.Exposed {
+			fmt.Fprintf(w, "  exposed: %s\n", e)
+		}
+	}
 	fmt.Fprintf(w, "\nno-change refresh        %.2f s\n", r.NoChange)
 	fmt.Fprintf(w, "one new PMI file refresh %.2f s (extract, indicators and exports)\n", r.OnePMIFile)
 	for _, s := range r.OnePMISteps {

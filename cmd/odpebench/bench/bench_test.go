@@ -38,15 +38,21 @@ func TestRunSmall(t *testing.T) {
 		}
 	}
 	e := res.Exports
-	if e.Read <= 0 || e.Written <= 0 || e.Indicators != steps["indicators"].Seconds {
-		t.Errorf("exports alone %+v: want their times and the indicators step's", e)
+	if e.Read <= 0 || e.Written <= 0 || e.Disclosure <= 0 || e.Indicators != steps["indicators"].Seconds {
+		t.Errorf("exports alone %+v: want their times, disclosure control's and the indicators step's", e)
+	}
+	// The strong audit runs and passes.
+	if a := res.Audit; a == nil || a.Hidden == 0 || a.Primary == 0 || len(a.Loss) == 0 {
+		t.Errorf("strong audit %+v: want hidden and primary cells and each profile's loss", a)
+	} else if a.Recovered+a.Narrowed > 0 {
+		t.Errorf("strong audit: %d cells recovered, %d primary narrowed: %v", a.Recovered, a.Narrowed, a.Exposed)
 	}
 	if res.Refresh <= 0 || res.NoChange <= 0 || res.OnePMIFile <= 0 || res.PeakMiB <= 0 {
 		t.Errorf("refreshes %.2f, %.2f, %.2f s, peak %.0f MiB: want each measured", res.Refresh, res.NoChange, res.OnePMIFile, res.PeakMiB)
 	}
 	var out bytes.Buffer
 	res.Print(&out)
-	for _, want := range []string{"full refresh", "every export profile, alone", "one new PMI file refresh"} {
+	for _, want := range []string{"full refresh", "every export profile, alone", "strong audit", "one new PMI file refresh"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("printed table lacks %q:\n%s", want, out.String())
 		}

@@ -8,7 +8,8 @@
 // writer), and the reading of such records back into rows (Reader).
 //
 // The values are kept as they are: a breakdown a row does not have is
-// null, a suppressed figure is null, conf is "" when published.
+// null, a suppressed figure is null, conf is "" when published and
+// export.HiddenMark ("C") when hidden, whatever the reason.
 //
 // Errors carry no package prefix: the writers add theirs.
 package arrowrows
@@ -227,7 +228,7 @@ func Append(b *array.RecordBuilder, ds *export.Dataset, rows []int) error {
 		}
 		unit.Append(r.Unit.String())
 		status.Append(r.Status.String())
-		conf.Append(r.Conf.String())
+		conf.Append(r.Conf.Mark())
 	}
 	return nil
 }

@@ -57,4 +57,54 @@
 // cost grows with the cube of the largest component, and it is meant for
 // tests and for checking exports offline; Protect relies on the hypercube
 // certificate and Determined, which stay fast at national size.
+//
+// # Linked tables
+//
+// A Table is one indicator's cells for one département and year. The
+// tables the external profiles publish are linked: the same cell is
+// published by several profiles, a share or rate publishes the cells of
+// other indicators (its numerator and denominator), indicators are
+// margins of one another (children accueillis by mode and by sex and age
+// add up to the same total; the minors followed are the age bands below
+// 18 of the children followed) and across years (the pupilles of N are
+// those of N−1 plus the admissions less the adoptions). The references
+// are τ-Argus' linked tables, which protects tables sharing cells either
+// all at once (a "cover table" holding every cell) or one at a time,
+// going back to earlier tables when a common cell's status changes
+// (modular, with backtracking); and sdcTable's protectLinkedTables, which
+// protects each table, and while a common cell is suppressed in one and
+// not the other, suppresses it in the other and protects again. Both are
+// about cells shared as such; neither knows shares, sub-totals or
+// identities across years, which the indicators' declarations give here
+// (indicators.Disclosure). What pipelines/export/profile does, and why:
+//
+//   - one dataset for every external profile (the cover table of
+//     τ-Argus, restricted to what is published): a cell shared by two
+//     profiles is one cell, protected once at the threshold of the
+//     strictest profile that publishes it, so it is hidden in all or in
+//     none;
+//   - tables are protected one at a time with Protect (hypercubes: cheap,
+//     and certified per table), and cells hidden by a link enter their
+//     table's protection again as Secondary, until nothing changes: the
+//     iteration of protectLinkedTables, which ends as suppressions only
+//     grow;
+//   - a share or rate whose numerator is declared as cells of other
+//     indicators is not a table of its own: it is hidden whenever one of
+//     its cells is, and its threshold is carried over to its cells (3
+//     children in foster care are a small count wherever a share gives
+//     them). Published, it gives only what its cells give; hidden, nothing.
+//     A rate over a public population gives its numerator: it is treated
+//     as such, its numerator being declared;
+//   - an identity between indicators whose cells would have one hidden
+//     gets a second, the one in the fewest identities, then the smallest
+//     (a flow rather than a stock, which would carry the suppression from
+//     year to year), so that it never gives one hidden cell away alone;
+//   - one mark for every hidden cell in every file (export.Conf.Mark): a
+//     primary and a complementary cell look alike.
+//
+// This is a heuristic, not an optimal cover: the audit that tests it
+// (package pipelines/export/intruder) is the strongest intruder we know,
+// one linear program over every external file of every profile, with
+// every margin, link and identity and whole numbers, and it shares no
+// code with the protection.
 package disclosure

@@ -11,7 +11,7 @@
 // The columns, those of package arrowrows, keep the Dataset's values as
 // they are: the département row has territory "Ensemble", a breakdown
 // total is "Ensemble", a breakdown the indicator does not have is null,
-// conf is "" (published), "A" or "D" and a suppressed cell has null
+// conf is "" (published) or "C" (hidden, whatever the reason) and a suppressed cell has null
 // numerator, denominator, value, previous and evolution. The schema
 // metadata describes the export (keys odpe:profile, odpe:title,
 // odpe:audience, odpe:run_id, odpe:generated, odpe:threshold,

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -107,7 +108,7 @@ func TestWriteReadBack(t *testing.T) {
 	_, got := readAll(t, buf.Bytes())
 	want := [][]string{
 		{"ase_mineurs_confies", "62", "2023", "Ensemble", "Ensemble", "Ensemble", "2143", "∅", "2143", "2100", "2.0476", "count", "final", ""},
-		{"ase_mineurs_confies", "62", "2023", "ARRAS", "F", "0-5 ans", "∅", "∅", "∅", "∅", "∅", "count", "final", "A"},
+		{"ase_mineurs_confies", "62", "2023", "ARRAS", "F", "0-5 ans", "∅", "∅", "∅", "∅", "∅", "count", "final", "C"},
 		{"ase_taux_placement", "62", "2024", "LENS", "∅", "∅", "312", "27850", "11.2028", "∅", "∅", "‰", "provisional", ""},
 	}
 	if len(got) != len(want) {
@@ -293,7 +294,12 @@ func TestWriteFamiliesReadRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	rd := arrowrows.NewReader()
-	for fam, want := range map[string][]export.Row{"ase": ds.Rows[:3], "pmi": ds.Rows[3:]} {
+	for fam, want := range map[string][]export.Row{"ase": slices.Clone(ds.Rows[:3]), "pmi": ds.Rows[3:]} {
+		for i := range want {
+			if want[i].Conf != export.Free {
+				want[i].Conf = export.Secondary // hidden: the file does not say why
+			}
+		}
 		got, err := ReadRows(filepath.Join(dir, fam+".arrow"), rd, nil)
 		if err != nil {
 			t.Fatal(err)

@@ -115,7 +115,7 @@ func wantRows(ds *export.Dataset, fam string) [][]string {
 		for _, v := range []export.Figure{r.Numerator, r.Denominator, r.Value, r.Previous, r.Evolution} {
 			row = append(row, num(v))
 		}
-		out = append(out, append(row, r.Unit.String(), r.Status.String(), r.Conf.String()))
+		out = append(out, append(row, r.Unit.String(), r.Status.String(), r.Conf.Mark()))
 	}
 	return out
 }

@@ -12,6 +12,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -57,6 +58,7 @@ type values struct {
 	rows       []export.Row
 	sources    []export.Source
 	quality    []export.QualityIssue
+	links      map[string]indicators.Links // declared disclosure links, by indicator
 }
 
 // read reads the indicators selected by patterns, with their rows.
@@ -72,8 +74,9 @@ func read(ctx context.Context, db *sql.DB, runID int64, patterns []string) (*val
 // patterns.
 func readCatalogue(ctx context.Context, db *sql.DB, runID int64, patterns []string) (*values, error) {
 	v := &values{runID: runID}
+	v.links = map[string]indicators.Links{}
 	rows, err := db.QueryContext(ctx, `SELECT indicator, label, family, definition, unit, numerator, denominator,
-		breakdowns, reference_date, sources, coalesce(convention, ''), is_key FROM ind.catalogue ORDER BY family, indicator`)
+		breakdowns, reference_date, sources, coalesce(convention, ''), is_key, disclosure FROM ind.catalogue ORDER BY family, indicator`)
 	if err != nil {
 		return nil, fmt.Errorf("read catalogue: %w", err)
 	}
@@ -82,12 +85,24 @@ func readCatalogue(ctx context.Context, db *sql.DB, runID int64, patterns []stri
 		var ind export.Indicator
 		var num, den sql.NullString
 		var breakdowns, sources []any
+		var disclosure sql.NullString
 		if err := rows.Scan(&ind.ID, &ind.Label, &ind.Family, &ind.Definition, &ind.Unit, &num, &den,
-			&breakdowns, &ind.ReferenceDate, &sources, &ind.Convention, &ind.Key); err != nil {
+			&breakdowns, &ind.ReferenceDate, &sources, &ind.Convention, &ind.Key, &disclosure); err != nil {
 			return nil, err
 		}
 		if !selected(patterns, ind.ID) {
 			continue
+		}
+		if disclosure.Valid {
+			var d indicators.Disclosure
+			if err := json.Unmarshal([]byte(disclosure.String), &d); err != nil {
+				return nil, fmt.Errorf("read catalogue: %s: disclosure: %w", ind.ID, err)
+			}
+			l, err := indicators.ParseLinks(&d)
+			if err != nil {
+				return nil, fmt.Errorf("read catalogue: %s: %w", ind.ID, err)
+			}
+			v.links[ind.ID] = l
 		}
 		ind.Numerator, ind.Denominator = num.String, den.String
 		ind.Breakdowns, ind.Sources = strs(breakdowns), strs(sources)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/odpe/odpe/configs"
 	"github.com/odpe/odpe/pipelines/export"
@@ -17,10 +18,11 @@ import (
 	"github.com/odpe/odpe/pipelines/export/parquet"
 )
 
-// familiesFile, in each profile's directory, says for each indicator
-// family what its rows were made from and where they are kept (rowsFile):
-// the profile's Feather or Parquet file of the family, or a hidden Arrow
-// IPC file when the profile has neither format. A family whose fingerprint is the one it
+// familiesFile, in the state of each profile's publication (stateDir),
+// says for each indicator family what its rows were made from and where
+// they are kept (rowsFile): the profile's Feather or Parquet file of the
+// family, or an Arrow IPC file of the state when the profile has neither
+// format. A family whose fingerprint is the one it
 // was last published with is neither read from the warehouse nor
 // protected again: its files of one family per file (Parquet, Feather)
 // are linked from there, and the files that hold every family take its
@@ -29,13 +31,59 @@ import (
 // brings a new PMI file thus redoes the PMI family alone.
 const familiesFile = ".families.json"
 
-// rowsDir holds the rows of a profile without Feather or Parquet files.
+// rowsDir, in the state of a publication, holds the rows of a profile
+// without Feather or Parquet files.
 const rowsDir = ".rows"
+
+// stateRoot is the folder, beside the profiles' folders of a run, that
+// keeps what only the next publication reads: fingerprints, indexes and
+// rows (the sex × age × mode detail a workbook leaves out) of each
+// profile. A profile's folder holds its published files and nothing
+// else, so that sending the folder sends nothing more.
+const stateRoot = ".state"
+
+// stateDir is the state of the publication whose folder is dir:
+// .runs/<run>/.state/<profile> for .runs/<run>/<profile>.
+func stateDir(dir string) string {
+	return filepath.Join(filepath.Dir(dir), stateRoot, filepath.Base(dir))
+}
+
+// familyPath is where rel, a file of familyFiles, lies for the
+// publication whose folder is dir: kept rows in its state, the others
+// in the folder.
+func familyPath(dir, rel string) string {
+	if strings.HasPrefix(filepath.ToSlash(rel), rowsDir+"/") {
+		return filepath.Join(stateDir(dir), rel)
+	}
+	return filepath.Join(dir, rel)
+}
+
+// PublishedRows returns, for the publication whose folder is dir (a
+// profile's folder under exports_dir), the file that holds each family's
+// published rows (Parquet, Arrow IPC, or the rows kept in its state),
+// for readers of what a profile publishes (the annual report). It fails
+// with an error matching fs.ErrNotExist when the folder was never
+// published.
+func PublishedRows(dir string) (map[string]string, error) {
+	b, err := os.ReadFile(filepath.Join(stateDir(dir), familiesFile))
+	if err != nil {
+		return nil, fmt.Errorf("profile: published rows of %s: %w", dir, err)
+	}
+	var fams map[string]family
+	if err := json.Unmarshal(b, &fams); err != nil {
+		return nil, fmt.Errorf("profile: %s: %w", filepath.Join(stateDir(dir), familiesFile), err)
+	}
+	out := make(map[string]string, len(fams))
+	for fam, f := range fams {
+		out[fam] = familyPath(dir, f.Rows)
+	}
+	return out, nil
+}
 
 // family is the entry of one family in familiesFile.
 type family struct {
 	Fingerprint string `json:"fingerprint"`
-	Rows        string `json:"rows"`        // relative to the profile's directory
+	Rows        string `json:"rows"`        // see familyPath
 	Count       int    `json:"count"`       // of rows
 	Territorial bool   `json:"territorial"` // some rows are of a territory, not the département
 }
@@ -116,7 +164,7 @@ func (w *Writer) planFamilies(p configs.Export, inds []export.Indicator, compute
 	if err != nil {
 		return plan, nil // never published
 	}
-	b, err := os.ReadFile(filepath.Join(last, familiesFile))
+	b, err := os.ReadFile(filepath.Join(stateDir(last), familiesFile))
 	if err != nil {
 		return plan, nil // published before families were kept
 	}
@@ -139,7 +187,7 @@ func (w *Writer) planFamilies(p configs.Export, inds []export.Indicator, compute
 
 func allExist(dir string, files []string) bool {
 	for _, f := range files {
-		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+		if _, err := os.Stat(familyPath(dir, f)); err != nil {
 			return false
 		}
 	}
@@ -179,7 +227,7 @@ func complete(ds *export.Dataset, last string, reused map[string]family) error {
 		if filepath.Ext(reused[fam].Rows) == ".parquet" {
 			readRows = parquet.ReadRows
 		}
-		out, err := readRows(filepath.Join(last, reused[fam].Rows), rd, out)
+		out, err := readRows(familyPath(last, reused[fam].Rows), rd, out)
 		if err != nil {
 			return nil, fmt.Errorf("profile %s: rows of %s as last published: %w", ds.Profile, fam, err)
 		}
@@ -248,7 +296,7 @@ func keepFamilies(t *target, plan *familyPlan) error {
 		e.Territorial = slices.ContainsFunc(rows[fam], func(i int) bool { return t.ds.Rows[i].Territory != export.Total })
 		entries[fam] = e
 	}
-	return writeJSON(filepath.Join(t.dir, familiesFile), entries)
+	return writeJSON(filepath.Join(stateDir(t.dir), familiesFile), entries)
 }
 
 // linkFamilies links into dir the files of profile p of each reused
@@ -256,7 +304,7 @@ func keepFamilies(t *target, plan *familyPlan) error {
 func linkFamilies(last, dir string, reused map[string]family, p configs.Export) error {
 	for fam := range reused {
 		for _, rel := range familyFiles(p, fam) {
-			src, dst := filepath.Join(last, rel), filepath.Join(dir, rel)
+			src, dst := familyPath(last, rel), familyPath(dir, rel)
 			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 				return err
 			}

@@ -7,9 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"math"
 	"os"
+	path_ "path"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -31,6 +33,7 @@ import (
 	"github.com/odpe/odpe/pipelines/export/arrowrows"
 	"github.com/odpe/odpe/pipelines/export/disclosure"
 	"github.com/odpe/odpe/pipelines/export/feather"
+	"github.com/odpe/odpe/pipelines/export/intruder/owner"
 	"github.com/odpe/odpe/pipelines/export/profile"
 	"github.com/odpe/odpe/pipelines/export/sdmx"
 	"github.com/odpe/odpe/pipelines/export/xlsx"
@@ -1160,6 +1163,59 @@ func TestUnchangedProfilesAreReused(t *testing.T) {
 	}
 }
 
+// TestSentFoldersHoldOnlyPublishedFiles: a profile's folder is what is
+// sent to its recipient, so it holds its published files and nothing
+// else: the fingerprints, indexes and kept rows (the detail a workbook
+// leaves out) live in the run's state folder, beside it. Written twice,
+// the second time reusing the first.
+func TestSentFoldersHoldOnlyPublishedFiles(t *testing.T) {
+	wh := warehouse(t)
+	cfg := *wh.cfg
+	cfg.ExportsDir = t.TempDir()
+	for _, run := range []string{"1", "2"} {
+		w := &profile.Writer{Config: &cfg}
+		publish, err := w.Write(context.Background(), wh.db, wh.runID, run, nil)
+		if err == nil {
+			err = publish()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range cfg.Exports {
+			dir, err := filepath.EvalSymlinks(filepath.Join(cfg.ExportsDir, p.Name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+				if err != nil || d.IsDir() {
+					return err
+				}
+				rel, _ := filepath.Rel(dir, path)
+				rel = filepath.ToSlash(rel)
+				ok := rel == p.Name+".xlsx" || rel == p.Name+".sdmx.csv"
+				if m, _ := path_.Match("parquet/*.parquet", rel); m && !strings.HasPrefix(path_.Base(rel), ".") {
+					ok = true
+				}
+				if m, _ := path_.Match("arrow/*.arrow", rel); m && !strings.HasPrefix(path_.Base(rel), ".") {
+					ok = true
+				}
+				if !ok {
+					t.Errorf("run %s: %s's folder holds %s, which is not sent", run, p.Name, rel)
+				}
+				n++
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n == 0 {
+				t.Errorf("run %s: %s's folder is empty", run, p.Name)
+			}
+		}
+	}
+}
+
 // TestPublicationsHideConsistently: the external profiles are protected
 // together. A cell two profiles of one threshold publish is hidden in both
 // or in neither; a profile of a higher threshold hides every cell a lower
@@ -1259,4 +1315,37 @@ func TestPublicationsHideConsistently(t *testing.T) {
 		t.Fatal("insee and odas share no cell: the test proves nothing")
 	}
 	t.Logf("insee–drees: %d common cells, %d hidden in both; insee–odas: %d common cells", common, hiddenBoth, shared)
+}
+
+// TestStrongAudit attacks every external profile's files of the small
+// demo together, as an intruder holding all of them, the definitions and
+// the public populations would (package intruder), and judges against
+// the warehouse's true values: no hidden cell may be recovered exactly,
+// no primary cell narrowed below its protection interval.
+func TestStrongAudit(t *testing.T) {
+	wh := warehouse(t)
+	cat, err := refresh.Catalogue(wh.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := owner.Audit(context.Background(), wh.db, wh.cfg, cat, wh.runID, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range rep.Summary() {
+		t.Log(l)
+	}
+	for what, n := range rep.Dropped() {
+		t.Logf("left out, broken by the data: %d × %s", n, what)
+	}
+	if rep.Primary == 0 {
+		t.Fatal("no primary cell in the small demo: the audit proves nothing")
+	}
+	for i, v := range rep.Exposed {
+		if i == 400 {
+			t.Errorf("… and %d more", len(rep.Exposed)-i)
+			break
+		}
+		t.Error(v)
+	}
 }

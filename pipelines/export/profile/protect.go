@@ -36,54 +36,77 @@ import (
 //   - N−1 and the evolution are withheld when N−1 is suppressed.
 //
 // Hours of activity identify no child and are left as they are. Suppressed
-// rows lose every figure; their Conf says why.
+// rows lose every figure; their Conf says why (never published: every
+// file gives a hidden cell one mark).
+//
+// Protect knows nothing of the declared links between indicators; the
+// export of the external profiles (protectTogether) protects them with
+// the links (see system).
 func Protect(ds *export.Dataset) error { return protect(ds, nil) }
 
-// protect is Protect where the cells hidden says (rows, and empty
-// combinations of a table) enter the protection as already hidden:
-// cells another publication hides (see protectTogether).
-func protect(ds *export.Dataset, hidden *hiddenCells) error {
+// system is what the protection of the external profiles' union knows
+// beyond its rows (see disclosure's package comment, "Linked tables").
+type system struct {
+	links map[string]indicators.Links // declared, by indicator
+	// threshold is, for each row of the dataset as read, the threshold of
+	// the strictest profile publishing it when above the dataset's; nil
+	// or 0 for the dataset's.
+	threshold []int
+}
+
+// protect is Protect within a system of linked tables (sys may be nil):
+// cells whose strictest profile has a higher threshold are small counts
+// up to it; shares and rates whose numerator is declared as cells of
+// other indicators follow those cells (hidden when one is, never
+// protected as tables of their own, their threshold carried over to the
+// cells); identities between indicators get a second hidden cell
+// wherever one alone would be hidden.
+func protect(ds *export.Dataset, sys *system) error {
 	if ds.Threshold <= 1 {
 		return nil
-	}
-	if hidden != nil {
-		for i := range ds.Rows {
-			if r := &ds.Rows[i]; r.Conf == export.Free && hidden.cell(r) {
-				r.Conf = export.Secondary
-			}
-		}
 	}
 	decl := map[string]export.Indicator{}
 	for _, ind := range ds.Indicators {
 		decl[ind.ID] = ind
 	}
 	n := len(ds.Rows)
+	lk := newLinker(ds, decl, sys)
+	lk.premark(ds)
 	groups, order, err := groupRows(ds.Rows)
 	if err != nil {
 		return err
 	}
-	// A cell hidden by propagate is one more suppressed cell of its own
-	// table, which must then be protected like the others: repeat until no
-	// table gains a suppression (suppressions only grow, so this ends).
+	// A cell hidden by propagate or by a link is one more suppressed cell
+	// of its own table, which must then be protected like the others:
+	// repeat until no table gains a suppression (suppressions only grow,
+	// so this ends).
 	var places []uint64 // after the first pass; rows added have none
-	for dirty := order; len(dirty) > 0; dirty = propagate(ds, places) {
+	for dirty := order; len(dirty) > 0; {
 		var added []export.Row // appended once: ds.Rows is millions of rows
 		for _, k := range dirty {
 			ind := decl[ds.Rows[groups[k][0]].Indicator]
-			if ind.Unit == "hours" {
+			if ind.Unit == "hours" || lk.derived[ind.ID] {
 				continue
 			}
-			idx, err := protectGroup(ds, ind, groups[k], hidden, &added)
+			idx, err := protectGroup(ds, ind, groups[k], &added)
 			if err != nil {
 				return fmt.Errorf("protect %s: %w", k, err)
 			}
 			groups[k] = idx
 		}
+		lk.index(len(ds.Rows), added)
 		ds.Rows = append(ds.Rows, added...)
 		if places == nil {
 			places = placeKeys(ds.Rows[:n], decl)
 		}
+		dirty = propagate(ds, places)
+		for _, k := range lk.apply(ds) {
+			if !slices.Contains(dirty, k) {
+				dirty = append(dirty, k)
+			}
+		}
 	}
+	lk.publishZeros(ds)
 	reorder(ds.Rows, n, order, groups)
 	withholdPrevious(ds)
 	var none export.Figure
@@ -134,8 +157,8 @@ func small(v export.Figure, threshold int) bool {
 // the warehouse leaves out) that the protection hides becomes a row of its
 // own, suppressed, since leaving it out would publish it as a zero. Such
 // rows go to added, to be appended to ds.Rows (their indices follow).
-func protectGroup(ds *export.Dataset, ind export.Indicator, idx []int, hidden *hiddenCells, added *[]export.Row) ([]int, error) {
-	if !sensitive(ds, ind, idx) && !hidden.inTable(&ds.Rows[idx[0]]) {
+func protectGroup(ds *export.Dataset, ind export.Indicator, idx []int, added *[]export.Row) ([]int, error) {
+	if !sensitive(ds, ind, idx) {
 		return idx, nil // most tables: nothing to hide, nothing hidden before
 	}
 	dims := append([]string{"territory"}, ind.Breakdowns...)
@@ -183,13 +206,7 @@ func protectGroup(ds *export.Dataset, ind export.Indicator, idx []int, hidden *h
 	}
 	// CUBE leaves out empty combinations: they are zeros of the table.
 	for _, key := range missing(values, pos, cells) {
-		c := disclosure.Cell{Key: key}
-		if hidden != nil {
-			if r := emptyRow(first, ind, full(key)); hidden.cell(&r) {
-				c.Status = export.Secondary
-			}
-		}
-		cells = append(cells, c)
+		cells = append(cells, disclosure.Cell{Key: key})
 	}
 	t, err := disclosure.New(dims, cells)
 	if err == nil {

@@ -17,7 +17,7 @@ import (
 	"github.com/odpe/odpe/pipelines/export"
 )
 
-// fingerprintFile, in each profile's directory, says what its files were
+// fingerprintFile, in the state of each profile's publication (stateDir), says what its files were
 // made from. A profile whose fingerprint is the one it was last published
 // with is not written again: its files are linked from there. A refresh
 // that only brings a new PMI file thus leaves the ASE-only profiles as
@@ -110,12 +110,17 @@ func (w *Writer) reuse(p configs.Export, fp, dir string) (bool, error) {
 	if err != nil {
 		return false, nil // never published
 	}
-	old, err := os.ReadFile(filepath.Join(prev, fingerprintFile))
+	old, err := os.ReadFile(filepath.Join(stateDir(prev), fingerprintFile))
 	if err != nil || string(old) != fp {
 		return false, nil
 	}
-	if err := linkTree(prev, dir); err != nil {
+	err = linkTree(prev, dir)
+	if err == nil {
+		err = linkTree(stateDir(prev), stateDir(dir))
+	}
+	if err != nil {
 		os.RemoveAll(dir)
+		os.RemoveAll(stateDir(dir))
 		return false, fmt.Errorf("profile %s: reuse %s: %w", p.Name, prev, err)
 	}
 	return true, nil

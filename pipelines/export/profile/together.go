@@ -12,56 +12,63 @@ import (
 	"github.com/odpe/odpe/pipelines/export"
 )
 
-// protectTogether protects the datasets of the external profiles together,
-// since their readers may put them side by side:
+// protectTogether protects the datasets of the external profiles
+// together, since every external profile may become public and their
+// readers may put them side by side: they are cut from one dataset, the
+// union of their indicators and breakdowns, protected once (see protect)
+// with, for each cell, the threshold of the strictest profile that
+// publishes it. A cell hidden in one external profile is thus hidden in
+// every other that publishes it, a cell two profiles share is protected
+// at the higher of their thresholds, and each profile publishes a part of
+// one protected set of tables, which cannot uncover what the set hides.
 //
-//   - the profiles of one threshold are cut from one dataset, the union of
-//     their indicators and breakdowns, protected once (Protect): a cell two
-//     of them publish is hidden in both or in neither, and each publishes
-//     a part of one protected set of tables, which cannot uncover what the
-//     set hides;
-//   - a higher threshold starts from the cells the lower ones hid: they
-//     enter its protection as already hidden (and get complementary cells
-//     of their own), so it hides them too.
-//
-// ready receives each profile's dataset as soon as it is protected.
+// ready receives each profile's dataset once protected.
 func protectTogether(v *values, profiles []configs.Export, ready func(configs.Export, *export.Dataset)) error {
-	var thresholds []int
-	for _, p := range profiles {
-		thresholds = append(thresholds, p.Threshold)
+	if len(profiles) == 0 {
+		return nil
 	}
-	slices.Sort(thresholds)
-	var hidden *hiddenCells
-	for _, t := range slices.Compact(thresholds) {
-		var group []configs.Export
-		for _, p := range profiles {
-			if p.Threshold == t {
-				group = append(group, p)
-			}
-		}
-		union := unionOf(group)
-		ds := v.of(union)
-		if err := protect(ds, hidden); err != nil {
-			return fmt.Errorf("disclosure control at threshold %d (%s): %w", t, union.Name, err)
-		}
-		if hidden == nil {
-			hidden = &hiddenCells{seed: maphash.MakeSeed(), cells: map[uint64]bool{}, tables: map[string]bool{}}
-		}
-		for i := range ds.Rows {
-			if r := &ds.Rows[i]; r.Conf != export.Free {
-				hidden.cells[cellKey(hidden.seed, r)] = true
-				hidden.tables[groupKey(r)] = true
-			}
-		}
-		for _, p := range group {
-			ready(p, cut(ds, union, p))
-		}
+	union := unionOf(profiles)
+	ds := v.of(union)
+	sys := &system{links: v.links, threshold: strictest(ds, profiles)}
+	if err := protect(ds, sys); err != nil {
+		return fmt.Errorf("disclosure control (%s): %w", union.Name, err)
+	}
+	for _, p := range profiles {
+		ready(p, cut(ds, union, p))
 	}
 	return nil
 }
 
+// strictest returns, for each row of ds (the union of profiles), the
+// highest threshold of the profiles that publish it; nil when the
+// profiles share one threshold (ds.Threshold).
+func strictest(ds *export.Dataset, profiles []configs.Export) []int {
+	higher := false
+	for _, p := range profiles {
+		higher = higher || p.Threshold > ds.Threshold
+	}
+	if !higher {
+		return nil
+	}
+	out := make([]int, len(ds.Rows))
+	for _, p := range profiles {
+		if p.Threshold <= ds.Threshold {
+			continue
+		}
+		sc := newScope(p.Breakdowns)
+		for i := range ds.Rows {
+			r := &ds.Rows[i]
+			if p.Threshold > out[i] && selected(p.Indicators, r.Indicator) && sc.in(r) {
+				out[i] = p.Threshold
+			}
+		}
+	}
+	return out
+}
+
 // unionOf is a profile carrying the indicators and breakdowns of every
-// profile of group, which share a threshold.
+// profile of group, at the lowest of their thresholds (protect raises it
+// for the cells a stricter profile publishes).
 func unionOf(group []configs.Export) configs.Export {
 	if len(group) == 1 {
 		return group[0]
@@ -72,6 +79,7 @@ func unionOf(group []configs.Export) configs.Export {
 			u.Name += "+"
 		}
 		u.Name += p.Name
+		u.Threshold = min(u.Threshold, p.Threshold)
 		u.Indicators = append(u.Indicators, p.Indicators...)
 		if p.Breakdowns == nil {
 			u.Breakdowns = nil
@@ -87,11 +95,11 @@ func unionOf(group []configs.Export) configs.Export {
 }
 
 // cut returns profile p's part of ds, the protected dataset of union: its
-// indicators, within its breakdowns, with p's description; its rows are
-// those of ds when it has them all.
+// indicators, within its breakdowns, with p's description and threshold;
+// its rows are those of ds when it has them all.
 func cut(ds *export.Dataset, union, p configs.Export) *export.Dataset {
 	out := *ds
-	out.Profile, out.Title, out.StructureID = p.Name, p.Title, p.StructureID
+	out.Profile, out.Title, out.StructureID, out.Threshold = p.Name, p.Title, p.StructureID, p.Threshold
 	if union.Name == p.Name {
 		return &out
 	}
@@ -110,24 +118,6 @@ func cut(ds *export.Dataset, union, p configs.Export) *export.Dataset {
 	}
 	out.Rows = sc.rows(keep, ds.Rows)
 	return &out
-}
-
-// hiddenCells are the cells the protection at a lower threshold hid (see
-// protectTogether), and their tables. A nil *hiddenCells holds none.
-type hiddenCells struct {
-	seed   maphash.Seed
-	cells  map[uint64]bool // cellKey
-	tables map[string]bool // groupKey
-}
-
-// cell reports whether the cell of r is hidden.
-func (h *hiddenCells) cell(r *export.Row) bool {
-	return h != nil && h.cells[cellKey(h.seed, r)]
-}
-
-// inTable reports whether a cell of r's table is hidden.
-func (h *hiddenCells) inTable(r *export.Row) bool {
-	return h != nil && h.tables[groupKey(r)]
 }
 
 // cellKey identifies the cell of a row whatever the breakdowns its
@@ -169,14 +159,15 @@ func writeDims(h *maphash.Hash, dims map[string]string) {
 }
 
 // externalPeers returns the external profiles whose protection shapes
-// p's: those of a threshold at most p's (see protectTogether), by name.
+// p's: every external profile, as they are protected together (see
+// protectTogether), by name.
 func externalPeers(p configs.Export, all []configs.Export) []configs.Export {
 	if p.Audience != "external" {
 		return nil
 	}
 	var out []configs.Export
 	for _, q := range all {
-		if q.Audience == "external" && q.Threshold <= p.Threshold {
+		if q.Audience == "external" {
 			out = append(out, q)
 		}
 	}

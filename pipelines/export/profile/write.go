@@ -97,7 +97,7 @@ var writers = map[string]writer{
 		if err != nil || sheets == nil {
 			return err
 		}
-		return writeJSON(filepath.Join(t.dir, sheetsFile), sheets)
+		return writeJSON(filepath.Join(stateDir(t.dir), sheetsFile), sheets)
 	},
 	"sdmx": func(t *target) error {
 		var index sdmx.Index
@@ -114,13 +114,13 @@ var writers = map[string]writer{
 		if err != nil {
 			return err
 		}
-		return writeJSON(filepath.Join(t.dir, sdmxIndexFile), index)
+		return writeJSON(filepath.Join(stateDir(t.dir), sdmxIndexFile), index)
 	},
 }
 
-// Beside the files that hold every family, in each profile's directory:
-// what the next publication needs to take the part of the families it
-// reuses from them.
+// In the state of each profile's publication (stateDir), not in its
+// folder: what the next publication needs to take the part of the
+// families it reuses from the files that hold every family.
 const (
 	sheetsFile    = ".xlsx-sheets.json" // xlsx.Sheets
 	sdmxIndexFile = ".sdmx-index.json"  // sdmx.Index
@@ -141,7 +141,7 @@ func (t *target) withoutReusedRows() error {
 				return errors.New("the DREES layout lays out its tables from every row")
 			}
 			prev := &xlsx.Previous{Path: filepath.Join(t.last, t.p.Name+".xlsx"), Families: fams}
-			if err := readJSON(filepath.Join(t.last, sheetsFile), &prev.Sheets); err != nil {
+			if err := readJSON(filepath.Join(stateDir(t.last), sheetsFile), &prev.Sheets); err != nil {
 				return err
 			}
 			if err := prev.Check(t.workbookOf().ds); err != nil {
@@ -150,7 +150,7 @@ func (t *target) withoutReusedRows() error {
 			t.sheets = prev
 		case "sdmx":
 			prev := &sdmx.Previous{Path: filepath.Join(t.last, t.p.Name+".sdmx.csv")}
-			if err := readJSON(filepath.Join(t.last, sdmxIndexFile), &prev.Index); err != nil {
+			if err := readJSON(filepath.Join(stateDir(t.last), sdmxIndexFile), &prev.Index); err != nil {
 				return err
 			}
 			for _, ind := range t.ds.Indicators {
@@ -226,7 +226,7 @@ func (t *target) writeFamily(fam string, rows []int) (err error) {
 		}
 	}()
 	for _, rel := range familyFiles(t.p, fam) {
-		ff := &familyFile{path: filepath.Join(t.dir, rel)}
+		ff := &familyFile{path: familyPath(t.dir, rel)}
 		if err := os.MkdirAll(filepath.Dir(ff.path), 0o755); err != nil {
 			return err
 		}
@@ -285,6 +285,9 @@ type Writer struct {
 	// Written, when set, hears of each profile written, with its rows and
 	// the time it took (for the benchmarks).
 	Written func(profile string, rows int, took time.Duration)
+	// Protected, when set, hears of the disclosure control of the
+	// external profiles and the time it took (for the benchmarks).
+	Protected func(took time.Duration)
 }
 
 // Write writes the named profiles (all when empty) of the warehouse
@@ -386,20 +389,22 @@ func (w *Writer) Read(ctx context.Context, db *sql.DB, runID int64, run string, 
 }
 
 // splitAudiences returns the internal profiles of todo, and the external
-// ones to protect: those of a threshold at most one of todo's, written or
-// not, as they are protected together (see protectTogether).
+// ones to protect: every external profile, written or not, when todo has
+// one, as they are protected together (see protectTogether).
 func splitAudiences(todo, all []configs.Export) (internal, external []configs.Export) {
-	maxThreshold := -1
+	anyExternal := false
 	for _, p := range todo {
 		if p.Audience == "external" {
-			maxThreshold = max(maxThreshold, p.Threshold)
+			anyExternal = true
 		} else {
 			internal = append(internal, p)
 		}
 	}
-	for _, p := range all {
-		if p.Audience == "external" && p.Threshold <= maxThreshold {
-			external = append(external, p)
+	if anyExternal {
+		for _, p := range all {
+			if p.Audience == "external" {
+				external = append(external, p)
+			}
 		}
 	}
 	return internal, external
@@ -447,7 +452,7 @@ func (r *Run) Write(ctx context.Context) error {
 			if err := keepFamilies(t, plan); err != nil {
 				return fmt.Errorf("profile %s: %w", p.Name, err)
 			}
-			return os.WriteFile(filepath.Join(t.dir, fingerprintFile), []byte(plan.fingerprint()), 0o644)
+			return os.WriteFile(filepath.Join(stateDir(t.dir), fingerprintFile), []byte(plan.fingerprint()), 0o644)
 		})
 	}
 	var protection errgroup.Group // beside the internal profiles' writing
@@ -460,6 +465,9 @@ func (r *Run) Write(ctx context.Context) error {
 		})
 		if w.Logger != nil && len(external) > 0 {
 			w.Logger.Info("disclosure control done", "profiles", len(external), "took", time.Since(start).Round(time.Millisecond))
+		}
+		if w.Protected != nil && len(external) > 0 {
+			w.Protected(time.Since(start))
 		}
 		return err
 	})
@@ -480,6 +488,9 @@ func (r *Run) Publish() error { return r.w.publish(r.run, r.profiles) }
 func (w *Writer) writeProfile(ctx context.Context, t *target) error {
 	start := time.Now()
 	if err := os.MkdirAll(t.dir, 0o755); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(stateDir(t.dir), 0o755); err != nil {
 		return err
 	}
 	// The formats are written side by side: each reads the dataset only.
@@ -523,7 +534,11 @@ func (w *Writer) writeProfile(ctx context.Context, t *target) error {
 func (w *Writer) publish(run string, profiles []configs.Export) error {
 	for _, p := range profiles {
 		// The files' names on disk before the link points at them.
-		if err := syncDirs(filepath.Join(w.Config.ExportsDir, ".runs", run, p.Name)); err != nil {
+		dir := filepath.Join(w.Config.ExportsDir, ".runs", run, p.Name)
+		if err := syncDirs(dir); err != nil {
+			return err
+		}
+		if err := syncDirs(stateDir(dir)); err != nil {
 			return err
 		}
 		link := filepath.Join(w.Config.ExportsDir, p.Name)

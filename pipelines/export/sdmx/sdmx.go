@@ -10,8 +10,9 @@
 //	Row.Status   final → A (normal), provisional → P, incomplete → U
 //	             (low reliability: an expected contributor or month is
 //	             missing; the structure's CL_OBS_STATUS says so).
-//	Row.Conf     "" → CONF_STATUS F (free), A → A (primary), D → D
-//	             (secondary); a suppressed cell has OBS_STATUS Q
+//	Row.Conf     "" → CONF_STATUS F (free); hidden → C (confidential),
+//	             primary or secondary alike: the file does not say why a
+//	             cell is hidden (see export.Conf); a suppressed cell has OBS_STATUS Q
 //	             (missing value; suppressed) and an empty OBS_VALUE.
 //	no value     on a published row: OBS_STATUS M (missing; cannot exist),
 //	             empty OBS_VALUE.
@@ -80,8 +81,8 @@ var statusCodes = map[export.Status]string{
 
 var confCodes = map[export.Conf]string{
 	export.Free:      ConfFree,
-	export.Primary:   "A",
-	export.Secondary: "D",
+	export.Primary:   export.HiddenMark,
+	export.Secondary: export.HiddenMark,
 }
 
 // Write writes ds as SDMX-CSV 2.0 to w, one line per row in ds.Rows order.

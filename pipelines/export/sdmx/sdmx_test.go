@@ -93,8 +93,8 @@ func TestWriteRows(t *testing.T) {
 		want string
 	}{
 		{"département total", 0, "dataflow,ODPE62:DF_PROTECTION_ENFANCE(1.0),I,A,ase_mineurs_confies,62,_T,_T,_Z,2023,2143,PERS,A,F"},
-		{"primary suppression, age band code", 1, "dataflow,ODPE62:DF_PROTECTION_ENFANCE(1.0),I,A,ase_mineurs_confies,62_ARRAS,F,Y0T5,_Z,2023,,PERS,Q,A"},
-		{"secondary suppression", 2, "dataflow,ODPE62:DF_PROTECTION_ENFANCE(1.0),I,A,ase_mineurs_confies,62_ARRAS,M,Y0T5,_Z,2023,,PERS,Q,D"},
+		{"primary suppression: one mark, age band code", 1, "dataflow,ODPE62:DF_PROTECTION_ENFANCE(1.0),I,A,ase_mineurs_confies,62_ARRAS,F,Y0T5,_Z,2023,,PERS,Q,C"},
+		{"secondary suppression: the same mark", 2, "dataflow,ODPE62:DF_PROTECTION_ENFANCE(1.0),I,A,ase_mineurs_confies,62_ARRAS,M,Y0T5,_Z,2023,,PERS,Q,C"},
 		{"provisional, rounded, not applicable", 3, "dataflow,ODPE62:DF_PROTECTION_ENFANCE(1.0),I,A,ase_taux_placement,62,_Z,_Z,_Z,2024,11.234568,PER_1000,P,F"},
 		{"incomplete, negative zero", 4, "dataflow,ODPE62:DF_PROTECTION_ENFANCE(1.0),I,A,ase_taux_placement,62_LENS,_Z,_Z,_Z,2024,0,PER_1000,U,F"},
 		{"label coded", 5, "dataflow,ODPE62:DF_PROTECTION_ENFANCE(1.0),I,A,ase_part_familial,62_BOULOGNE,_Z,_Z,ACCUEIL_FAMILIAL_HORS_DEPARTEMENT,2024,19.8,PT,A,F"},

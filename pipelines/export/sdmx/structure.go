@@ -83,8 +83,6 @@ var (
 	confNames = map[string]string{
 		ConfFree: "Diffusable",
 		"C":      "Confidentiel (secret statistique)",
-		"A":      "Confidentialité primaire (petit effectif)",
-		"D":      "Confidentialité secondaire",
 	}
 	sexNames = map[string]string{"F": "Féminin", "M": "Masculin"}
 )

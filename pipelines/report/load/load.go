@@ -11,10 +11,10 @@ package load
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -256,10 +256,6 @@ func names(ctx context.Context, db *sql.DB, query string, args ...any) (map[stri
 	return out, rows.Err()
 }
 
-// familiesFile is the profile's index of its published rows (see
-// pipelines/export/profile): per family, the file that holds its rows.
-const familiesFile = ".families.json"
-
 // published reads the rows an external profile publishes: from its
 // published files, or, when it was never published, from the files the
 // export code writes for it into a temporary folder (disclosure control
@@ -267,7 +263,7 @@ const familiesFile = ".families.json"
 func (s *Source) published(ctx context.Context, db *sql.DB, runID int64) (*export.Dataset, string, error) {
 	dir := filepath.Join(s.cfg.ExportsDir, s.prof.Name)
 	origin := fmt.Sprintf("des fichiers publiés du profil « %s »", s.prof.Name)
-	if _, err := os.Stat(filepath.Join(dir, familiesFile)); errors.Is(err, os.ErrNotExist) {
+	if _, err := profile.PublishedRows(dir); errors.Is(err, fs.ErrNotExist) {
 		tmp, err := os.MkdirTemp("", "odpe-report-")
 		if err != nil {
 			return nil, "", err
@@ -293,20 +289,13 @@ func (s *Source) published(ctx context.Context, db *sql.DB, runID int64) (*expor
 // ReadPublished reads the rows of a published profile's directory, those
 // of département dep only unless dep is "".
 func ReadPublished(dir, dep string) (*export.Dataset, error) {
-	b, err := os.ReadFile(filepath.Join(dir, familiesFile))
+	fams, err := profile.PublishedRows(dir)
 	if err != nil {
-		return nil, fmt.Errorf("report: published rows: %w", err)
-	}
-	var fams map[string]struct {
-		Rows string `json:"rows"`
-	}
-	if err := json.Unmarshal(b, &fams); err != nil {
-		return nil, fmt.Errorf("report: %s: %w", filepath.Join(dir, familiesFile), err)
+		return nil, fmt.Errorf("report: %w", err)
 	}
 	ds := &export.Dataset{}
 	rd := arrowrows.NewReader()
-	for fam, f := range fams {
-		p := filepath.Join(dir, filepath.FromSlash(f.Rows))
+	for fam, p := range fams {
 		var rows []export.Row // the family's, of every département
 		if strings.HasSuffix(p, ".parquet") {
 			rows, err = parquet.ReadRows(p, rd, nil)
