@@ -4,6 +4,9 @@
 -- the workbooks. A refresh with any new file (rejected and duplicates
 -- included) rebuilds it.
 
+-- Rows left out of the indicators by their scope or by a data problem:
+-- source, département, file, year, rule, indicators concerned, count, unit
+-- and one example without identifiers.
 -- reads: raw.ase_measures, raw.pmi_monthly, raw.activity_hours, raw.activity_reports, raw.activity_public, raw.territories, meta.files
 CREATE OR REPLACE TABLE core.quality_issues AS
 WITH ase_file AS (
