@@ -154,8 +154,13 @@ func (job) Load(ctx context.Context, f extract.File, env *extract.Env, sink extr
 	}
 	p := newParser(r, cols, env)
 	var n int64
-	var ms []measure
-	var numbers []string // the measures' numbers as written, to rank them; never stored
+	// The rows are kept until every measure of each child is known: sized
+	// from the file (a line of the extract takes 100 bytes or more) so that
+	// the slices are not grown and copied again and again.
+	capacity := min(f.Size/100+16, 1<<22)
+	rows := make([][]any, 0, capacity)
+	children := make([]string, 0, capacity)
+	numbers := make([]string, 0, capacity) // the measures' numbers as written, to rank them; never stored
 	for r.Next() {
 		if n++; n%4096 == 0 && ctx.Err() != nil {
 			return n, ctx.Err()
@@ -164,38 +169,43 @@ func (job) Load(ctx context.Context, f extract.File, env *extract.Env, sink extr
 		if err != nil {
 			return n, err
 		}
-		ms = append(ms, m)
+		rows = append(rows, m.values(env.Departement))
+		children = append(children, m.child)
 		numbers = append(numbers, r.Get(cols.measure))
 	}
 	if err := r.Err(); err != nil {
 		return n, err
 	}
-	rankMeasures(ms, numbers)
-	for i := range ms {
-		if err := sink.Append(table, ms[i].values(env.Departement)...); err != nil {
+	for i, order := range rankMeasures(children, numbers) {
+		row := rows[i]
+		row[orderColumn] = order
+		if err := sink.Append(table, row...); err != nil {
 			return n, fmt.Errorf("%s: measure %d: %w", f.Name, i+1, err)
 		}
 	}
 	return n, nil
 }
 
-// rankMeasures sets the order of each measure among its child's: the rank
-// of its number (compared as numbers where they are digits) in the file.
-// The conformed tables break ties between a child's measures with it (the
+// rankMeasures returns the order of each measure among its child's (the
+// children's pseudonyms, the measures' numbers): the rank of its number
+// (compared as numbers where they are digits) in the file, from 1. The
+// conformed tables break ties between a child's measures with it (the
 // earliest recorded first): the pseudonyms have no order of their own.
-func rankMeasures(ms []measure, numbers []string) {
-	byChild := map[string][]int{}
-	for i := range ms {
-		byChild[ms[i].child] = append(byChild[ms[i].child], i)
+func rankMeasures(children, numbers []string) []int {
+	orders := make([]int, len(children))
+	byChild := make(map[string][]int, len(children)/2)
+	for i, c := range children {
+		byChild[c] = append(byChild[c], i)
 	}
 	for _, idx := range byChild {
 		if len(idx) > 1 {
 			slices.SortFunc(idx, func(a, b int) int { return naturalCompare(numbers[a], numbers[b]) })
 		}
 		for rank, i := range idx {
-			ms[i].order = rank + 1
+			orders[i] = rank + 1
 		}
 	}
+	return orders
 }
 
 // naturalCompare compares two measure numbers, runs of digits as numbers:
@@ -245,15 +255,18 @@ type measure struct {
 	start                 time.Time
 	end                   any // time.Time or nil
 	reason                any // string or nil
-	order                 int // rank of its number among its child's measures (1: the earliest recorded)
 	placeCommune          any // string or nil
 	placeFiness           any // string or nil
 	placeColumns          bool
 }
 
+// orderColumn is the place of measure_order among a measure's values.
+const orderColumn = 14
+
 func (m *measure) values(dep string) []any {
 	return []any{dep, m.child, m.birthYear, m.birthMonth, m.sex, m.commune, m.territory,
-		m.id, m.nature, m.cadre, m.mode, m.start, m.end, m.reason, m.order,
+		m.id, m.nature, m.cadre, m.mode, m.start, m.end, m.reason,
+		0, // measure_order (orderColumn): set by Load once the file is read
 		m.placeCommune, m.placeFiness, m.placeColumns}
 }
 

@@ -258,12 +258,7 @@ func TestMeasureOrder(t *testing.T) {
 			t.Errorf("naturalCompare(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
 		}
 	}
-	ms := []measure{{child: "x"}, {child: "y"}, {child: "x"}, {child: "x"}}
-	rankMeasures(ms, []string{"M10", "M1", "M9", "M100"})
-	var got []int
-	for _, m := range ms {
-		got = append(got, m.order)
-	}
+	got := rankMeasures([]string{"x", "y", "x", "x"}, []string{"M10", "M1", "M9", "M100"})
 	if !reflect.DeepEqual(got, []int{2, 1, 1, 3}) {
 		t.Errorf("orders %v, want [2 1 1 3]", got)
 	}

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -52,4 +53,28 @@ func TestDateTemplate(t *testing.T) {
 	if _, err := ParseDateTemplate("ase_YYYYMM.csv"); err == nil {
 		t.Error("a template without DD accepted")
 	}
+}
+
+// FuzzNameKeys: any name gives a key of the documented shape, or none; a
+// template's date, or a rejection.
+func FuzzNameKeys(f *testing.F) {
+	for _, s := range []string{"pmi_activite_2023_rectificatif.csv", "ase_mesures_20250630.csv", "2024-13-40", "v2", "ase_mesures_99999999.csv"} {
+		f.Add(s)
+	}
+	tmpl, err := ParseDateTemplate("ase_mesures_YYYYMMDD.csv")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		if k := RevisionKey(name); k != "" && (len(k) != 13 || k[8] != '.') {
+			t.Errorf("%q: key %q", name, k)
+		}
+		if d, err := tmpl.Date(name); err == nil {
+			if k := DateKey(d.Year(), int(d.Month()), d.Day(), 0); !strings.HasPrefix(name, "ase_mesures_"+k[:8]) {
+				t.Errorf("%q: date %v", name, d)
+			}
+		} else if !errors.Is(err, ErrRejected) {
+			t.Errorf("%q: %v", name, err)
+		}
+	})
 }

@@ -170,6 +170,11 @@ func TestDuplicateLoadsNothing(t *testing.T) {
 	if n := figure(t, cfg, `SELECT count(*) FROM meta.run_errors WHERE message LIKE '%same content as%'`); n != 1 {
 		t.Errorf("%g duplicate(s) in meta.run_errors, want 1", n)
 	}
+	// The incremental refresh rebuilt the files' part of quality_issues and
+	// kept the others.
+	if got := text(t, cfg, `SELECT string_agg(source || ' ' || unit || ' ' || count, ', ' ORDER BY source) FROM quality_issues`); got != "ase enfants 3, traject fichiers 1" {
+		t.Errorf("quality_issues after a duplicate: %q", got)
+	}
 	// Known now: the next refresh has nothing to do.
 	if _, rep := refreshAt(t, path, refresh.Options{}); rep.Status != refresh.NoChange {
 		t.Errorf("refresh after a duplicate: %s", rep.Status)

@@ -46,4 +46,6 @@ CREATE TABLE core.quality_issues (
     unit        VARCHAR NOT NULL,   -- enfants, mois, activités, services, fichiers
     example     VARCHAR             -- one case, without identifiers
 );
+-- Rows left out of the indicators by their scope or by a data problem,
+-- and why (core.quality_issues), for statisticians' queries.
 CREATE OR REPLACE VIEW main.quality_issues AS SELECT * FROM core.quality_issues;

@@ -1,17 +1,18 @@
 -- 03_quality: every row left out of an indicator by its scope or by a data
 -- problem, counted by source, file, year and rule, with one example that
 -- identifies no one: shown by `odpe status` and on the Lisez-moi sheet of
--- the workbooks. A refresh with any new file (rejected and duplicates
--- included) rebuilds it.
+-- the workbooks. One table per family, rebuilt when the family changes;
+-- the files' part whenever a refresh registers a file (rejected and
+-- duplicates included).
 
--- reads: raw.ase_measures, raw.pmi_monthly, raw.activity_hours, raw.activity_reports, raw.activity_public, raw.territories, meta.files
-CREATE OR REPLACE TABLE core.quality_issues AS
+-- Children followed at 31/12 outside the 0-20 scope of the ASE indicators
+-- (an open measure past 21, a birth date after the measure's start…).
+-- reads: raw.ase_measures
+CREATE OR REPLACE TABLE core.quality_ase AS
 WITH ase_file AS (
     SELECT dep, min(coalesce(rel_path, path)) AS file
     FROM meta.files WHERE kind = 'ase' AND status = 'loaded' GROUP BY dep
 ),
--- Children followed at 31/12 whose age is outside 0-20 (an open measure
--- past 21, a birth date after the measure's start…).
 ase_scope AS (
     SELECT 'ase' AS source, s.dep, f.file, s.year AS period,
            'âge au 31/12 hors du champ 0-20 ans : enfant non compté' AS rule,
@@ -22,10 +23,15 @@ ase_scope AS (
     FROM core.ase_situation s LEFT JOIN ase_file f USING (dep)
     WHERE s.age_band IS NULL
     GROUP BY ALL
-),
+)
+SELECT source::VARCHAR AS source, dep::VARCHAR AS dep, file::VARCHAR AS file, period::INTEGER AS period, rule::VARCHAR AS rule,
+       indicators::VARCHAR AS indicators, count::BIGINT AS count, unit::VARCHAR AS unit, example::VARCHAR AS example
+FROM ase_scope;
+
 -- PMI months a territory did not send (every territory of the mapping is
--- expected every month).
-pmi_months AS (
+-- expected every month): the département's totals are incomplete.
+CREATE OR REPLACE TABLE core.quality_pmi AS
+WITH pmi_months AS (
     SELECT e.dep, e.year, m.territory, mo.month
     FROM core.pmi_expected e
     JOIN (SELECT DISTINCT dep, territory FROM core.territories
@@ -41,9 +47,16 @@ pmi_missing AS (
            min(territory || ' : ' || n || ' mois manquant(s)') AS example
     FROM (SELECT dep, year, territory, count(*) AS n FROM pmi_months GROUP BY ALL)
     GROUP BY dep, year
-),
--- TRAJECT activities replaced by a later export covering their dates.
-traject_kept AS (SELECT file_id, service_code, year, count(*) AS n FROM core.traject_activity GROUP BY ALL),
+)
+SELECT source::VARCHAR AS source, dep::VARCHAR AS dep, file::VARCHAR AS file, period::INTEGER AS period, rule::VARCHAR AS rule,
+       indicators::VARCHAR AS indicators, count::BIGINT AS count, unit::VARCHAR AS unit, example::VARCHAR AS example
+FROM pmi_missing;
+
+-- Prévention spécialisée: TRAJECT activities replaced by a later export or
+-- set aside for an annual report; expected services that did not report.
+-- reads: raw.activity_hours
+CREATE OR REPLACE TABLE core.quality_prevention AS
+WITH traject_kept AS (SELECT file_id, service_code, year, count(*) AS n FROM core.traject_activity GROUP BY ALL),
 traject_replaced AS (
     SELECT 'traject' AS source, h.dep, coalesce(f.rel_path, f.path) AS file, h.year AS period,
            'activité remplacée par un export TRAJECT ultérieur couvrant ses dates' AS rule,
@@ -77,10 +90,18 @@ services_missing AS (
                       ELSE 'prev_collective_actions, prev_collective_participants, prev_young_accompanied' END AS indicators,
            services_missing AS count, 'services' AS unit, array_to_string(missing, ', ') AS example
     FROM core.activity_completeness WHERE services_missing > 0
-),
+)
+SELECT source::VARCHAR AS source, dep::VARCHAR AS dep, file::VARCHAR AS file, period::INTEGER AS period, rule::VARCHAR AS rule,
+       indicators::VARCHAR AS indicators, count::BIGINT AS count, unit::VARCHAR AS unit, example::VARCHAR AS example
+FROM (SELECT * FROM traject_replaced
+      UNION ALL BY NAME SELECT * FROM traject_reported
+      UNION ALL BY NAME SELECT * FROM services_missing);
+
 -- Files rejected or found to be duplicates, as they stand (their latest
--- registration).
-files AS (
+-- registration): none of their rows is loaded.
+-- reads: meta.files
+CREATE OR REPLACE TABLE core.quality_files AS
+WITH files AS (
     SELECT DISTINCT ON (job, coalesce(rel_path, path)) kind, dep, coalesce(rel_path, path) AS file, status, error
     FROM meta.files ORDER BY job, coalesce(rel_path, path), file_id DESC
 ),
@@ -91,11 +112,16 @@ bad_files AS (
            NULL AS indicators, 1 AS count, 'fichiers' AS unit, error AS example
     FROM files WHERE status IN ('rejected', 'duplicate')
 )
-SELECT source, dep, file, period::INTEGER AS period, rule, indicators, count::BIGINT AS count, unit, example
-FROM (SELECT * FROM ase_scope
-      UNION ALL BY NAME SELECT * FROM pmi_missing
-      UNION ALL BY NAME SELECT * FROM traject_replaced
-      UNION ALL BY NAME SELECT * FROM traject_reported
-      UNION ALL BY NAME SELECT * FROM services_missing
-      UNION ALL BY NAME SELECT * FROM bad_files)
+SELECT source::VARCHAR AS source, dep::VARCHAR AS dep, file::VARCHAR AS file, period::INTEGER AS period, rule::VARCHAR AS rule,
+       indicators::VARCHAR AS indicators, count::BIGINT AS count, unit::VARCHAR AS unit, example::VARCHAR AS example
+FROM bad_files;
+
+-- Rows left out of the indicators by their scope or by a data problem:
+-- source, département, file, year, rule, indicators concerned, count, unit
+-- and one example without identifiers.
+CREATE OR REPLACE TABLE core.quality_issues AS
+SELECT * FROM (SELECT * FROM core.quality_ase
+      UNION ALL SELECT * FROM core.quality_pmi
+      UNION ALL SELECT * FROM core.quality_prevention
+      UNION ALL SELECT * FROM core.quality_files)
 ORDER BY source, dep, period DESC NULLS FIRST, rule, file;
