@@ -65,6 +65,9 @@ func familyPath(dir, rel string) string {
 // with an error matching fs.ErrNotExist when the folder was never
 // published.
 func PublishedRows(dir string) (map[string]string, error) {
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = real // exports/<profile> is a link to .runs/<run>/<profile>, beside its state
+	}
 	b, err := os.ReadFile(filepath.Join(stateDir(dir), familiesFile))
 	if err != nil {
 		return nil, fmt.Errorf("profile: published rows of %s: %w", dir, err)

@@ -1193,7 +1193,7 @@ func TestSentFoldersHoldOnlyPublishedFiles(t *testing.T) {
 				}
 				rel, _ := filepath.Rel(dir, path)
 				rel = filepath.ToSlash(rel)
-				ok := rel == p.Name+".xlsx" || rel == p.Name+".sdmx.csv"
+				ok := rel == p.Name+".xlsx" || rel == p.Name+".sdmx.csv" || rel == p.Name+".sdmx-structure.xml"
 				if m, _ := path_.Match("parquet/*.parquet", rel); m && !strings.HasPrefix(path_.Base(rel), ".") {
 					ok = true
 				}
