@@ -181,6 +181,15 @@ func TestReportsHTTPFailedLoginsSlowDown(t *testing.T) {
 	if took[0] < 50*time.Millisecond || took[2] < 200*time.Millisecond {
 		t.Errorf("failed logins answered after %v", took)
 	}
+	// A success resets it.
+	if resp, _ := get(t, http.DefaultClient, base+"/rapport/", "alice", statPass); resp.StatusCode != 200 {
+		t.Fatalf("right password: %d", resp.StatusCode)
+	}
+	start := time.Now()
+	get(t, http.DefaultClient, base+"/rapport/", "alice", "wrong")
+	if took := time.Since(start); took >= 200*time.Millisecond {
+		t.Errorf("after a success, a failure answered after %v", took)
+	}
 }
 
 // Off the machine the listener needs TLS; with a certificate it speaks

@@ -117,6 +117,9 @@ func TestDemoServe(t *testing.T) {
 		if cc := resp.Header.Get("Cache-Control"); !strings.Contains(cc, "private") {
 			t.Errorf("GET %s: Cache-Control %q", path, cc)
 		}
+		if resp.StatusCode == 200 && !strings.Contains(resp.Header.Get("Content-Security-Policy"), "default-src 'none'") {
+			t.Errorf("GET %s: Content-Security-Policy %q", path, resp.Header.Get("Content-Security-Policy"))
+		}
 		return resp.StatusCode, string(b)
 	}
 	if code, body := web("/rapport/", "statisticien", passwords["statisticien"]); code != 200 || !strings.Contains(body, "Document interne") {
