@@ -72,8 +72,8 @@ type Serve struct {
 	// loopback address.
 	TLSCert string `yaml:"tls_cert"`
 	TLSKey  string `yaml:"tls_key"`
-	// HTTPListen is reserved for an HTTP listener (the annual report)
-	// authenticating the same users; `odpe serve` does not open it yet.
+	// HTTPListen is the HTTP listener of the annual report (host:port;
+	// none when empty): the same users, HTTP Basic; TLS as for Listen.
 	HTTPListen       string          `yaml:"http_listen"`
 	StatementTimeout time.Duration   `yaml:"statement_timeout"` // default: sql.statement_timeout
 	MemoryLimit      string          `yaml:"memory_limit"`      // default: sql.memory_limit
@@ -458,6 +458,15 @@ func (p *parser) sqlAndServe() {
 		}
 		p.require(s.TLSCert != "" || IsLoopback(host), "serve.listen",
 			fmt.Sprintf("%q is not a loopback address: set serve.tls_cert and serve.tls_key (TLS is required off the machine)", l))
+	}
+	if s.HTTPListen != "" {
+		host, _, err := net.SplitHostPort(s.HTTPListen)
+		if err != nil {
+			p.fail("serve.http_listen", fmt.Sprintf("%q: expected host:port (%v)", s.HTTPListen, err))
+		} else {
+			p.require(s.TLSCert != "" || IsLoopback(host), "serve.http_listen",
+				fmt.Sprintf("%q is not a loopback address: set serve.tls_cert and serve.tls_key (TLS is required off the machine)", s.HTTPListen))
+		}
 	}
 	names := make([]string, 0, len(s.Users))
 	for n := range s.Users {

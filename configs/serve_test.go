@@ -25,7 +25,7 @@ func TestServeSection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := parseServe(t, "serve:\n  listen: [\"127.0.0.1:5433\", \"[::1]:5433\", \"localhost:5434\"]\n  users:\n    ann:\n      role: statistician\n      scram: "+v.String()+"\n")
+	c, err := parseServe(t, "serve:\n  listen: [\"127.0.0.1:5433\", \"[::1]:5433\", \"localhost:5434\"]\n  http_listen: \"[::1]:8433\"\n  users:\n    ann:\n      role: statistician\n      scram: "+v.String()+"\n")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,6 +35,8 @@ func TestServeSection(t *testing.T) {
 	for _, tc := range []struct{ serve, want string }{
 		{"serve:\n  listen: [\"0.0.0.0:5433\"]\n", "is not a loopback address: set serve.tls_cert"},
 		{"serve:\n  listen: [\"5433\"]\n", "expected host:port"},
+		{"serve:\n  http_listen: \"0.0.0.0:8433\"\n", `serve.http_listen: "0.0.0.0:8433" is not a loopback address: set serve.tls_cert`},
+		{"serve:\n  http_listen: \"8433\"\n", "serve.http_listen: \"8433\": expected host:port"},
 		{"serve:\n  users:\n    bob:\n      role: admin\n      scram: " + v.String() + "\n", `serve.users.bob.role: "admin": expected statistician or partner`},
 		{"serve:\n  users:\n    bob:\n      role: partner\n      scram: hunter2\n", "serve.users.bob.scram: not a SCRAM-SHA-256 verifier"},
 		{"serve:\n  tls_cert: nowhere.pem\n", "nowhere.pem does not exist"},

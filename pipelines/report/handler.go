@@ -100,7 +100,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Nothing but this server: no script, no font, no image from elsewhere.
 	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'")
 	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Cache-Control", "no-cache")
+	// Pages are for the user who asked (a listener checks who): no shared
+	// cache keeps them.
+	hd.Set("Cache-Control", "private, no-cache")
 	if r.Method == http.MethodHead {
 		return
 	}

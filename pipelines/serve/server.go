@@ -317,12 +317,19 @@ func (s *Server) cancel(pid uint32, secret []byte) {
 }
 
 // Authenticate checks a user's password against its verifier and returns
-// its role: the hook for a second (HTTP) listener sharing the same users
-// (serve.http_listen). A failure is logged and delayed like a failed
+// its role: the HTTP listener (serve.http_listen, ServeReports) logs its
+// users in with it. A failure is logged and delayed like a failed
 // PostgreSQL login.
 func (s *Server) Authenticate(user, password, remote string) (role string, ok bool) {
 	u, known := s.cfg.Users[user]
 	if known && u.Verifier.Check(password) {
+		host, _, err := net.SplitHostPort(remote)
+		if err != nil {
+			host = remote
+		}
+		s.mu.Lock()
+		delete(s.failures, host) // a success resets the delay, as for a PostgreSQL login
+		s.mu.Unlock()
 		return u.Role, true
 	}
 	s.failedLogin(user, remote, "http", errors.New("password authentication failed"))

@@ -42,9 +42,13 @@ func demoUsers(cfgPath string, cfg *configs.Config) (string, error) {
 	if len(cfg.Serve.Listen) > 0 {
 		listen = cfg.Serve.Listen[0]
 	}
+	web := ""
+	if cfg.Serve.HTTPListen != "" {
+		web = fmt.Sprintf("  open http://%s/ in a browser (the annual report; user statisticien or partenaire, password above)\n", cfg.Serve.HTTPListen)
+	}
 	return fmt.Sprintf(`
 Serve the warehouse over the PostgreSQL protocol (users and passwords in %s, mode 600):
   go run ./cmd/odpe --config %s serve
   psql "postgresql://statisticien:%s@%s/odpe"
-`, pwFile, cfgPath, passwords["statisticien"], listen), nil
+%s`, pwFile, cfgPath, passwords["statisticien"], listen, web), nil
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -17,6 +18,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/odpe/odpe/configs"
+	"github.com/odpe/odpe/pipelines/report/load"
 	"github.com/odpe/odpe/pipelines/serve"
 	"github.com/odpe/odpe/pipelines/serve/scram"
 )
@@ -41,7 +43,8 @@ func runServe(e *env, args []string) int {
 	return ExitOK
 }
 
-// startServer opens serve.listen and serves until ctx ends; wait returns
+// startServer opens serve.listen (and serve.http_listen, the annual
+// report, when set) and serves until ctx ends; wait returns
 // when every listener and session has stopped.
 func startServer(ctx context.Context, e *env, cfg *configs.Config) (wait func() error, err error) {
 	sc, err := serverConfig(cfg)
@@ -68,12 +71,36 @@ func startServer(ctx context.Context, e *env, cfg *configs.Config) (wait func() 
 		}
 		lns = append(lns, ln)
 	}
+	var reps serve.Reports
 	if cfg.Serve.HTTPListen != "" {
-		e.log.Warn("serve.http_listen is reserved for the HTTP listener (annual report) and not served yet", "addr", cfg.Serve.HTTPListen)
+		if reps, err = reportHandlers(cfg, e); err == nil {
+			var ln net.Listener
+			if ln, err = net.Listen("tcp", cfg.Serve.HTTPListen); err == nil {
+				lns = append(lns, ln)
+			} else {
+				err = fmt.Errorf("serve.http_listen %s: %w", cfg.Serve.HTTPListen, err)
+			}
+		}
+		if err != nil {
+			for _, l := range lns {
+				l.Close()
+			}
+			srv.Close()
+			return nil, err
+		}
 	}
 	var wg sync.WaitGroup
 	errs := make([]error, len(lns))
 	for i, ln := range lns {
+		if i == len(cfg.Serve.Listen) { // the HTTP listener, last
+			host, _, _ := net.SplitHostPort(cfg.Serve.HTTPListen)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = srv.ServeReports(ctx, ln, !configs.IsLoopback(host), reps)
+			}()
+			continue
+		}
 		host, _, _ := net.SplitHostPort(cfg.Serve.Listen[i])
 		wg.Add(1)
 		go func() {
@@ -85,6 +112,29 @@ func startServer(ctx context.Context, e *env, cfg *configs.Config) (wait func() 
 		wg.Wait()
 		return errors.Join(append(errs, srv.Close())...)
 	}, nil
+}
+
+// reportHandlers makes the annual report's handlers the HTTP listener
+// mounts: the internal report and each external profile's. Each makes its
+// report on first request and again after a refresh or an export.
+func reportHandlers(cfg *configs.Config, e *env) (serve.Reports, error) {
+	reps := serve.Reports{External: map[string]http.Handler{}}
+	h, err := load.Handler(cfg, load.Options{Logger: e.log})
+	if err != nil {
+		return reps, err
+	}
+	reps.Internal = h
+	for _, p := range cfg.Exports {
+		if p.Audience != "external" {
+			continue
+		}
+		h, err := load.Handler(cfg, load.Options{Profile: p.Name, Logger: e.log})
+		if err != nil {
+			return reps, err
+		}
+		reps.External[p.Name] = h
+	}
+	return reps, nil
 }
 
 // serverConfig turns the configuration into the server's.

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -45,19 +48,19 @@ func TestDemoServe(t *testing.T) {
 	if strings.Contains(cfg, passwords["statisticien"]) || strings.Contains(cfg, passwords["partenaire"]) || passwords["statisticien"] != line[1] {
 		t.Fatalf("passwords: %v; configuration:\n%s", passwords, cfg)
 	}
-	// Serve on a free port.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	if !strings.Contains(out, "open http://127.0.0.1:8433/ in a browser") {
+		t.Errorf("no report URL in:\n%s", out)
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	if err := os.WriteFile(cfgPath, []byte(strings.Replace(cfg, "127.0.0.1:5433", addr, 1)), 0o644); err != nil {
+	// Serve on free ports.
+	addr, webAddr := freePort(t), freePort(t)
+	cfg = strings.Replace(cfg, "127.0.0.1:5433", addr, 1)
+	cfg = strings.Replace(cfg, "127.0.0.1:8433", webAddr, 1)
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
-	var serveOut bytes.Buffer
+	var serveOut lockedBuffer // the server logs while the test reads it
 	go func() {
 		done <- cli.Run(ctx, []string{"--config", cfgPath, "serve"}, strings.NewReader(""), &serveOut, &serveOut)
 	}()
@@ -95,4 +98,83 @@ func TestDemoServe(t *testing.T) {
 	if _, err := partner.Exec(context.Background(), "SELECT * FROM indicator_values"); err == nil {
 		t.Error("the partner read indicator_values")
 	}
+
+	// The annual report on serve.http_listen, for the same users.
+	web := func(path, user, pass string) (int, string) {
+		req, _ := http.NewRequest(http.MethodGet, "http://"+webAddr+path, nil)
+		if user != "" {
+			req.SetBasicAuth(user, pass)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("GET %s: %v", path, err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode == 401 && resp.Header.Get("WWW-Authenticate") == "" {
+			t.Errorf("GET %s: 401 without WWW-Authenticate", path)
+		}
+		if cc := resp.Header.Get("Cache-Control"); !strings.Contains(cc, "private") {
+			t.Errorf("GET %s: Cache-Control %q", path, cc)
+		}
+		if resp.StatusCode == 200 && !strings.Contains(resp.Header.Get("Content-Security-Policy"), "default-src 'none'") {
+			t.Errorf("GET %s: Content-Security-Policy %q", path, resp.Header.Get("Content-Security-Policy"))
+		}
+		return resp.StatusCode, string(b)
+	}
+	if code, body := web("/rapport/", "statisticien", passwords["statisticien"]); code != 200 || !strings.Contains(body, "Document interne") {
+		t.Errorf("statisticien, internal report: %d\n%.500s", code, body)
+	}
+	if code, body := web("/rapport/pmi.html", "statisticien", passwords["statisticien"]); code != 200 || !strings.Contains(body, "Document interne") {
+		t.Errorf("statisticien, internal PMI page: %d\n%.500s", code, body)
+	}
+	if code, body := web("/rapport/insee/", "partenaire", passwords["partenaire"]); code != 200 || strings.Contains(body, "Document interne") || !strings.Contains(body, "<html") {
+		t.Errorf("partenaire, insee report: %d\n%.500s", code, body)
+	}
+	if code, body := web("/", "partenaire", passwords["partenaire"]); code != 200 || !strings.Contains(body, `href="rapport/insee/"`) || strings.Contains(body, `href="rapport/"`) {
+		t.Errorf("partenaire, index: %d\n%s", code, body)
+	}
+	for _, path := range []string{"/rapport/", "/rapport/pmi.html", "/rapport/complet.html"} {
+		if code, _ := web(path, "partenaire", passwords["partenaire"]); code != 403 {
+			t.Errorf("partenaire, internal %s: %d, want 403", path, code)
+		}
+	}
+	if code, _ := web("/rapport/", "", ""); code != 401 {
+		t.Errorf("no credentials: %d, want 401", code)
+	}
+	if code, _ := web("/rapport/", "statisticien", "wrong"); code != 401 {
+		t.Errorf("wrong password: %d, want 401", code)
+	}
+	if !strings.Contains(serveOut.String(), "failed login") {
+		t.Errorf("the wrong password is not logged:\n%s", serveOut.String())
+	}
+}
+
+// lockedBuffer is a bytes.Buffer for several goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// freePort returns a loopback address no one listens on (for a moment).
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }
