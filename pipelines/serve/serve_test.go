@@ -483,7 +483,7 @@ except psycopg2.Error as e:
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	want := "[('ase_children_followed', 2024, 42.5)]\n['indicator_values', 'indicators']\n42501\n"
+	want := "[('ase_children_followed', 2024, 42.5)]\n['indicator_values', 'indicators', 'quality_issues']\n42501\n"
 	if string(out) != want {
 		t.Errorf("psycopg2 printed %q, want %q", out, want)
 	}
