@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"log/slog"
 	"net"
 	"net/http"
 	"slices"
@@ -38,6 +39,8 @@ func (s *Server) ServeReports(ctx context.Context, ln net.Listener, requireTLS b
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		BaseContext:       func(net.Listener) context.Context { return ctx },
+		// TLS handshake failures and bad requests (scanners): debug lines.
+		ErrorLog: slog.NewLogLogger(s.cfg.Log.Handler(), slog.LevelDebug),
 	}
 	done := make(chan error, 1)
 	stop := context.AfterFunc(ctx, func() {

@@ -9,6 +9,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"fmt"
 	"io"
 	"log/slog"
 	"math/big"
@@ -52,8 +53,8 @@ func page(name string) http.Handler {
 }
 
 // startHTTP serves stub reports on a loopback port; it returns the base
-// URL and the server's log.
-func startHTTP(t *testing.T, tlsConfig *tls.Config) (string, *syncBuffer) {
+// URL, the server's log and what stops it (cleanup does otherwise).
+func startHTTP(t *testing.T, tlsConfig *tls.Config) (string, *syncBuffer, func()) {
 	t.Helper()
 	users := map[string]serve.User{}
 	for name, u := range map[string][2]string{"alice": {serve.RoleStatistician, statPass}, "bob": {serve.RolePartner, partnerPass}} {
@@ -79,20 +80,28 @@ func startHTTP(t *testing.T, tlsConfig *tls.Config) (string, *syncBuffer) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	reps := serve.Reports{Internal: page("internal"), External: map[string]http.Handler{"insee": page("insee")}}
+	reps := serve.Reports{Internal: page("internal"), External: map[string]http.Handler{"insee": page("insee"),
+		"slow": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			time.Sleep(300 * time.Millisecond)
+			io.WriteString(w, "slow")
+		})}}
 	go func() { done <- srv.ServeReports(ctx, ln, false, reps) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-		srv.Close()
-	})
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Error(err)
+			}
+			srv.Close()
+		})
+	}
+	t.Cleanup(stop)
 	scheme := "http"
 	if tlsConfig != nil {
 		scheme = "https"
 	}
-	return scheme + "://" + ln.Addr().String(), logs
+	return scheme + "://" + ln.Addr().String(), logs, stop
 }
 
 func get(t *testing.T, c *http.Client, url, user, pass string) (*http.Response, string) {
@@ -117,7 +126,7 @@ func get(t *testing.T, c *http.Client, url, user, pass string) (*http.Response, 
 // profiles', partners the external profiles' only; no or wrong credentials
 // are asked again, and a wrong password is logged.
 func TestReportsHTTP(t *testing.T) {
-	base, logs := startHTTP(t, nil)
+	base, logs, _ := startHTTP(t, nil)
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	for _, c := range []struct {
 		path, user, pass string
@@ -169,7 +178,7 @@ func TestReportsHTTP(t *testing.T) {
 
 // The same failure delay as the PostgreSQL listener: doubled per failure.
 func TestReportsHTTPFailedLoginsSlowDown(t *testing.T) {
-	base, _ := startHTTP(t, nil)
+	base, _, _ := startHTTP(t, nil)
 	var took []time.Duration
 	for range 3 {
 		start := time.Now()
@@ -219,7 +228,7 @@ func TestReportsHTTPTLS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base, _ := startHTTP(t, &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}})
+	base, _, _ := startHTTP(t, &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}})
 	cert, _ := x509.ParseCertificate(der)
 	pool := x509.NewCertPool()
 	pool.AddCert(cert)
@@ -231,5 +240,36 @@ func TestReportsHTTPTLS(t *testing.T) {
 	plain := strings.Replace(base, "https://", "http://", 1)
 	if resp, _ := get(t, http.DefaultClient, plain+"/", "bob", partnerPass); resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("plain HTTP on the TLS listener: %d", resp.StatusCode)
+	}
+}
+
+// Stopping the server (SIGTERM cancels the context) lets a request under
+// way finish, then ServeReports returns.
+func TestReportsHTTPShutdown(t *testing.T) {
+	base, _, stop := startHTTP(t, nil)
+	got := make(chan string, 1)
+	go func() {
+		req, _ := http.NewRequest(http.MethodGet, base+"/rapport/slow/", nil)
+		req.SetBasicAuth("bob", partnerPass)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			got <- err.Error()
+			return
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		got <- fmt.Sprint(resp.StatusCode, " ", string(b))
+	}()
+	time.Sleep(100 * time.Millisecond) // the request is in the handler
+	start := time.Now()
+	stop()
+	if s := <-got; s != "200 slow" {
+		t.Errorf("request under way at shutdown: %s", s)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("shutdown took %v", took)
+	}
+	if _, err := http.Get(base + "/"); err == nil {
+		t.Error("the listener still answers after shutdown")
 	}
 }

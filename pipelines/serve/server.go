@@ -11,7 +11,9 @@
 // logged and answered late. A statistician reads the whole warehouse; a
 // partner only views over the external profiles' published Parquet files
 // (the cells the files publish: hidden cells are NULL with their mark in
-// `conf`).
+// `conf`). ServeReports serves the annual report over HTTP(S) to the same
+// users (serve.http_listen): statisticians the internal report, partners
+// the external profiles' only.
 package serve
 
 import (

@@ -44,7 +44,7 @@ func demoUsers(cfgPath string, cfg *configs.Config) (string, error) {
 	}
 	web := ""
 	if cfg.Serve.HTTPListen != "" {
-		web = fmt.Sprintf("  open http://%s/ in a browser (the annual report; user statisticien or partenaire, password above)\n", cfg.Serve.HTTPListen)
+		web = fmt.Sprintf("  open http://%s/ in a browser (the annual report; the same users and passwords)\n", cfg.Serve.HTTPListen)
 	}
 	return fmt.Sprintf(`
 Serve the warehouse over the PostgreSQL protocol (users and passwords in %s, mode 600):
