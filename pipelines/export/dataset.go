@@ -187,10 +187,35 @@ func (f Figure) Or(def float64) float64 {
 // Source is one source file that fed the warehouse.
 type Source struct {
 	Job      string
-	Path     string
+	Path     string `json:",omitempty"` // "" for a job's files in brief (Files of them)
 	Modified time.Time
-	SHA256   string
+	SHA256   string `json:",omitempty"`
 	Rows     int64
+	Files    int `json:",omitempty"` // the files a line in brief stands for
+}
+
+// InBrief sums sources by job: the number of files, the latest
+// modification, the rows; no path and no hash. What a recipient outside
+// the observatory receives says where its figures come from, not where
+// the server keeps its files.
+func InBrief(sources []Source) []Source {
+	var out []Source
+	at := map[string]int{}
+	for _, s := range sources {
+		i, ok := at[s.Job]
+		if !ok {
+			i = len(out)
+			at[s.Job] = i
+			out = append(out, Source{Job: s.Job})
+		}
+		b := &out[i]
+		b.Files++
+		b.Rows += s.Rows
+		if s.Modified.After(b.Modified) {
+			b.Modified = s.Modified
+		}
+	}
+	return out
 }
 
 // QualityIssue counts rows left out of indicators by their scope or by a

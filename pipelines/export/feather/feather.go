@@ -69,10 +69,11 @@ type IndicatorMeta struct {
 // SourceMeta is one entry of the odpe:sources metadata.
 type SourceMeta struct {
 	Job      string    `json:"job"`
-	Path     string    `json:"path"`
+	Path     string    `json:"path,omitempty"`
 	Modified time.Time `json:"modified"`
-	SHA256   string    `json:"sha256"`
+	SHA256   string    `json:"sha256,omitempty"`
 	Rows     int64     `json:"rows"`
+	Files    int       `json:"files,omitempty"` // files a line in brief stands for (external profiles)
 }
 
 // Schema returns the Arrow schema of ds, metadata included.

@@ -143,6 +143,11 @@ func (v *values) of(p configs.Export) *export.Dataset {
 	}
 	if p.Audience == "external" {
 		ds.Threshold = p.Threshold
+		// Outside the observatory: where the figures come from, in brief
+		// (no server path, no file hash), and no data-quality counts,
+		// which are small counts of their own that disclosure control
+		// does not protect.
+		ds.Sources, ds.Quality = export.InBrief(ds.Sources), nil
 	}
 	sc := newScope(p.Breakdowns)
 	keep := map[string]bool{}

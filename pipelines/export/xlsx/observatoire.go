@@ -489,7 +489,11 @@ func writeReadme(f *excelize.File, st *styles, ds *export.Dataset, omitted strin
 	c.line(styled{st.subtitle, "Sources"})
 	c.line(headerCells(st, "Traitement", "Fichier", "Date du fichier", "Lignes", "Empreinte SHA-256")...)
 	for _, s := range ds.Sources {
-		c.line(s.Job, s.Path, styled{st.date, parisTime(s.Modified)}, styled{integer, s.Rows}, s.SHA256)
+		file := s.Path
+		if file == "" {
+			file = fmt.Sprintf("%d fichier(s), le plus récent daté ci-contre", s.Files)
+		}
+		c.line(s.Job, file, styled{st.date, parisTime(s.Modified)}, styled{integer, s.Rows}, s.SHA256)
 	}
 	c.skip()
 
