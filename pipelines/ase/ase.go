@@ -109,28 +109,20 @@ type columns struct {
 
 func findColumns(r *frcsv.Reader) (columns, error) {
 	var c columns
-	required := []struct {
-		col   *frcsv.Col
-		names []string
-	}{
-		{&c.child, []string{"N° individu", "Numéro individu"}},
-		{&c.birth, []string{"Date de naissance"}},
-		{&c.sex, []string{"Sexe"}},
-		{&c.commune, []string{"Commune de résidence"}},
-		{&c.territory, []string{"Territoire"}},
-		{&c.measure, []string{"N° mesure", "Numéro mesure"}},
-		{&c.nature, []string{"Nature de la mesure"}},
-		{&c.cadre, []string{"Cadre"}},
-		{&c.mode, []string{"Mode d'accueil", "Mode d’accueil"}},
-		{&c.start, []string{"Date de début"}},
-		{&c.end, []string{"Date de fin"}},
-	}
-	for _, rc := range required {
-		col, err := r.Column(rc.names...)
-		if err != nil {
-			return c, err
-		}
-		*rc.col = col
+	if err := r.Columns(
+		frcsv.Want{Col: &c.child, Names: []string{"N° individu", "Numéro individu"}},
+		frcsv.Want{Col: &c.birth, Names: []string{"Date de naissance"}},
+		frcsv.Want{Col: &c.sex, Names: []string{"Sexe"}},
+		frcsv.Want{Col: &c.commune, Names: []string{"Commune de résidence"}},
+		frcsv.Want{Col: &c.territory, Names: []string{"Territoire"}},
+		frcsv.Want{Col: &c.measure, Names: []string{"N° mesure", "Numéro mesure"}},
+		frcsv.Want{Col: &c.nature, Names: []string{"Nature de la mesure"}},
+		frcsv.Want{Col: &c.cadre, Names: []string{"Cadre"}},
+		frcsv.Want{Col: &c.mode, Names: []string{"Mode d'accueil", "Mode d’accueil"}},
+		frcsv.Want{Col: &c.start, Names: []string{"Date de début"}},
+		frcsv.Want{Col: &c.end, Names: []string{"Date de fin"}},
+	); err != nil {
+		return c, err
 	}
 	c.reason = r.Optional("Motif de fin")
 	c.placeCommune = r.Optional("Commune du lieu d'accueil", "Commune du lieu d’accueil")

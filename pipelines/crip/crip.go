@@ -63,28 +63,21 @@ type columns struct {
 
 func findColumns(r *frcsv.Reader) (columns, error) {
 	var c columns
-	for _, rc := range []struct {
-		col   *frcsv.Col
-		names []string
-	}{
-		{&c.ip, []string{"N° IP", "Numéro IP"}},
-		{&c.child, []string{"N° individu", "Numéro individu"}},
-		{&c.birth, []string{"Date de naissance"}},
-		{&c.sex, []string{"Sexe"}},
-		{&c.commune, []string{"Commune de résidence"}},
-		{&c.territory, []string{"Territoire"}},
-		{&c.received, []string{"Date de réception"}},
-		{&c.origin, []string{"Origine"}},
-		{&c.danger, []string{"Danger principal"}},
-		{&c.evaluated, []string{"Date de fin d'évaluation", "Date de fin d’évaluation"}},
-		{&c.issue, []string{"Suite donnée"}},
-		{&c.prosecutor, []string{"Date de transmission au parquet"}},
-	} {
-		col, err := r.Column(rc.names...)
-		if err != nil {
-			return c, err
-		}
-		*rc.col = col
+	if err := r.Columns(
+		frcsv.Want{Col: &c.ip, Names: []string{"N° IP", "Numéro IP"}},
+		frcsv.Want{Col: &c.child, Names: []string{"N° individu", "Numéro individu"}},
+		frcsv.Want{Col: &c.birth, Names: []string{"Date de naissance"}},
+		frcsv.Want{Col: &c.sex, Names: []string{"Sexe"}},
+		frcsv.Want{Col: &c.commune, Names: []string{"Commune de résidence"}},
+		frcsv.Want{Col: &c.territory, Names: []string{"Territoire"}},
+		frcsv.Want{Col: &c.received, Names: []string{"Date de réception"}},
+		frcsv.Want{Col: &c.origin, Names: []string{"Origine"}},
+		frcsv.Want{Col: &c.danger, Names: []string{"Danger principal"}},
+		frcsv.Want{Col: &c.evaluated, Names: []string{"Date de fin d'évaluation", "Date de fin d’évaluation"}},
+		frcsv.Want{Col: &c.issue, Names: []string{"Suite donnée"}},
+		frcsv.Want{Col: &c.prosecutor, Names: []string{"Date de transmission au parquet"}},
+	); err != nil {
+		return c, err
 	}
 	return c, nil
 }

@@ -67,21 +67,16 @@ func (job) Load(ctx context.Context, f extract.File, env *extract.Env, sink extr
 	}
 	defer r.Close()
 	var c columns
-	for _, rc := range []struct {
-		col   *frcsv.Col
-		names []string
-	}{
-		{&c.finess, []string{"N° FINESS", "Numéro FINESS", "FINESS"}},
-		{&c.category, []string{"Catégorie"}},
-		{&c.commune, []string{"Commune"}},
-		{&c.territory, []string{"Territoire"}},
-		{&c.places, []string{"Places habilitées ASE"}},
-		{&c.opened, []string{"Date d'ouverture", "Date d’ouverture"}},
-		{&c.closed, []string{"Date de fermeture"}},
-	} {
-		if *rc.col, err = r.Column(rc.names...); err != nil {
-			return 0, err
-		}
+	if err := r.Columns(
+		frcsv.Want{Col: &c.finess, Names: []string{"N° FINESS", "Numéro FINESS", "FINESS"}},
+		frcsv.Want{Col: &c.category, Names: []string{"Catégorie"}},
+		frcsv.Want{Col: &c.commune, Names: []string{"Commune"}},
+		frcsv.Want{Col: &c.territory, Names: []string{"Territoire"}},
+		frcsv.Want{Col: &c.places, Names: []string{"Places habilitées ASE"}},
+		frcsv.Want{Col: &c.opened, Names: []string{"Date d'ouverture", "Date d’ouverture"}},
+		frcsv.Want{Col: &c.closed, Names: []string{"Date de fermeture"}},
+	); err != nil {
+		return 0, err
 	}
 	c.name = r.Optional("Raison sociale")
 	year, err := fields.YearOf(f.Name)

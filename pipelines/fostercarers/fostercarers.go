@@ -55,25 +55,18 @@ type columns struct {
 
 func findColumns(r *frcsv.Reader) (columns, error) {
 	var c columns
-	for _, rc := range []struct {
-		col   *frcsv.Col
-		names []string
-	}{
-		{&c.id, []string{"Matricule"}},
-		{&c.birth, []string{"Date de naissance"}},
-		{&c.commune, []string{"Commune de résidence"}},
-		{&c.territory, []string{"Territoire"}},
-		{&c.approval, []string{"Date d'agrément", "Date d’agrément"}},
-		{&c.places, []string{"Places agréées"}},
-		{&c.hire, []string{"Date d'embauche", "Date d’embauche"}},
-		{&c.end, []string{"Date de fin de contrat"}},
-		{&c.reason, []string{"Motif de fin"}},
-	} {
-		col, err := r.Column(rc.names...)
-		if err != nil {
-			return c, err
-		}
-		*rc.col = col
+	if err := r.Columns(
+		frcsv.Want{Col: &c.id, Names: []string{"Matricule"}},
+		frcsv.Want{Col: &c.birth, Names: []string{"Date de naissance"}},
+		frcsv.Want{Col: &c.commune, Names: []string{"Commune de résidence"}},
+		frcsv.Want{Col: &c.territory, Names: []string{"Territoire"}},
+		frcsv.Want{Col: &c.approval, Names: []string{"Date d'agrément", "Date d’agrément"}},
+		frcsv.Want{Col: &c.places, Names: []string{"Places agréées"}},
+		frcsv.Want{Col: &c.hire, Names: []string{"Date d'embauche", "Date d’embauche"}},
+		frcsv.Want{Col: &c.end, Names: []string{"Date de fin de contrat"}},
+		frcsv.Want{Col: &c.reason, Names: []string{"Motif de fin"}},
+	); err != nil {
+		return c, err
 	}
 	return c, nil
 }

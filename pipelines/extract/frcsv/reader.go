@@ -165,6 +165,25 @@ func (r *Reader) Column(names ...string) (Col, error) {
 	return c, nil
 }
 
+// Want is a required column: where to keep it, and its names.
+type Want struct {
+	Col   *Col
+	Names []string
+}
+
+// Columns finds every wanted column with Column, in order, and fails on
+// the first one missing.
+func (r *Reader) Columns(want ...Want) error {
+	for _, w := range want {
+		c, err := r.Column(w.Names...)
+		if err != nil {
+			return err
+		}
+		*w.Col = c
+	}
+	return nil
+}
+
 // Optional finds a column that may be absent: Get then returns "".
 func (r *Reader) Optional(names ...string) Col {
 	c, _ := r.find(names) // a duplicate header: use the first
