@@ -104,6 +104,12 @@ func classify(text string, params map[string]string) action {
 			}
 		}
 	}
+	if q, ok := databaseList(text); ok {
+		return action{kind: actRun, text: q}
+	}
+	if q, ok := functionList(text); ok {
+		return action{kind: actRun, text: q}
+	}
 	if q, ok := catalogQuery(text); ok {
 		return action{kind: actRun, text: q}
 	}
@@ -115,6 +121,7 @@ func classify(text string, params map[string]string) action {
 		text = userByID.ReplaceAllString(pgRewriter.Replace(text), "'odpe'")
 		text = nullFuncs.ReplaceAllString(text, "NULL")
 		text = encodingName.ReplaceAllString(text, "'UTF8'")
+		text = viewDef.ReplaceAllString(text, "pg_get_viewdef($1)")
 		text = strings.ReplaceAll(text, "::regclass", "")
 		return action{kind: actRun, text: text}
 	}
@@ -127,8 +134,10 @@ var (
 	// description, so no catalog matches.
 	regclassLiteral = regexp.MustCompile(`'[^']*'::(?:pg_catalog\.)?regclass`)
 	// Functions DuckDB lacks whose answer is "nothing" here.
-	nullFuncs    = regexp.MustCompile(`(?:pg_catalog\.)?(?:pg_get_partkeydef|pg_tablespace_location|obj_description|col_description|shobj_description)\([^()]*\)`)
+	nullFuncs    = regexp.MustCompile(`(?:pg_catalog\.)?(?:array_to_string|pg_get_partkeydef|pg_tablespace_location|obj_description|col_description|shobj_description)\([^()]*\)`)
 	encodingName = regexp.MustCompile(`pg_catalog\.pg_encoding_to_char\([^()]*\)`)
+	// \d+ VIEW: DuckDB's pg_get_viewdef takes the oid alone.
+	viewDef = regexp.MustCompile(`pg_catalog\.pg_get_viewdef\('(\d+)'::pg_catalog\.oid, true\)`)
 )
 
 // pgRewriter turns PostgreSQL-only syntax of clients' catalog queries into
@@ -223,9 +232,21 @@ func describeQuery(q string) (string, bool) {
 			0 AS reltablespace, '' AS reloftype, 'p' AS relpersistence, 'd' AS relreplident, 'heap' AS amname
 			FROM pg_catalog.pg_class c WHERE c.oid = ` + oid, true
 	case strings.Contains(q, "FROM pg_catalog.pg_attribute a") && strings.Contains(q, "a.attname"):
-		return `SELECT column_name AS attname, data_type AS format_type, column_default AS attrdef,
-			NOT is_nullable AS attnotnull, NULL::VARCHAR AS attcollation, '' AS attidentity, '' AS attgenerated
-			FROM duckdb_columns() WHERE table_oid = ` + oid + ` ORDER BY column_index`, true
+		// \d+ asks for storage, compression, statistics target and the
+		// column's description too, as many as psql's version knows.
+		cols := `column_name AS attname, data_type AS format_type, column_default AS attrdef,
+			NOT is_nullable AS attnotnull, NULL::VARCHAR AS attcollation, '' AS attidentity, '' AS attgenerated`
+		for _, extra := range []struct{ asked, col string }{
+			{"a.attstorage", `CASE WHEN data_type = 'VARCHAR' THEN 'x' ELSE 'p' END AS attstorage`},
+			{"attcompression", `'' AS attcompression`},
+			{"attstattarget", `NULL::INTEGER AS attstattarget`},
+			{"col_description(", `comment AS description`},
+		} {
+			if strings.Contains(q, extra.asked) {
+				cols += ", " + extra.col
+			}
+		}
+		return `SELECT ` + cols + ` FROM duckdb_columns() WHERE table_oid = ` + oid + ` ORDER BY column_index`, true
 	case strings.Contains(q, "pg_catalog.pg_index"), strings.Contains(q, "pg_catalog.pg_constraint"),
 		strings.Contains(q, "pg_catalog.pg_policy"), strings.Contains(q, "pg_catalog.pg_statistic_ext"),
 		strings.Contains(q, "pg_catalog.pg_publication"), strings.Contains(q, "pg_catalog.pg_inherits"),
@@ -233,4 +254,50 @@ func describeQuery(q string) (string, bool) {
 		return "SELECT NULL::VARCHAR AS none WHERE false", true
 	}
 	return "", false
+}
+
+var columnAlias = regexp.MustCompile(`(?i)\bas "([^"]+)"`)
+
+// databaseList answers psql's \l (pg_database, which DuckDB lacks) with
+// the one database a session sees, in the columns psql's version asks for.
+func databaseList(q string) (string, bool) {
+	if !strings.Contains(q, "FROM pg_catalog.pg_database d") || !strings.Contains(q, `as "Name"`) {
+		return "", false
+	}
+	var cols []string
+	for _, m := range columnAlias.FindAllStringSubmatch(q, -1) {
+		value := "NULL::VARCHAR"
+		switch m[1] {
+		case "Name":
+			value = "current_database()"
+		case "Owner":
+			value = "'odpe'"
+		case "Encoding":
+			value = "'UTF8'"
+		case "Collate", "Ctype":
+			value = "'C'"
+		case "Locale Provider":
+			value = "'libc'"
+		case "Access privileges":
+			value = "''"
+		case "Description":
+			value = "'Entrepôt ODPE (lecture seule)'"
+		}
+		cols = append(cols, value+` AS "`+strings.ReplaceAll(m[1], `"`, `""`)+`"`)
+	}
+	return "SELECT " + strings.Join(cols, ", "), true
+}
+
+// functionList answers psql's \df (pg_proc, with functions DuckDB lacks):
+// the warehouse declares no function of its own, so the list is empty, in
+// the columns psql asks for.
+func functionList(q string) (string, bool) {
+	if !strings.Contains(q, "FROM pg_catalog.pg_proc p") || !strings.Contains(q, `as "Name"`) {
+		return "", false
+	}
+	var cols []string
+	for _, m := range columnAlias.FindAllStringSubmatch(q, -1) {
+		cols = append(cols, `NULL::VARCHAR AS "`+strings.ReplaceAll(m[1], `"`, `""`)+`"`)
+	}
+	return "SELECT " + strings.Join(cols, ", ") + " WHERE false", true
 }

@@ -154,12 +154,17 @@ func psql(t *testing.T, f *fixture, user, pass string, args ...string) (string, 
 func TestPsql(t *testing.T) {
 	f := start(t, 0)
 	out, err := psql(t, f, "alice", statPass, "-c", `\d`, "-c", `\dt core.*`, "-c", `\dv`, "-c", `\d core.ase_measures`, "-c", `\dn`,
+		"-c", `\l`, "-c", `\l+`, "-c", `\d+ core.ase_measures`, "-c", `\d+ indicator_values`, "-c", `\dn+`, "-c", `\df`,
 		"-c", "SELECT indicator, period, value, run_id FROM indicator_values")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
+	if strings.Contains(out, "ERROR") {
+		t.Errorf("a psql command failed:\n%s", out)
+	}
 	for _, want := range []string{"List of relations", "core   | ase_measures     | table", "main   | indicator_values | view",
-		`Table "core.ase_measures"`, " run_id | INTEGER |", "List of schemas", "ase_children_followed |   2024 |  42.5 |      1"} {
+		`Table "core.ase_measures"`, " run_id | INTEGER |", "List of schemas", "ase_children_followed |   2024 |  42.5 |      1",
+		"List of databases", "| Storage ", "View definition:", "List of functions"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("psql output lacks %q:\n%s", want, out)
 		}
