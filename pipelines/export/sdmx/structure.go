@@ -11,6 +11,7 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/odpe/odpe/indicators"
 	"github.com/odpe/odpe/pipelines/export"
 )
 
@@ -47,8 +48,8 @@ func (s *Structure) ConceptScheme() string { return "CS_" + strings.TrimPrefix(s
 
 var structureIDRe = regexp.MustCompile(`^([A-Za-z0-9_@$-]+):([A-Za-z0-9_@$-]+)\(([0-9]+(?:\.[0-9]+)*)\)$`)
 
-// conceptNames name the fixed columns and the breakdowns the warehouse
-// knows, in French.
+// conceptNames name the fixed columns in French; the breakdowns are
+// named by the table every file shares (indicators.DimensionNames).
 var conceptNames = map[string]string{
 	"FREQ":         "Fréquence",
 	"INDICATOR":    "Indicateur",
@@ -58,13 +59,6 @@ var conceptNames = map[string]string{
 	"UNIT_MEASURE": "Unité de mesure",
 	"OBS_STATUS":   "Statut de l'observation",
 	"CONF_STATUS":  "Statut de confidentialité",
-	"SERVICE":      "Service de prévention spécialisée",
-	"CATEGORY":     "Catégorie d'activité",
-	"PUBLIC":       "Public",
-	"SEX":          "Sexe",
-	"AGE_BAND":     "Tranche d'âge",
-	"MODE":         "Mode d'accueil",
-	"EVENT":        "Événement de procédure",
 }
 
 // Names of the codes of the fixed code lists.
@@ -102,9 +96,15 @@ func StructureOf(ds *export.Dataset, idx Index) (*Structure, error) {
 	if err != nil {
 		return nil, err
 	}
+	breakdown := map[string]string{} // column → breakdown
+	for _, d := range ds.Dimensions {
+		breakdown[ColumnName(d)] = d
+	}
 	for _, c := range header[3:] {
 		name := conceptNames[c]
-		if name == "" {
+		if d, ok := breakdown[c]; ok {
+			name = indicators.DimensionName(d)
+		} else if name == "" {
 			name = strings.ToLower(strings.ReplaceAll(c, "_", " "))
 		}
 		s.Concepts = append(s.Concepts, Item{c, name})
@@ -160,7 +160,7 @@ func StructureOf(ds *export.Dataset, idx Index) (*Structure, error) {
 			items[code] = Item{code, name}
 		}
 		codes := append([]Item{{TotalCode, "Total"}, {NotApplicable, "Sans objet"}}, sortedItems(items)...)
-		s.add(col, conceptNames[col], codes)
+		s.add(col, indicators.DimensionName(d), codes)
 	}
 
 	for _, a := range []struct {
