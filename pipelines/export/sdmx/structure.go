@@ -133,6 +133,9 @@ func StructureOf(ds *export.Dataset, idx Index) (*Structure, error) {
 			name := "Département " + a.Dep
 			if a.Territory != export.Total {
 				name = "Territoire " + a.Territory + " (département " + a.Dep + ")"
+				if n := ds.TerritoryName(a.Dep, a.Territory); n != "" {
+					name = n + " (territoire " + a.Territory + ", département " + a.Dep + ")"
+				}
 			}
 			areas[code] = Item{code, name}
 		}
