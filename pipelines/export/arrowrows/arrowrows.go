@@ -313,6 +313,23 @@ func Append(b *array.RecordBuilder, ds *export.Dataset, rows []int) error {
 	return nil
 }
 
+// optional are the columns Reader does without: the names beside the
+// codes, which rows do not hold.
+var optional = map[string]bool{ColLabel: true, ColTerritoryLabel: true, ColServiceLabel: true, ColEvolutionUnit: true}
+
+// fixedField is the fixed column named name, and whether there is one.
+func fixedField(name string) (arrow.Field, bool) {
+	if name == ColServiceLabel {
+		return serviceLabelField, true
+	}
+	for _, f := range slices.Concat(headFields, tailFields) {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return arrow.Field{}, false
+}
+
 // Reader turns record batches with the columns of Fields back into rows
 // (the profiles read their last published rows back this way), sharing
 // strings and breakdown maps as the datasets the warehouse gives do.
@@ -322,63 +339,57 @@ type Reader struct{ in *export.Interner }
 // their strings and maps.
 func NewReader() *Reader { return &Reader{in: export.NewInterner()} }
 
-// Rows appends the rows of rec to out. rec's schema must be Fields of a
-// dataset: the fixed columns by name and type (the names are read back
-// from the dataset, not from the file), the breakdowns being the other
-// columns, nullable strings, between territory_label and numerator.
+// Rows appends the rows of rec to out. rec's columns are found by name:
+// the fixed columns of Fields, with their types (label, territory_label,
+// service_label and evolution_unit may be absent, and previous_value may
+// be named previous, as in the files of earlier releases: their values
+// are read back from the dataset, not from the file), the breakdowns
+// being the other columns, nullable strings.
 func (rd *Reader) Rows(rec arrow.RecordBatch, out []export.Row) ([]export.Row, error) {
 	schema := rec.Schema()
-	nf := schema.NumFields()
-	if nf < len(headFields)+len(tailFields) {
-		return out, fmt.Errorf("%d columns, want at least %d", nf, len(headFields)+len(tailFields))
-	}
-	want := func(i int, w arrow.Field) error {
-		f := schema.Field(i)
-		if f.Name != w.Name || !arrow.TypeEqual(f.Type, w.Type) {
-			return fmt.Errorf("column %d is %s %s, want %s %s", i, f.Name, f.Type, w.Name, w.Type)
-		}
-		return nil
-	}
-	for i, w := range headFields {
-		if err := want(i, w); err != nil {
-			return out, err
-		}
-	}
-	tail := nf - len(tailFields)
-	for i, w := range tailFields {
-		if err := want(tail+i, w); err != nil {
-			return out, err
-		}
-	}
+	col := map[string]int{}
 	var (
 		dimNames []string
 		dims     []*array.String
 	)
-	for i := len(headFields); i < tail; i++ {
-		f := schema.Field(i)
-		if f.Name == ColServiceLabel {
-			continue
+	for i, f := range schema.Fields() {
+		name := f.Name
+		if name == "previous" {
+			name = "previous_value"
 		}
-		if !arrow.TypeEqual(f.Type, arrow.BinaryTypes.String) {
+		w, fixed := fixedField(name)
+		switch {
+		case fixed && !arrow.TypeEqual(f.Type, w.Type):
+			return out, fmt.Errorf("column %d is %s %s, want %s %s", i, f.Name, f.Type, w.Name, w.Type)
+		case fixed:
+			col[name] = i
+		case !arrow.TypeEqual(f.Type, arrow.BinaryTypes.String):
 			return out, fmt.Errorf("column %d is %s %s, want a breakdown (string)", i, f.Name, f.Type)
+		default:
+			dimNames = append(dimNames, f.Name)
+			dims = append(dims, rec.Column(i).(*array.String))
 		}
-		dimNames = append(dimNames, f.Name)
-		dims = append(dims, rec.Column(i).(*array.String))
 	}
+	for _, f := range slices.Concat(headFields, tailFields) {
+		if _, ok := col[f.Name]; !ok && !optional[f.Name] {
+			return out, fmt.Errorf("no column %s", f.Name)
+		}
+	}
+	str := func(name string) *array.String { return rec.Column(col[name]).(*array.String) }
 	var (
-		indicator = rec.Column(0).(*array.String)
-		dep       = rec.Column(2).(*array.String)
-		period    = rec.Column(3).(*array.Int32)
-		territory = rec.Column(4).(*array.String)
+		indicator = str("indicator")
+		dep       = str("dep")
+		period    = rec.Column(col["period"]).(*array.Int32)
+		territory = str("territory")
 		figures   [5]*array.Float64
-		unit      = rec.Column(tail + 3).(*array.String)
-		status    = rec.Column(tail + 4).(*array.String)
-		conf      = rec.Column(tail + 8).(*array.String)
+		unit      = str("unit")
+		status    = str("status")
+		conf      = str("conf")
 		dimVals   = make([]string, len(dims))
 		dimOK     = make([]bool, len(dims))
 	)
-	for j, c := range [...]int{0, 1, 2, 5, 6} {
-		figures[j] = rec.Column(tail + c).(*array.Float64)
+	for j, name := range [...]string{"numerator", "denominator", "value", "previous_value", "evolution"} {
+		figures[j] = rec.Column(col[name]).(*array.Float64)
 	}
 	in := rd.in
 	out = slices.Grow(out, int(rec.NumRows()))

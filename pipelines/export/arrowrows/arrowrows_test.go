@@ -236,3 +236,50 @@ func TestReaderRefusesOtherColumns(t *testing.T) {
 		t.Errorf("error %v, want %q", err, want)
 	}
 }
+
+// TestReaderReadsEarlierFiles: a file of an earlier release (no labels,
+// previous for previous_value) reads back into the same rows, its
+// breakdowns found by name.
+func TestReaderReadsEarlierFiles(t *testing.T) {
+	str, f64 := arrow.BinaryTypes.String, arrow.PrimitiveTypes.Float64
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "indicator", Type: str}, {Name: "dep", Type: str}, {Name: "period", Type: arrow.PrimitiveTypes.Int32},
+		{Name: "territory", Type: str}, {Name: "sex", Type: str, Nullable: true},
+		{Name: "numerator", Type: f64, Nullable: true}, {Name: "denominator", Type: f64, Nullable: true},
+		{Name: "value", Type: f64, Nullable: true}, {Name: "previous", Type: f64, Nullable: true},
+		{Name: "evolution", Type: f64, Nullable: true},
+		{Name: "unit", Type: str}, {Name: "status", Type: str}, {Name: "conf", Type: str},
+	}, nil)
+	b := array.NewRecordBuilder(memory.NewGoAllocator(), schema)
+	defer b.Release()
+	for i, v := range []string{"a", "62", "", "Ensemble", "F"} {
+		switch i {
+		case 2:
+			b.Field(i).(*array.Int32Builder).Append(2024)
+		default:
+			b.Field(i).(*array.StringBuilder).Append(v)
+		}
+	}
+	for i, v := range []float64{3, -1, 1.5, 2, -25} {
+		if v < 0 {
+			b.Field(5 + i).(*array.Float64Builder).AppendNull()
+		} else {
+			b.Field(5 + i).(*array.Float64Builder).Append(v)
+		}
+	}
+	for i, v := range []string{"count", "final", ""} {
+		b.Field(10 + i).(*array.StringBuilder).Append(v)
+	}
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	got, err := arrowrows.NewReader().Rows(rec, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []export.Row{{Indicator: "a", Dep: "62", Period: 2024, Territory: export.Total,
+		Dims: map[string]string{"sex": "F"}, Numerator: f(3), Value: f(1.5), Previous: f(2),
+		Unit: export.Count, Status: export.Final}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("read\n%+v\nwant\n%+v", got, want)
+	}
+}
