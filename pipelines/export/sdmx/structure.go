@@ -149,6 +149,10 @@ func StructureOf(ds *export.Dataset, idx Index) (*Structure, error) {
 		}
 	}
 	s.add("REF_AREA", "Zones de référence", sortedItems(areas))
+	services := map[string]string{} // service code → its name (codes name their département)
+	for p, n := range ds.Services {
+		services[p.Code] = n
+	}
 	for _, d := range ds.Dimensions {
 		col := ColumnName(d)
 		if err := checkCodes(d, values[d]); err != nil {
@@ -158,6 +162,9 @@ func StructureOf(ds *export.Dataset, idx Index) (*Structure, error) {
 		for v, code := range values[d] {
 			name := v
 			if n, ok := sexNames[v]; ok && d == "sex" {
+				name = n
+			}
+			if n, ok := services[v]; ok && d == "service" {
 				name = n
 			}
 			items[code] = Item{code, name}
