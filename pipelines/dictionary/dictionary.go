@@ -40,9 +40,8 @@ type glossary struct {
 		Label       string `yaml:"label"`
 		Description string `yaml:"description"`
 	} `yaml:"tables"`
-	Columns    map[string]string            `yaml:"columns"`
-	Families   []struct{ ID, Label string } `yaml:"families"`
-	Breakdowns map[string]string            `yaml:"breakdowns"`
+	Columns  map[string]string            `yaml:"columns"`
+	Families []struct{ ID, Label string } `yaml:"families"`
 }
 
 func loadGlossary() (*glossary, error) {
@@ -189,13 +188,9 @@ func inWords(g *glossary, tables map[string]string, d *indicators.Declaration) I
 	if ind.UnitLabel == "" {
 		ind.UnitLabel = d.Unit
 	}
-	ind.Breakdowns = []string{"période", g.Breakdowns["territory"]}
+	ind.Breakdowns = []string{"période", indicators.DimensionNameInText("territory")}
 	for _, b := range d.Breakdowns {
-		l := g.Breakdowns[b]
-		if l == "" {
-			l = strings.ReplaceAll(b, "_", " ")
-		}
-		ind.Breakdowns = append(ind.Breakdowns, l)
+		ind.Breakdowns = append(ind.Breakdowns, indicators.DimensionNameInText(b))
 	}
 	for _, s := range d.Sources {
 		if l := tables[s]; l != "" {

@@ -184,36 +184,36 @@ func (f Figure) Or(def float64) float64 {
 	return math.Float64frombits(f.bits - 1)
 }
 
-// Source is one source file that fed the warehouse.
+// Source is one source file that fed the warehouse. What a file says of
+// its sources is in words (Provenance), from Kind and the dates; Job,
+// Path and SHA256 are the server's detail, which only the internal
+// profiles list (see WithoutServerDetail).
 type Source struct {
-	Job      string
-	Path     string `json:",omitempty"` // "" for a job's files in brief (Files of them)
-	Modified time.Time
-	SHA256   string `json:",omitempty"`
+	Job      string    `json:",omitempty"`
+	Kind     string    `json:",omitempty"` // the job's kind: ase, pmi, insee_population… (see Provenance)
+	Path     string    `json:",omitempty"`
+	Modified time.Time `json:",omitzero"`
+	SHA256   string    `json:",omitempty"`
 	Rows     int64
-	Files    int `json:",omitempty"` // the files a line in brief stands for
+	// NameKey is what the file's name says of the date it speaks for and
+	// of its revision (extract.DateKey: "20251121.0000"), "" when nothing.
+	NameKey string `json:",omitempty"`
+	// FirstYear and LastYear are the years its rows speak for, where the
+	// warehouse says (INSEE's files, whose names carry no date); 0 when
+	// unknown.
+	FirstYear, LastYear int `json:",omitempty"`
 }
 
-// InBrief sums sources by job: the number of files, the latest
-// modification, the rows; no path and no hash. What a recipient outside
-// the observatory receives says where its figures come from, not where
-// the server keeps its files.
-func InBrief(sources []Source) []Source {
-	var out []Source
-	at := map[string]int{}
-	for _, s := range sources {
-		i, ok := at[s.Job]
-		if !ok {
-			i = len(out)
-			at[s.Job] = i
-			out = append(out, Source{Job: s.Job})
-		}
-		b := &out[i]
-		b.Files++
-		b.Rows += s.Rows
-		if s.Modified.After(b.Modified) {
-			b.Modified = s.Modified
-		}
+// WithoutServerDetail returns the sources without what only the server
+// needs to know: no job name, no path, no hash, no modification time
+// (which means nothing of the figures: files are copied and re-sent).
+// What a recipient outside the observatory receives says where its
+// figures come from, in words (Provenance), not where the server keeps
+// its files.
+func WithoutServerDetail(sources []Source) []Source {
+	out := make([]Source, len(sources))
+	for i, s := range sources {
+		out[i] = Source{Kind: s.Kind, Rows: s.Rows, NameKey: s.NameKey, FirstYear: s.FirstYear, LastYear: s.LastYear}
 	}
 	return out
 }
@@ -242,6 +242,51 @@ type Dataset struct {
 	Rows        []Row
 	Sources     []Source
 	Quality     []QualityIssue // rows left out of the indicators, and why
+	// Territories and Services name the codes of the rows' territories
+	// and services (the warehouse's core.territories and
+	// core.activity_services), by département; a code without a name is
+	// absent.
+	Territories map[Place]string
+	Services    map[Place]string
+}
+
+// Place is a code of a département: a territory or a service.
+type Place struct{ Dep, Code string }
+
+// Names of the totals: the département (Territory == Total) and the
+// total over services.
+const (
+	TotalTerritoryName = "Ensemble du département"
+	TotalServiceName   = "Ensemble des services"
+)
+
+// TerritoryName is the name of territory code of département dep:
+// TotalTerritoryName for Total, "" when the warehouse has none.
+func (ds *Dataset) TerritoryName(dep, code string) string {
+	if code == Total {
+		return TotalTerritoryName
+	}
+	return ds.Territories[Place{dep, code}]
+}
+
+// ServiceName is the name of service code of département dep:
+// TotalServiceName for Total, "" when the warehouse has none.
+func (ds *Dataset) ServiceName(dep, code string) string {
+	if code == Total {
+		return TotalServiceName
+	}
+	return ds.Services[Place{dep, code}]
+}
+
+// EvolutionUnit is the unit of a row's evolution, as the warehouse's
+// indicator_values says it: "points" for shares and rates, "%" (a
+// relative change) for counts, durations and hours.
+func (u Unit) EvolutionUnit() string {
+	switch u {
+	case Percent, PerMille, Per100k, Ratio:
+		return "points"
+	}
+	return "%"
 }
 
 // Families returns the families of ds.Indicators, in order, and for each

@@ -7,6 +7,8 @@ import (
 	"html/template"
 	"strconv"
 	"strings"
+
+	"github.com/odpe/odpe/pipelines/export"
 )
 
 //go:embed assets/pages.html assets/rapport.css
@@ -232,34 +234,10 @@ func yearStatus(ind *Indicator, y int) string {
 	return ""
 }
 
-// sourceWords describe the warehouse's tables the indicators read.
-var sourceWords = map[string]string{
-	"core.activity_hours":    "rapports d'activité des services de prévention spécialisée et extraction Traject (heures)",
-	"core.activity_public":   "rapports d'activité des services de prévention spécialisée (publics accompagnés)",
-	"core.activity_services": "rapports d'activité des services de prévention spécialisée",
-	"core.code_lists":        "nomenclatures de l'observatoire",
-	"core.adoption_events":   "fichiers des événements d'adoption du service adoption",
-	"core.population":        "INSEE, estimations de population",
-	"core.births":            "INSEE, état civil (naissances domiciliées)",
-	"core.ase_measures":      "extraction du logiciel de l'aide sociale à l'enfance (mesures)",
-	"core.ase_situation":     "extraction du logiciel de l'aide sociale à l'enfance (situation au 31 décembre)",
-	"core.ase_years":         "années couvertes par les extractions de l'aide sociale à l'enfance",
-	"core.pmi_monthly":       "tableaux mensuels d'activité de la PMI",
-	"core.pmi_completeness":  "complétude des tableaux mensuels de la PMI",
-	"raw.territories":        "table de correspondance communes – territoires",
-	"core.territories":       "table de correspondance communes – territoires",
-}
-
+// sourcesText names an indicator's sources in words (export.SourceWords,
+// the words every file uses), never the warehouse's tables.
 func sourcesText(ind *Indicator) string {
-	var out []string
-	for _, s := range ind.Decl.Sources {
-		if w, ok := sourceWords[s]; ok {
-			out = append(out, w)
-		} else {
-			out = append(out, s)
-		}
-	}
-	return strings.Join(out, " ; ")
+	return strings.Join(export.SourceWords(ind.Decl.Sources), " ; ")
 }
 
 // jobNames are the extract jobs' kinds in words.

@@ -1,11 +1,20 @@
 // Package arrowrows is the Arrow form of an export Dataset's rows, which
 // the Feather (Arrow IPC) and Parquet writers share: the columns, in
-// order — indicator, dep, period (int32), territory, one nullable string
-// column per breakdown of ds.Dimensions, numerator, denominator, value,
-// previous, evolution (nullable float64), unit, status, conf — the
-// building of record batches from rows (Batches: built once, written by
-// every format; WriteFamilies: a file per family through a format's
-// writer), and the reading of such records back into rows (Reader).
+// order and named as in the warehouse's view indicator_values —
+// indicator, label, dep, period (int32), territory, territory_label, one
+// nullable string column per breakdown of ds.Dimensions (service followed
+// by service_label), numerator, denominator, value (nullable float64),
+// unit, status, previous_value, evolution (nullable float64),
+// evolution_unit, conf — the building of record batches from rows
+// (Batches: built once, written by every format; WriteFamilies: a file
+// per family through a format's writer), and the reading of such records
+// back into rows (Reader).
+//
+// The labels stand beside the codes so that a file read alone says what
+// it holds: the indicator's French label, the territory's and the
+// service's names (null when the warehouse has none; "Ensemble du
+// département" and "Ensemble des services" for the totals) and the unit
+// of the evolution ("points" for shares and rates, "%" for counts).
 //
 // The values are kept as they are: a breakdown a row does not have is
 // null, a suppressed figure is null, conf is "" when published and
@@ -30,25 +39,40 @@ import (
 	"github.com/odpe/odpe/pipelines/export"
 )
 
-// Fixed columns; the breakdown columns sit between territory and
-// numerator.
+// The columns. Their names are those of the warehouse's view
+// indicator_values (label, previous_value, evolution_unit…), and they
+// come in its order; territory_label and service_label, which the view
+// does not have, name the codes beside them; conf is the files' own.
+const (
+	ColLabel          = "label"           // the indicator's French label
+	ColTerritoryLabel = "territory_label" // the territory's name (export.Dataset.TerritoryName)
+	ColServiceLabel   = "service_label"   // the service's name, beside the service breakdown
+	ColEvolutionUnit  = "evolution_unit"  // "points" or "%" (export.Unit.EvolutionUnit)
+)
+
+// Fixed columns; the breakdown columns (and service_label after service)
+// sit between territory_label and numerator.
 var (
 	headFields = []arrow.Field{
 		{Name: "indicator", Type: arrow.BinaryTypes.String},
+		{Name: ColLabel, Type: arrow.BinaryTypes.String},
 		{Name: "dep", Type: arrow.BinaryTypes.String},
 		{Name: "period", Type: arrow.PrimitiveTypes.Int32},
 		{Name: "territory", Type: arrow.BinaryTypes.String},
+		{Name: ColTerritoryLabel, Type: arrow.BinaryTypes.String, Nullable: true},
 	}
 	tailFields = []arrow.Field{
 		{Name: "numerator", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
 		{Name: "denominator", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
 		{Name: "value", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
-		{Name: "previous", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
-		{Name: "evolution", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
 		{Name: "unit", Type: arrow.BinaryTypes.String},
 		{Name: "status", Type: arrow.BinaryTypes.String},
+		{Name: "previous_value", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		{Name: "evolution", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		{Name: ColEvolutionUnit, Type: arrow.BinaryTypes.String},
 		{Name: "conf", Type: arrow.BinaryTypes.String},
 	}
+	serviceLabelField = arrow.Field{Name: ColServiceLabel, Type: arrow.BinaryTypes.String, Nullable: true}
 )
 
 // Fields returns the columns of ds's rows, in order, without metadata
@@ -56,9 +80,9 @@ var (
 // when a breakdown of ds.Dimensions is empty, repeated or named like a
 // fixed column.
 func Fields(ds *export.Dataset) ([]arrow.Field, error) {
-	fields := make([]arrow.Field, 0, len(headFields)+len(ds.Dimensions)+len(tailFields))
+	fields := make([]arrow.Field, 0, len(headFields)+len(ds.Dimensions)+1+len(tailFields))
 	fields = append(fields, headFields...)
-	used := make(map[string]bool)
+	used := map[string]bool{ColServiceLabel: true}
 	for _, f := range headFields {
 		used[f.Name] = true
 	}
@@ -71,6 +95,9 @@ func Fields(ds *export.Dataset) ([]arrow.Field, error) {
 		}
 		used[d] = true
 		fields = append(fields, arrow.Field{Name: d, Type: arrow.BinaryTypes.String, Nullable: true})
+		if d == "service" {
+			fields = append(fields, serviceLabelField)
+		}
 	}
 	return append(fields, tailFields...), nil
 }
@@ -172,27 +199,63 @@ func Rewrap(rec arrow.RecordBatch, schema *arrow.Schema) arrow.RecordBatch {
 // [0, 2³¹−1] or with a breakdown that is not in ds.Dimensions, after
 // appending the rows before it.
 func Append(b *array.RecordBuilder, ds *export.Dataset, rows []int) error {
-	nd := len(ds.Dimensions)
-	if got, want := len(b.Fields()), len(headFields)+nd+len(tailFields); got != want {
+	fields, err := Fields(ds)
+	if err != nil {
+		return err
+	}
+	if got, want := len(b.Fields()), len(fields); got != want {
 		return fmt.Errorf("record builder has %d columns, want %d", got, want)
 	}
 	b.Reserve(len(rows))
+	nd := len(ds.Dimensions)
+	str := func(i int) *array.StringBuilder { return b.Field(i).(*array.StringBuilder) }
 	var (
-		indicator = b.Field(0).(*array.StringBuilder)
-		dep       = b.Field(1).(*array.StringBuilder)
-		period    = b.Field(2).(*array.Int32Builder)
-		territory = b.Field(3).(*array.StringBuilder)
-		dims      = make([]*array.StringBuilder, nd)
-		figures   [5]*array.Float64Builder
-		unit      = b.Field(9 + nd).(*array.StringBuilder)
-		status    = b.Field(10 + nd).(*array.StringBuilder)
-		conf      = b.Field(11 + nd).(*array.StringBuilder)
+		indicator      = str(0)
+		label          = str(1)
+		dep            = str(2)
+		period         = b.Field(3).(*array.Int32Builder)
+		territory      = str(4)
+		territoryLabel = str(5)
+		dims           = make([]*array.StringBuilder, nd)
+		serviceLabel   *array.StringBuilder
+		service        = -1 // index of service in ds.Dimensions
+		tail           = len(headFields) + nd
+		figures        [5]*array.Float64Builder // numerator, denominator, value, previous, evolution
 	)
-	for j := range dims {
-		dims[j] = b.Field(4 + j).(*array.StringBuilder)
+	col := len(headFields)
+	for j, d := range ds.Dimensions {
+		dims[j] = str(col)
+		col++
+		if d == "service" {
+			service, serviceLabel = j, str(col)
+			col++
+			tail++
+		}
 	}
-	for j := range figures {
-		figures[j] = b.Field(4 + nd + j).(*array.Float64Builder)
+	var (
+		unit          = str(tail + 3)
+		status        = str(tail + 4)
+		evolutionUnit = str(tail + 7)
+		conf          = str(tail + 8)
+	)
+	for j, c := range [...]int{0, 1, 2, 5, 6} {
+		figures[j] = b.Field(tail + c).(*array.Float64Builder)
+	}
+	labels := make(map[string]string, len(ds.Indicators))
+	for _, ind := range ds.Indicators {
+		labels[ind.ID] = ind.Label
+	}
+	// Rows come in runs of one indicator and of one territory: each name
+	// is looked up once per run.
+	var lastInd, lastLabel string
+	var lastPlace export.Place
+	lastTerritory := ""
+	appendName := func(sb *array.StringBuilder, name string) {
+		if name == "" {
+			sb.AppendNull()
+		} else {
+			sb.Append(name)
+		}
 	}
 	for _, i := range rows {
 		r := &ds.Rows[i]
@@ -200,16 +263,32 @@ func Append(b *array.RecordBuilder, ds *export.Dataset, rows []int) error {
 			return fmt.Errorf("row %d (%s): period %d does not fit in int32", i, r.Indicator, r.Period)
 		}
 		indicator.Append(r.Indicator)
+		if r.Indicator != lastInd || lastLabel == "" {
+			lastInd, lastLabel = r.Indicator, labels[r.Indicator]
+		}
+		label.Append(lastLabel)
 		dep.Append(r.Dep)
 		period.Append(int32(r.Period))
 		territory.Append(r.Territory)
+		if p := (export.Place{Dep: r.Dep, Code: r.Territory}); p != lastPlace {
+			lastPlace, lastTerritory = p, ds.TerritoryName(r.Dep, r.Territory)
+		}
+		appendName(territoryLabel, lastTerritory)
 		found := 0
 		for j, d := range ds.Dimensions {
-			if v, ok := r.Dims[d]; ok {
+			v, ok := r.Dims[d]
+			if ok {
 				dims[j].Append(v)
 				found++
 			} else {
 				dims[j].AppendNull()
+			}
+			if j == service {
+				if ok {
+					appendName(serviceLabel, ds.ServiceName(r.Dep, v))
+				} else {
+					serviceLabel.AppendNull()
+				}
 			}
 		}
 		if found < len(r.Dims) {
@@ -228,9 +307,27 @@ func Append(b *array.RecordBuilder, ds *export.Dataset, rows []int) error {
 		}
 		unit.Append(r.Unit.String())
 		status.Append(r.Status.String())
+		evolutionUnit.Append(r.Unit.EvolutionUnit())
 		conf.Append(r.Conf.Mark())
 	}
 	return nil
+}
+
+// optional are the columns Reader does without: the names beside the
+// codes, which rows do not hold.
+var optional = map[string]bool{ColLabel: true, ColTerritoryLabel: true, ColServiceLabel: true, ColEvolutionUnit: true}
+
+// fixedField is the fixed column named name, and whether there is one.
+func fixedField(name string) (arrow.Field, bool) {
+	if name == ColServiceLabel {
+		return serviceLabelField, true
+	}
+	for _, f := range slices.Concat(headFields, tailFields) {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return arrow.Field{}, false
 }
 
 // Reader turns record batches with the columns of Fields back into rows
@@ -242,45 +339,57 @@ type Reader struct{ in *export.Interner }
 // their strings and maps.
 func NewReader() *Reader { return &Reader{in: export.NewInterner()} }
 
-// Rows appends the rows of rec to out. rec's schema must be Fields of a
-// dataset: the fixed columns by name and type, the breakdowns being the
-// nullable string columns between territory and numerator.
+// Rows appends the rows of rec to out. rec's columns are found by name:
+// the fixed columns of Fields, with their types (label, territory_label,
+// service_label and evolution_unit may be absent, and previous_value may
+// be named previous, as in the files of earlier releases: their values
+// are read back from the dataset, not from the file), the breakdowns
+// being the other columns, nullable strings.
 func (rd *Reader) Rows(rec arrow.RecordBatch, out []export.Row) ([]export.Row, error) {
-	nd := int(rec.NumCols()) - len(headFields) - len(tailFields)
-	if nd < 0 {
-		return out, fmt.Errorf("%d columns, want at least %d", rec.NumCols(), len(headFields)+len(tailFields))
-	}
 	schema := rec.Schema()
-	want := slices.Concat(headFields, make([]arrow.Field, nd), tailFields)
-	dimNames := make([]string, nd)
-	for i, f := range schema.Fields() {
-		w := want[i]
-		if i >= len(headFields) && i < len(headFields)+nd {
-			w = arrow.Field{Name: f.Name, Type: arrow.BinaryTypes.String}
-			dimNames[i-len(headFields)] = f.Name
-		}
-		if f.Name != w.Name || !arrow.TypeEqual(f.Type, w.Type) {
-			return out, fmt.Errorf("column %d is %s %s, want %s %s", i, f.Name, f.Type, w.Name, w.Type)
-		}
-	}
+	col := map[string]int{}
 	var (
-		indicator = rec.Column(0).(*array.String)
-		dep       = rec.Column(1).(*array.String)
-		period    = rec.Column(2).(*array.Int32)
-		territory = rec.Column(3).(*array.String)
-		dims      = make([]*array.String, nd)
-		figures   [5]*array.Float64
-		unit      = rec.Column(9 + nd).(*array.String)
-		status    = rec.Column(10 + nd).(*array.String)
-		conf      = rec.Column(11 + nd).(*array.String)
-		dimVals   = make([]string, nd)
-		dimOK     = make([]bool, nd)
+		dimNames []string
+		dims     []*array.String
 	)
-	for j := range dims {
-		dims[j] = rec.Column(4 + j).(*array.String)
+	for i, f := range schema.Fields() {
+		name := f.Name
+		if name == "previous" {
+			name = "previous_value"
+		}
+		w, fixed := fixedField(name)
+		switch {
+		case fixed && !arrow.TypeEqual(f.Type, w.Type):
+			return out, fmt.Errorf("column %d is %s %s, want %s %s", i, f.Name, f.Type, w.Name, w.Type)
+		case fixed:
+			col[name] = i
+		case !arrow.TypeEqual(f.Type, arrow.BinaryTypes.String):
+			return out, fmt.Errorf("column %d is %s %s, want a breakdown (string)", i, f.Name, f.Type)
+		default:
+			dimNames = append(dimNames, f.Name)
+			dims = append(dims, rec.Column(i).(*array.String))
+		}
 	}
-	for j := range figures {
-		figures[j] = rec.Column(4 + nd + j).(*array.Float64)
+	for _, f := range slices.Concat(headFields, tailFields) {
+		if _, ok := col[f.Name]; !ok && !optional[f.Name] {
+			return out, fmt.Errorf("no column %s", f.Name)
+		}
+	}
+	str := func(name string) *array.String { return rec.Column(col[name]).(*array.String) }
+	var (
+		indicator = str("indicator")
+		dep       = str("dep")
+		period    = rec.Column(col["period"]).(*array.Int32)
+		territory = str("territory")
+		figures   [5]*array.Float64
+		unit      = str("unit")
+		status    = str("status")
+		conf      = str("conf")
+		dimVals   = make([]string, len(dims))
+		dimOK     = make([]bool, len(dims))
+	)
+	for j, name := range [...]string{"numerator", "denominator", "value", "previous_value", "evolution"} {
+		figures[j] = rec.Column(col[name]).(*array.Float64)
 	}
 	in := rd.in
 	out = slices.Grow(out, int(rec.NumRows()))

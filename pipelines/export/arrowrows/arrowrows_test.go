@@ -19,15 +19,18 @@ func f(v float64) export.Figure { return export.Known(v) }
 
 func dataset() *export.Dataset {
 	return &export.Dataset{
-		Dimensions: []string{"sex", "age_band"},
+		Indicators:  []export.Indicator{{ID: "a", Label: "Enfants suivis"}, {ID: "b", Label: "Taux"}},
+		Dimensions:  []string{"service", "sex", "age_band"},
+		Territories: map[export.Place]string{{Dep: "62", Code: "LENS"}: "Lens-Liévin", {Dep: "59", Code: "LENS"}: "Ailleurs"},
+		Services:    map[export.Place]string{{Dep: "62", Code: "SPS-1"}: "Service un"},
 		Rows: []export.Row{
 			{Indicator: "a", Dep: "62", Period: 2023, Territory: export.Total,
-				Dims:  map[string]string{"sex": "F", "age_band": ""},
+				Dims:  map[string]string{"sex": "F", "age_band": "", "service": "SPS-1"},
 				Value: f(1.5), Numerator: f(3), Unit: export.Count, Status: export.Final},
 			{Indicator: "b", Dep: "62", Period: 2024, Territory: "LENS",
 				Unit: export.PerMille, Status: export.Provisional, Conf: export.Primary},
 			{Indicator: "c", Dep: "59", Period: 0, Territory: "LILLE",
-				Dims:     map[string]string{"age_band": "0-5 ans"},
+				Dims:     map[string]string{"age_band": "0-5 ans", "service": export.Total},
 				Previous: f(-2), Evolution: f(0), Denominator: f(7), Unit: export.Count, Status: export.Final, Conf: export.Secondary},
 		},
 	}
@@ -43,10 +46,13 @@ func TestFields(t *testing.T) {
 		got = append(got, fmt.Sprintf("%s:%s:%v", fld.Name, fld.Type, fld.Nullable))
 	}
 	want := []string{
-		"indicator:utf8:false", "dep:utf8:false", "period:int32:false", "territory:utf8:false",
-		"sex:utf8:true", "age_band:utf8:true",
-		"numerator:float64:true", "denominator:float64:true", "value:float64:true", "previous:float64:true", "evolution:float64:true",
-		"unit:utf8:false", "status:utf8:false", "conf:utf8:false",
+		"indicator:utf8:false", "label:utf8:false", "dep:utf8:false", "period:int32:false",
+		"territory:utf8:false", "territory_label:utf8:true",
+		"service:utf8:true", "service_label:utf8:true", "sex:utf8:true", "age_band:utf8:true",
+		"numerator:float64:true", "denominator:float64:true", "value:float64:true",
+		"unit:utf8:false", "status:utf8:false",
+		"previous_value:float64:true", "evolution:float64:true", "evolution_unit:utf8:false",
+		"conf:utf8:false",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("fields\n got %q\nwant %q", got, want)
@@ -60,7 +66,7 @@ func TestFields(t *testing.T) {
 }
 
 func TestFieldsClash(t *testing.T) {
-	for _, dims := range [][]string{{"value"}, {"period"}, {""}, {"sex", "sex"}, {"conf"}} {
+	for _, dims := range [][]string{{"value"}, {"period"}, {""}, {"sex", "sex"}, {"conf"}, {"label"}, {"service_label"}, {"previous_value"}} {
 		ds := dataset()
 		ds.Dimensions = dims
 		if _, err := arrowrows.Fields(ds); err == nil || !strings.Contains(err.Error(), "clashes with another column") {
@@ -73,7 +79,7 @@ func TestAppendUnknownBreakdown(t *testing.T) {
 	ds := dataset()
 	ds.Rows[2].Dims["mode"] = "x"
 	err := arrowrows.Append(builder(t, ds), ds, []int{0, 1, 2})
-	if want := `row 2 (c): breakdown "mode" is not in the dataset's dimensions [sex age_band]`; err == nil || err.Error() != want {
+	if want := `row 2 (c): breakdown "mode" is not in the dataset's dimensions [service sex age_band]`; err == nil || err.Error() != want {
 		t.Errorf("Append error = %v, want %q", err, want)
 	}
 }
@@ -86,8 +92,8 @@ func TestBatches(t *testing.T) {
 	var got []string
 	err := arrowrows.Batches(ds, []int{2, 0, 1}, 2, func(rec arrow.RecordBatch) error {
 		sizes = append(sizes, rec.NumRows())
-		if rec.NumCols() != 14 {
-			t.Errorf("%d columns, want 14", rec.NumCols())
+		if rec.NumCols() != 19 {
+			t.Errorf("%d columns, want 19", rec.NumCols())
 		}
 		for _, r := range render(rec) {
 			got = append(got, r[:strings.Index(r, "|")])
@@ -146,10 +152,12 @@ func TestAppend(t *testing.T) {
 	}
 	rec := b.NewRecordBatch()
 	defer rec.Release()
+	// The labels: of the indicator ("" for one the dataset does not
+	// declare), of the territory and of the service (null when unknown).
 	want := []string{
-		"c|59|0|LILLE|∅|0-5 ans|∅|7|∅|-2|0|count|final|C",
-		"a|62|2023|Ensemble|F||3|∅|1.5|∅|∅|count|final|",
-		"b|62|2024|LENS|∅|∅|∅|∅|∅|∅|∅|‰|provisional|C",
+		"c||59|0|LILLE|∅|Ensemble|Ensemble des services|∅|0-5 ans|∅|7|∅|count|final|-2|0|%|C",
+		"a|Enfants suivis|62|2023|Ensemble|Ensemble du département|SPS-1|Service un|F||3|∅|1.5|count|final|∅|∅|%|",
+		"b|Taux|62|2024|LENS|Lens-Liévin|∅|∅|∅|∅|∅|∅|∅|‰|provisional|∅|∅|points|C",
 	}
 	if got := render(rec); !slices.Equal(got, want) {
 		t.Errorf("rows\n got %q\nwant %q", got, want)
@@ -168,7 +176,7 @@ func TestAppendErrors(t *testing.T) {
 	ds := dataset()
 	b := builder(t, ds)
 	ds.Dimensions = ds.Dimensions[:1]
-	if err := arrowrows.Append(b, ds, []int{0}); err == nil || !strings.Contains(err.Error(), "14 columns, want 13") {
+	if err := arrowrows.Append(b, ds, []int{0}); err == nil || !strings.Contains(err.Error(), "19 columns, want 17") {
 		t.Errorf("builder of another schema: error %v", err)
 	}
 }
@@ -218,13 +226,60 @@ func TestReaderRefusesOtherColumns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fields[2].Type = arrow.PrimitiveTypes.Int64 // period
+	fields[3].Type = arrow.PrimitiveTypes.Int64 // period
 	b := array.NewRecordBuilder(memory.NewGoAllocator(), arrow.NewSchema(fields, nil))
 	defer b.Release()
 	rec := b.NewRecordBatch()
 	defer rec.Release()
 	_, err = arrowrows.NewReader().Rows(rec, nil)
-	if want := "column 2 is period int64, want period int32"; err == nil || err.Error() != want {
+	if want := "column 3 is period int64, want period int32"; err == nil || err.Error() != want {
 		t.Errorf("error %v, want %q", err, want)
+	}
+}
+
+// TestReaderReadsEarlierFiles: a file of an earlier release (no labels,
+// previous for previous_value) reads back into the same rows, its
+// breakdowns found by name.
+func TestReaderReadsEarlierFiles(t *testing.T) {
+	str, f64 := arrow.BinaryTypes.String, arrow.PrimitiveTypes.Float64
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "indicator", Type: str}, {Name: "dep", Type: str}, {Name: "period", Type: arrow.PrimitiveTypes.Int32},
+		{Name: "territory", Type: str}, {Name: "sex", Type: str, Nullable: true},
+		{Name: "numerator", Type: f64, Nullable: true}, {Name: "denominator", Type: f64, Nullable: true},
+		{Name: "value", Type: f64, Nullable: true}, {Name: "previous", Type: f64, Nullable: true},
+		{Name: "evolution", Type: f64, Nullable: true},
+		{Name: "unit", Type: str}, {Name: "status", Type: str}, {Name: "conf", Type: str},
+	}, nil)
+	b := array.NewRecordBuilder(memory.NewGoAllocator(), schema)
+	defer b.Release()
+	for i, v := range []string{"a", "62", "", "Ensemble", "F"} {
+		switch i {
+		case 2:
+			b.Field(i).(*array.Int32Builder).Append(2024)
+		default:
+			b.Field(i).(*array.StringBuilder).Append(v)
+		}
+	}
+	for i, v := range []float64{3, -1, 1.5, 2, -25} {
+		if v < 0 {
+			b.Field(5 + i).(*array.Float64Builder).AppendNull()
+		} else {
+			b.Field(5 + i).(*array.Float64Builder).Append(v)
+		}
+	}
+	for i, v := range []string{"count", "final", ""} {
+		b.Field(10 + i).(*array.StringBuilder).Append(v)
+	}
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	got, err := arrowrows.NewReader().Rows(rec, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []export.Row{{Indicator: "a", Dep: "62", Period: 2024, Territory: export.Total,
+		Dims: map[string]string{"sex": "F"}, Numerator: f(3), Value: f(1.5), Previous: f(2),
+		Unit: export.Count, Status: export.Final}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("read\n%+v\nwant\n%+v", got, want)
 	}
 }

@@ -3,20 +3,30 @@
 // (pyarrow.feather, pandas.read_feather) read without conversion; and
 // reads their rows back.
 //
-// The files are not compressed: the IPC format's buffer compression (LZ4
-// or zstd) needs codecs that some readers lack (Arrow JS, for one, reads
-// neither without extra packages), and a recipient who wants small files
-// has the Parquet ones, compressed, beside them.
+// The files are not compressed, neither LZ4 nor zstd: the IPC format's
+// buffer compression is optional in the Arrow specification and needs
+// codecs that some readers lack — Arrow JS (apache-arrow on npm) reads
+// neither without extra packages, and builds of the C++ library, hence of
+// R's and Python's arrow, may be made without them — whereas every reader
+// of the IPC format reads uncompressed buffers (TestUncompressed). A
+// recipient who wants small files has the Parquet ones, compressed,
+// beside them.
 //
-// The columns, those of package arrowrows, keep the Dataset's values as
-// they are: the département row has territory "Ensemble", a breakdown
-// total is "Ensemble", a breakdown the indicator does not have is null,
-// conf is "" (published) or "C" (hidden, whatever the reason) and a suppressed cell has null
-// numerator, denominator, value, previous and evolution. The schema
+// The columns, those of package arrowrows (named as in the warehouse's
+// view indicator_values, with the indicator's label, the territory's and
+// the service's names and the evolution's unit beside the codes), keep
+// the Dataset's values as they are: the département row has territory
+// "Ensemble", a breakdown total is "Ensemble", a breakdown the indicator
+// does not have is null, conf is "" (published) or "C" (hidden, whatever
+// the reason) and a suppressed cell has null numerator, denominator,
+// value, previous_value and evolution. The schema
 // metadata describes the export (keys odpe:profile, odpe:title,
 // odpe:audience, odpe:run_id, odpe:generated, odpe:threshold,
 // odpe:structure_id) and carries, as JSON, the indicators' declarations
-// (odpe:indicators) and the source files (odpe:sources).
+// (odpe:indicators) and the sources in words (odpe:sources: "extraction
+// du logiciel de l'aide sociale à l'enfance (ASE) du 21/11/2025"); only
+// an internal profile's files list the source files themselves, with
+// their paths and hashes (odpe:files).
 package feather
 
 import (
@@ -46,8 +56,9 @@ const (
 	KeyGenerated   = "odpe:generated" // RFC 3339
 	KeyThreshold   = "odpe:threshold"
 	KeyStructureID = "odpe:structure_id"
-	KeyIndicators  = "odpe:indicators" // JSON array of IndicatorMeta
-	KeySources     = "odpe:sources"    // JSON array of SourceMeta
+	KeyIndicators  = "odpe:indicators" // JSON array of IndicatorMeta, their sources in words
+	KeySources     = "odpe:sources"    // JSON array of the sources in words (export.Provenance)
+	KeyFiles       = "odpe:files"      // JSON array of SourceMeta: the source files (internal profiles only)
 )
 
 // IndicatorMeta is one entry of the odpe:indicators metadata.
@@ -66,14 +77,14 @@ type IndicatorMeta struct {
 	Key           bool     `json:"key"`
 }
 
-// SourceMeta is one entry of the odpe:sources metadata.
+// SourceMeta is one entry of the odpe:files metadata, which only an
+// internal profile's files carry.
 type SourceMeta struct {
 	Job      string    `json:"job"`
-	Path     string    `json:"path,omitempty"`
+	Path     string    `json:"path"`
 	Modified time.Time `json:"modified"`
-	SHA256   string    `json:"sha256,omitempty"`
+	SHA256   string    `json:"sha256"`
 	Rows     int64     `json:"rows"`
-	Files    int       `json:"files,omitempty"` // files a line in brief stands for (external profiles)
 }
 
 // Schema returns the Arrow schema of ds, metadata included.
@@ -89,34 +100,47 @@ func Schema(ds *export.Dataset) (*arrow.Schema, error) {
 	return arrow.NewSchema(fields, &md), nil
 }
 
+// metadata is the schema metadata of ds: its sources in words, and the
+// files themselves only where the dataset names them (an internal
+// profile).
 func metadata(ds *export.Dataset) (arrow.Metadata, error) {
 	inds := make([]IndicatorMeta, len(ds.Indicators))
-	for i, ind := range ds.Indicators {
+	for i, ind := range export.WithSourcesInWords(ds.Indicators, ds.Sources) {
 		inds[i] = IndicatorMeta(ind)
-	}
-	srcs := make([]SourceMeta, len(ds.Sources))
-	for i, s := range ds.Sources {
-		srcs[i] = SourceMeta(s)
 	}
 	indJSON, err := json.Marshal(inds)
 	if err != nil {
 		return arrow.Metadata{}, fmt.Errorf("feather: encode indicators: %w", err)
 	}
-	srcJSON, err := json.Marshal(srcs)
+	words := export.Provenance(ds.Indicators, ds.Sources)
+	if words == nil {
+		words = []string{}
+	}
+	srcJSON, err := json.Marshal(words)
 	if err != nil {
 		return arrow.Metadata{}, fmt.Errorf("feather: encode sources: %w", err)
 	}
-	return arrow.NewMetadata(
-		[]string{KeyProfile, KeyTitle, KeyAudience, KeyRunID, KeyGenerated, KeyThreshold, KeyStructureID, KeyIndicators, KeySources},
-		[]string{
-			ds.Profile, ds.Title, ds.Audience,
-			strconv.FormatInt(ds.RunID, 10),
-			ds.Generated.Format(time.RFC3339),
-			strconv.Itoa(ds.Threshold),
-			ds.StructureID,
-			string(indJSON), string(srcJSON),
-		},
-	), nil
+	keys := []string{KeyProfile, KeyTitle, KeyAudience, KeyRunID, KeyGenerated, KeyThreshold, KeyStructureID, KeyIndicators, KeySources}
+	values := []string{
+		ds.Profile, ds.Title, ds.Audience,
+		strconv.FormatInt(ds.RunID, 10),
+		ds.Generated.Format(time.RFC3339),
+		strconv.Itoa(ds.Threshold),
+		ds.StructureID,
+		string(indJSON), string(srcJSON),
+	}
+	if files := export.ServerFiles(ds.Sources); files != nil {
+		meta := make([]SourceMeta, len(files))
+		for i, s := range files {
+			meta[i] = SourceMeta{Job: s.Job, Path: s.Path, Modified: s.Modified, SHA256: s.SHA256, Rows: s.Rows}
+		}
+		b, err := json.Marshal(meta)
+		if err != nil {
+			return arrow.Metadata{}, fmt.Errorf("feather: encode source files: %w", err)
+		}
+		keys, values = append(keys, KeyFiles), append(values, string(b))
+	}
+	return arrow.NewMetadata(keys, values), nil
 }
 
 // Write writes ds to w as an Arrow IPC file, in batches of BatchRows rows.

@@ -38,12 +38,13 @@ func fixture() *export.Dataset {
 		Dimensions:  []string{"sex", "age_band"},
 		Indicators: []export.Indicator{
 			{ID: "ase_mineurs_confies", Label: "Mineurs confiés à l'ASE", Family: "ase", Definition: "Mineurs \"confiés\", au 31/12",
-				Unit: "count", ReferenceDate: "31 décembre de N", Sources: []string{"iodas"}, Breakdowns: []string{"sex", "age_band"}, Key: true},
+				Unit: "count", ReferenceDate: "31 décembre de N", Sources: []string{"core.ase_situation"}, Breakdowns: []string{"sex", "age_band"}, Key: true},
 			{ID: "ase_taux_placement", Label: "Taux de placement", Family: "ase", Unit: "‰", Numerator: "mineurs placés", Denominator: "population 0-17 ans"},
 		},
 		Sources: []export.Source{
-			{Job: "iodas", Path: "/data/iodas_2024.csv", Modified: time.Date(2025, 1, 6, 8, 0, 0, 0, time.UTC), SHA256: "ab12", Rows: 1234},
+			{Job: "iodas", Kind: "ase", Path: "/data/iodas_20241231.csv", Modified: time.Date(2025, 1, 6, 8, 0, 0, 0, time.UTC), SHA256: "ab12", Rows: 1234, NameKey: "20241231.0000"},
 		},
+		Territories: map[export.Place]string{{Dep: "62", Code: "LENS"}: "Lens-Liévin"},
 		Rows: []export.Row{
 			{Indicator: "ase_mineurs_confies", Dep: "62", Period: 2023, Territory: export.Total,
 				Dims:  map[string]string{"sex": export.Total, "age_band": export.Total},
@@ -107,9 +108,9 @@ func TestWriteReadBack(t *testing.T) {
 	}
 	_, got := readAll(t, buf.Bytes())
 	want := [][]string{
-		{"ase_mineurs_confies", "62", "2023", "Ensemble", "Ensemble", "Ensemble", "2143", "∅", "2143", "2100", "2.0476", "count", "final", ""},
-		{"ase_mineurs_confies", "62", "2023", "ARRAS", "F", "0-5 ans", "∅", "∅", "∅", "∅", "∅", "count", "final", "C"},
-		{"ase_taux_placement", "62", "2024", "LENS", "∅", "∅", "312", "27850", "11.2028", "∅", "∅", "‰", "provisional", ""},
+		{"ase_mineurs_confies", "Mineurs confiés à l'ASE", "62", "2023", "Ensemble", "Ensemble du département", "Ensemble", "Ensemble", "2143", "∅", "2143", "count", "final", "2100", "2.0476", "%", ""},
+		{"ase_mineurs_confies", "Mineurs confiés à l'ASE", "62", "2023", "ARRAS", "∅", "F", "0-5 ans", "∅", "∅", "∅", "count", "final", "∅", "∅", "%", "C"},
+		{"ase_taux_placement", "Taux de placement", "62", "2024", "LENS", "Lens-Liévin", "∅", "∅", "312", "27850", "11.2028", "‰", "provisional", "∅", "∅", "points", ""},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("read %d rows, want %d", len(got), len(want))
@@ -176,7 +177,7 @@ func TestWriteManyBatches(t *testing.T) {
 		if r.Value.Valid() {
 			wantValue = fmt.Sprint(r.Value.Float64())
 		}
-		if rows[i][2] != fmt.Sprint(r.Period) || rows[i][8] != wantValue || rows[i][0] != r.Indicator || rows[i][3] != r.Territory {
+		if rows[i][3] != fmt.Sprint(r.Period) || rows[i][10] != wantValue || rows[i][0] != r.Indicator || rows[i][4] != r.Territory {
 			t.Fatalf("row %d = %q, want period %d, value %s", i, rows[i], r.Period, wantValue)
 		}
 	}
@@ -216,13 +217,44 @@ func TestMetadataDecodes(t *testing.T) {
 	if len(inds) != 2 || inds[0].Label != "Mineurs confiés à l'ASE" || inds[0].Definition != `Mineurs "confiés", au 31/12` || !inds[0].Key {
 		t.Errorf("indicators = %+v", inds)
 	}
+	words := "extraction du logiciel de l'aide sociale à l'enfance (ASE) du 31/12/2024"
+	if len(inds[0].Sources) != 1 || inds[0].Sources[0] != words {
+		t.Errorf("the indicator's sources = %q, want %q", inds[0].Sources, words)
+	}
 	src, _ := schema.Metadata().GetValue(KeySources)
-	var srcs []SourceMeta
-	if err := json.Unmarshal([]byte(src), &srcs); err != nil {
+	var got []string
+	if err := json.Unmarshal([]byte(src), &got); err != nil {
 		t.Fatalf("decode %s: %v", KeySources, err)
 	}
-	if len(srcs) != 1 || !srcs[0].Modified.Equal(ds.Sources[0].Modified) || srcs[0].Rows != 1234 {
-		t.Errorf("sources = %+v", srcs)
+	if len(got) != 1 || got[0] != words {
+		t.Errorf("sources = %q, want [%q]", got, words)
+	}
+	files, _ := schema.Metadata().GetValue(KeyFiles)
+	var srcs []SourceMeta
+	if err := json.Unmarshal([]byte(files), &srcs); err != nil {
+		t.Fatalf("decode %s: %v", KeyFiles, err)
+	}
+	if len(srcs) != 1 || !srcs[0].Modified.Equal(ds.Sources[0].Modified) || srcs[0].Rows != 1234 || srcs[0].Path != ds.Sources[0].Path {
+		t.Errorf("files = %+v", srcs)
+	}
+
+	// Without the server's detail (an external profile): the words, and
+	// no file.
+	ds.Sources = export.WithoutServerDetail(ds.Sources)
+	schema, err = Schema(ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := schema.Metadata().GetValue(KeyFiles); ok {
+		t.Errorf("external: %s present", KeyFiles)
+	}
+	for _, k := range schema.Metadata().Keys() {
+		v, _ := schema.Metadata().GetValue(k)
+		for _, bad := range []string{"/data", "ab12", "core.", "iodas"} {
+			if strings.Contains(v, bad) {
+				t.Errorf("external: metadata %s holds %q: %s", k, bad, v)
+			}
+		}
 	}
 }
 
@@ -256,8 +288,8 @@ func TestWriteEmpty(t *testing.T) {
 		t.Fatalf("Write: %v", err)
 	}
 	schema, rows := readAll(t, buf.Bytes())
-	if len(rows) != 0 || schema.NumFields() != 14 {
-		t.Errorf("got %d rows and %d fields, want 0 and 14", len(rows), schema.NumFields())
+	if len(rows) != 0 || schema.NumFields() != 17 {
+		t.Errorf("got %d rows and %d fields, want 0 and 17", len(rows), schema.NumFields())
 	}
 }
 

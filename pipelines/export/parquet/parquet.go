@@ -3,8 +3,10 @@
 // the columns of package arrowrows, every one OPTIONAL (numbers are
 // DOUBLE, the year an INT32, the rest strings), the family's rows in the
 // Dataset's order, zstd compression, and in the file's key-value metadata
-// the profile, the run, the indicators' definitions and the source files
-// (JSON). The tests read the files back with pqarrow and with DuckDB.
+// the profile, the run, the indicators' definitions and the family's
+// sources in words (JSON; the source files themselves, with their paths
+// and hashes, in internal profiles only). The tests read the files back
+// with pqarrow and with DuckDB.
 package parquet
 
 import (
@@ -33,8 +35,9 @@ const (
 	KeyRunID      = "odpe:run_id"
 	KeyGenerated  = "odpe:generated"
 	KeyThreshold  = "odpe:threshold"
-	KeyIndicators = "odpe:indicators" // JSON array of the family's indicators
-	KeySources    = "odpe:sources"    // JSON array of source files
+	KeyIndicators = "odpe:indicators" // JSON array of the family's indicators, their sources in words
+	KeySources    = "odpe:sources"    // JSON array of the family's sources in words (export.Provenance)
+	KeyFiles      = "odpe:files"      // JSON array of the source files, path and hash (internal profiles only)
 )
 
 // BatchRows is the number of rows per record batch.
@@ -159,7 +162,9 @@ func ReadRows(path string, rd *arrowrows.Reader, out []export.Row) ([]export.Row
 	return out, nil
 }
 
-// metadata is the key-value metadata of one family's file.
+// metadata is the key-value metadata of one family's file: its sources
+// in words, and the files themselves only where the dataset names them
+// (an internal profile).
 func metadata(ds *export.Dataset, fam string) (arrow.Metadata, error) {
 	var inds []export.Indicator
 	for _, ind := range ds.Indicators {
@@ -167,22 +172,36 @@ func metadata(ds *export.Dataset, fam string) (arrow.Metadata, error) {
 			inds = append(inds, ind)
 		}
 	}
-	indJSON, err := json.Marshal(inds)
+	indJSON, err := json.Marshal(export.WithSourcesInWords(inds, ds.Sources))
 	if err != nil {
 		return arrow.Metadata{}, fmt.Errorf("parquet: encode indicators: %w", err)
 	}
-	srcJSON, err := json.Marshal(ds.Sources)
+	srcJSON, err := json.Marshal(nonNil(export.Provenance(inds, ds.Sources)))
 	if err != nil {
 		return arrow.Metadata{}, fmt.Errorf("parquet: encode sources: %w", err)
 	}
-	return arrow.NewMetadata(
-		[]string{KeyProfile, KeyRunID, KeyGenerated, KeyThreshold, KeyIndicators, KeySources},
-		[]string{
-			ds.Profile,
-			strconv.FormatInt(ds.RunID, 10),
-			ds.Generated.Format(time.RFC3339),
-			strconv.Itoa(ds.Threshold),
-			string(indJSON), string(srcJSON),
-		},
-	), nil
+	keys := []string{KeyProfile, KeyRunID, KeyGenerated, KeyThreshold, KeyIndicators, KeySources}
+	values := []string{
+		ds.Profile,
+		strconv.FormatInt(ds.RunID, 10),
+		ds.Generated.Format(time.RFC3339),
+		strconv.Itoa(ds.Threshold),
+		string(indJSON), string(srcJSON),
+	}
+	if files := export.ServerFiles(ds.Sources); files != nil {
+		b, err := json.Marshal(files)
+		if err != nil {
+			return arrow.Metadata{}, fmt.Errorf("parquet: encode source files: %w", err)
+		}
+		keys, values = append(keys, KeyFiles), append(values, string(b))
+	}
+	return arrow.NewMetadata(keys, values), nil
+}
+
+// nonNil is list, or an empty list for nil (JSON [] rather than null).
+func nonNil(list []string) []string {
+	if list == nil {
+		return []string{}
+	}
+	return list
 }

@@ -1,6 +1,7 @@
 package parquet_test
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -23,9 +24,11 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" driver, the second reader
 
+	"github.com/odpe/odpe/indicators"
 	"github.com/odpe/odpe/pipelines/export"
 	"github.com/odpe/odpe/pipelines/export/exporttest"
 	"github.com/odpe/odpe/pipelines/export/parquet"
+	schema "github.com/odpe/odpe/sql"
 )
 
 const null = "∅"
@@ -47,16 +50,18 @@ func fixture() *export.Dataset {
 		Dimensions:  []string{"sex", "age_band"},
 		Indicators: []export.Indicator{
 			{ID: "ase_mineurs_confies", Label: "Mineurs confiés à l'ASE", Family: "ase", Definition: "Mineurs \"confiés\", au 31/12",
-				Unit: "count", ReferenceDate: "31 décembre de N", Sources: []string{"iodas"}, Breakdowns: []string{"sex", "age_band"}, Key: true},
+				Unit: "count", ReferenceDate: "31 décembre de N", Sources: []string{"core.ase_situation"}, Breakdowns: []string{"sex", "age_band"}, Key: true},
 			{ID: "pmi_consultations", Label: "Consultations de PMI", Family: "pmi", Unit: "count",
-				Convention: "consultations réalisées ; hors bilans de 4 ans", Sources: []string{"horus"}},
+				Convention: "consultations réalisées ; hors bilans de 4 ans", Sources: []string{"core.pmi_monthly"}},
 			{ID: "ase_taux_placement", Label: "Taux de placement", Family: "ase", Unit: "‰",
-				Numerator: "mineurs placés", Denominator: "population 0-17 ans", Sources: []string{"iodas", "insee"}},
+				Numerator: "mineurs placés", Denominator: "population 0-17 ans", Sources: []string{"core.ase_situation", "core.population"}},
 		},
 		Sources: []export.Source{
-			{Job: "iodas", Path: "/data/iodas_2024.csv", Modified: time.Date(2025, 1, 6, 8, 0, 0, 0, time.UTC), SHA256: "ab12", Rows: 1234},
-			{Job: "horus", Path: "/data/horus 'pmi' 2024.csv", Modified: time.Date(2025, 2, 1, 17, 45, 12, 0, time.FixedZone("CET", 3600)), SHA256: "cd34", Rows: 56},
+			{Job: "iodas", Kind: "ase", Path: "/data/iodas_20241231.csv", Modified: time.Date(2025, 1, 6, 8, 0, 0, 0, time.UTC), SHA256: "ab12", Rows: 1234, NameKey: "20241231.0000"},
+			{Job: "horus", Kind: "pmi", Path: "/data/horus 'pmi' 2024.csv", Modified: time.Date(2025, 2, 1, 17, 45, 12, 0, time.FixedZone("CET", 3600)), SHA256: "cd34", Rows: 56, NameKey: "20249999.0000"},
+			{Job: "population", Kind: "insee_population", Path: "/data/insee/DS_ESTIMATION_POPULATION_DEP-62.csv", SHA256: "ef56", Rows: 462, FirstYear: 2006, LastYear: 2024},
 		},
+		Territories: map[export.Place]string{{Dep: "62", Code: "ARRAS"}: "Arrageois", {Dep: "62", Code: "LENS"}: "Lens-Liévin"},
 		Rows: []export.Row{
 			{Indicator: "ase_mineurs_confies", Dep: "62", Period: 2023, Territory: export.Total,
 				Dims:  map[string]string{"sex": export.Total, "age_band": export.Total},
@@ -81,17 +86,17 @@ func fixture() *export.Dataset {
 
 // columns are the names every file has, in order, for ds.
 func columns(ds *export.Dataset) []string {
-	cols := []string{"indicator", "dep", "period", "territory"}
+	cols := []string{"indicator", "label", "dep", "period", "territory", "territory_label"}
 	cols = append(cols, ds.Dimensions...)
-	return append(cols, "numerator", "denominator", "value", "previous", "evolution", "unit", "status", "conf")
+	return append(cols, "numerator", "denominator", "value", "unit", "status", "previous_value", "evolution", "evolution_unit", "conf")
 }
 
 // wantRows renders the fixture's rows of family fam the way readFile
 // renders the file's, in the dataset's order.
 func wantRows(ds *export.Dataset, fam string) [][]string {
-	family := map[string]string{}
+	family, label := map[string]string{}, map[string]string{}
 	for _, ind := range ds.Indicators {
-		family[ind.ID] = ind.Family
+		family[ind.ID], label[ind.ID] = ind.Family, ind.Label
 	}
 	num := func(v export.Figure) string {
 		if !v.Valid() {
@@ -104,7 +109,7 @@ func wantRows(ds *export.Dataset, fam string) [][]string {
 		if family[r.Indicator] != fam {
 			continue
 		}
-		row := []string{r.Indicator, r.Dep, strconv.Itoa(r.Period), r.Territory}
+		row := []string{r.Indicator, label[r.Indicator], r.Dep, strconv.Itoa(r.Period), r.Territory, cmp.Or(ds.TerritoryName(r.Dep, r.Territory), null)}
 		for _, d := range ds.Dimensions {
 			v, ok := r.Dims[d]
 			if !ok {
@@ -112,10 +117,11 @@ func wantRows(ds *export.Dataset, fam string) [][]string {
 			}
 			row = append(row, v)
 		}
-		for _, v := range []export.Figure{r.Numerator, r.Denominator, r.Value, r.Previous, r.Evolution} {
+		for _, v := range []export.Figure{r.Numerator, r.Denominator, r.Value} {
 			row = append(row, num(v))
 		}
-		out = append(out, append(row, r.Unit.String(), r.Status.String(), r.Conf.Mark()))
+		row = append(row, r.Unit.String(), r.Status.String(), num(r.Previous), num(r.Evolution), r.Unit.EvolutionUnit())
+		out = append(out, append(row, r.Conf.Mark()))
 	}
 	return out
 }
@@ -272,7 +278,7 @@ func checkFamily(t *testing.T, dir string, ds *export.Dataset, fam string) {
 		switch fld.Name {
 		case "period":
 			want = "int32"
-		case "numerator", "denominator", "value", "previous", "evolution":
+		case "numerator", "denominator", "value", "previous_value", "evolution":
 			want = "float64"
 		}
 		if got := kind(fld.Type); got != want {
@@ -332,11 +338,15 @@ func TestMetadata(t *testing.T) {
 	ds := fixture()
 	dir := write(t, ds)
 	tests := []struct {
-		family string
-		ids    []string
+		family  string
+		ids     []string
+		sources []string
 	}{
-		{"ase", []string{"ase_mineurs_confies", "ase_taux_placement"}},
-		{"pmi", []string{"pmi_consultations"}},
+		{"ase", []string{"ase_mineurs_confies", "ase_taux_placement"}, []string{
+			"extraction du logiciel de l'aide sociale à l'enfance (ASE) du 31/12/2024",
+			"INSEE, estimations de population au 1er janvier 2024",
+		}},
+		{"pmi", []string{"pmi_consultations"}, []string{"comptages mensuels d'activité de la PMI, 2024"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.family, func(t *testing.T) {
@@ -366,16 +376,25 @@ func TestMetadata(t *testing.T) {
 					want = append(want, ind)
 				}
 			}
-			if !jsonEqual(t, inds, want) {
+			// The declarations, their sources in words.
+			if !jsonEqual(t, inds, export.WithSourcesInWords(want, ds.Sources)) {
 				t.Errorf("%s = %+v\nwant %+v", parquet.KeyIndicators, inds, want)
 			}
 
-			var srcs []export.Source
-			if err := json.Unmarshal([]byte(tb.meta[parquet.KeySources]), &srcs); err != nil {
+			var words []string
+			if err := json.Unmarshal([]byte(tb.meta[parquet.KeySources]), &words); err != nil {
 				t.Fatalf("decode %s %q: %v", parquet.KeySources, tb.meta[parquet.KeySources], err)
 			}
+			if w := tt.sources; !slices.Equal(words, w) {
+				t.Errorf("%s = %q, want %q", parquet.KeySources, words, w)
+			}
+
+			var srcs []export.Source
+			if err := json.Unmarshal([]byte(tb.meta[parquet.KeyFiles]), &srcs); err != nil {
+				t.Fatalf("decode %s %q: %v", parquet.KeyFiles, tb.meta[parquet.KeyFiles], err)
+			}
 			if len(srcs) != len(ds.Sources) {
-				t.Fatalf("%s = %+v, want %+v", parquet.KeySources, srcs, ds.Sources)
+				t.Fatalf("%s = %+v, want %+v", parquet.KeyFiles, srcs, ds.Sources)
 			}
 			for i, s := range srcs {
 				w := ds.Sources[i]
@@ -384,6 +403,32 @@ func TestMetadata(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestExternalMetadataInWords: the files of a dataset without server
+// detail (an external profile's) say their sources in words and list no
+// file: no path, no hash, no table in any metadata value.
+func TestExternalMetadataInWords(t *testing.T) {
+	ds := fixture()
+	ds.Audience = "external"
+	ds.Sources = export.WithoutServerDetail(ds.Sources)
+	dir := write(t, ds)
+	for _, fam := range []string{"ase", "pmi"} {
+		tb := readFile(t, filepath.Join(dir, fam+".parquet"))
+		if _, ok := tb.meta[parquet.KeyFiles]; ok {
+			t.Errorf("%s: %s present", fam, parquet.KeyFiles)
+		}
+		for k, v := range tb.meta {
+			for _, bad := range []string{"/data", "ab12", "core.", "iodas", "horus"} {
+				if strings.Contains(v, bad) {
+					t.Errorf("%s: metadata %s holds %q: %s", fam, k, bad, v)
+				}
+			}
+		}
+		if !strings.Contains(tb.meta[parquet.KeySources], "extraction du logiciel") && !strings.Contains(tb.meta[parquet.KeySources], "PMI") {
+			t.Errorf("%s: %s = %s, want words", fam, parquet.KeySources, tb.meta[parquet.KeySources])
+		}
 	}
 }
 
@@ -783,6 +828,83 @@ func BenchmarkWriteFamilies(b *testing.B) {
 	for b.Loop() {
 		if err := parquet.WriteFamilies(dir, ds); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestColumnsAreThoseOfIndicatorValues: a column of the files that the
+// warehouse's view indicator_values also has bears its name and its type
+// (as DuckDB reads the file), in its order; every column of the view is
+// in the files but run_id (the file's run is in its metadata) and the
+// breakdowns the dataset does not have; the files' own columns are the
+// territory's and the service's names and the mark of hidden cells.
+func TestColumnsAreThoseOfIndicatorValues(t *testing.T) {
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, m := range schema.Migrations() {
+		if _, err := db.Exec(m.Text); err != nil {
+			t.Fatalf("migration %s: %v", m.Name, err)
+		}
+	}
+	describe := func(q string) (names []string, types map[string]string) {
+		t.Helper()
+		rows, err := db.Query("DESCRIBE " + q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		types = map[string]string{}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			name, typ := fmt.Sprint(vals[0]), fmt.Sprint(vals[1])
+			names = append(names, name)
+			types[name] = typ
+		}
+		return names, types
+	}
+	viewCols, viewTypes := describe("SELECT * FROM indicator_values")
+	ds := fixture()
+	ds.Dimensions = []string{"service", "sex", "age_band"}
+	dir := write(t, ds)
+	own := map[string]bool{"territory_label": true, "service_label": true, "conf": true}
+	for _, fam := range []string{"ase", "pmi"} {
+		path := filepath.Join(dir, fam+".parquet")
+		fileCols, fileTypes := describe(fmt.Sprintf("SELECT * FROM read_parquet('%s')", strings.ReplaceAll(path, "'", "''")))
+		var inView []string
+		for _, c := range fileCols {
+			switch {
+			case own[c]:
+				if fileTypes[c] != "VARCHAR" {
+					t.Errorf("%s: column %s is %s, want VARCHAR", fam, c, fileTypes[c])
+				}
+			case viewTypes[c] == "":
+				t.Errorf("%s: column %s is not a column of indicator_values %q", fam, c, viewCols)
+			case viewTypes[c] != fileTypes[c]:
+				t.Errorf("%s: column %s is %s, %s in indicator_values", fam, c, fileTypes[c], viewTypes[c])
+			default:
+				inView = append(inView, c)
+			}
+		}
+		var want []string
+		for _, c := range viewCols {
+			if c == "run_id" || (slices.Contains(indicators.Dimensions, c) && !slices.Contains(ds.Dimensions, c)) {
+				continue
+			}
+			want = append(want, c)
+		}
+		if !slices.Equal(inView, want) {
+			t.Errorf("%s: the columns of indicator_values in the file are\n%q, want\n%q", fam, inView, want)
 		}
 	}
 }

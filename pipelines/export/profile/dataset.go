@@ -17,6 +17,7 @@ import (
 	"io"
 	"math"
 	"path"
+	"path/filepath"
 	"reflect"
 	"runtime"
 	"slices"
@@ -28,6 +29,7 @@ import (
 	"github.com/odpe/odpe/configs"
 	"github.com/odpe/odpe/indicators"
 	"github.com/odpe/odpe/pipelines/export"
+	"github.com/odpe/odpe/pipelines/extract"
 )
 
 // selected reports whether an indicator id matches one of the profile's
@@ -59,6 +61,8 @@ type values struct {
 	sources    []export.Source
 	quality    []export.QualityIssue
 	links      map[string]indicators.Links // declared disclosure links, by indicator
+	// names of the territories and services, by département and code
+	territories, services map[export.Place]string
 }
 
 // read reads the indicators selected by patterns, with their rows.
@@ -129,6 +133,14 @@ func (v *values) readRows(ctx context.Context, db *sql.DB, patterns []string, fa
 	if v.sources, err = readSources(ctx, db); err != nil {
 		return err
 	}
+	if v.territories, err = readNames(ctx, db, `SELECT DISTINCT ON (dep, territory) dep, territory, territory_label
+		FROM core.territories WHERE territory_label IS NOT NULL ORDER BY dep, territory, territory_label`); err != nil {
+		return fmt.Errorf("read the territories' names: %w", err)
+	}
+	if v.services, err = readNames(ctx, db, `SELECT DISTINCT ON (dep, service_code) dep, service_code, service_name
+		FROM core.activity_services WHERE service_name IS NOT NULL ORDER BY dep, service_code, year DESC`); err != nil {
+		return fmt.Errorf("read the services' names: %w", err)
+	}
 	v.quality, err = readQuality(ctx, db)
 	return err
 }
@@ -140,14 +152,15 @@ func (v *values) of(p configs.Export) *export.Dataset {
 	ds := &export.Dataset{
 		Profile: p.Name, Title: p.Title, Audience: p.Audience, Generated: time.Now(),
 		RunID: v.runID, StructureID: p.StructureID, Sources: v.sources, Quality: v.quality,
+		Territories: v.territories, Services: v.services,
 	}
 	if p.Audience == "external" {
 		ds.Threshold = p.Threshold
-		// Outside the observatory: where the figures come from, in brief
+		// Outside the observatory: where the figures come from, in words
 		// (no server path, no file hash), and no data-quality counts,
 		// which are small counts of their own that disclosure control
 		// does not protect.
-		ds.Sources, ds.Quality = export.InBrief(ds.Sources), nil
+		ds.Sources, ds.Quality = export.WithoutServerDetail(ds.Sources), nil
 	}
 	sc := newScope(p.Breakdowns)
 	keep := map[string]bool{}
@@ -627,8 +640,14 @@ func inList(ids []string) string {
 }
 
 func readSources(ctx context.Context, db *sql.DB) ([]export.Source, error) {
-	rows, err := db.QueryContext(ctx, `SELECT job, path, modified_at, sha256, rows_loaded
-		FROM meta.files WHERE status = 'loaded' ORDER BY job, path`)
+	// The years INSEE's files speak for are in their rows: their names
+	// carry no date.
+	rows, err := db.QueryContext(ctx, `SELECT f.job, f.kind, f.path, f.modified_at, f.sha256, f.rows_loaded,
+		coalesce(f.name_key, ''), coalesce(f.rel_path, f.path), coalesce(y.first, 0), coalesce(y.last, 0)
+		FROM meta.files f LEFT JOIN (
+			SELECT file_id, min(year) AS first, max(year) AS last FROM raw.population GROUP BY file_id
+			UNION ALL SELECT file_id, min(year), max(year) FROM raw.births GROUP BY file_id) y USING (file_id)
+		WHERE f.status = 'loaded' ORDER BY f.job, f.path`)
 	if err != nil {
 		return nil, fmt.Errorf("read sources: %w", err)
 	}
@@ -636,10 +655,33 @@ func readSources(ctx context.Context, db *sql.DB) ([]export.Source, error) {
 	var out []export.Source
 	for rows.Next() {
 		var s export.Source
-		if err := rows.Scan(&s.Job, &s.Path, &s.Modified, &s.SHA256, &s.Rows); err != nil {
+		var rel string
+		if err := rows.Scan(&s.Job, &s.Kind, &s.Path, &s.Modified, &s.SHA256, &s.Rows, &s.NameKey, &rel, &s.FirstYear, &s.LastYear); err != nil {
 			return nil, err
 		}
+		if s.NameKey == "" { // a kind that does not rank its files by name: what the name says all the same
+			s.NameKey = extract.RevisionKey(path.Base(filepath.ToSlash(rel)))
+		}
 		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// readNames reads a table of names: département, code, name.
+func readNames(ctx context.Context, db *sql.DB, query string) (map[export.Place]string, error) {
+	rows, err := db.QueryContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[export.Place]string{}
+	for rows.Next() {
+		var p export.Place
+		var name string
+		if err := rows.Scan(&p.Dep, &p.Code, &name); err != nil {
+			return nil, err
+		}
+		out[p] = name
 	}
 	return out, rows.Err()
 }

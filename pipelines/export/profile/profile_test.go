@@ -333,7 +333,7 @@ func checkParquet(t *testing.T, db *sql.DB, dir string, threshold int, units map
 	files, _ := filepath.Glob(filepath.Join(dir, "*.parquet"))
 	n := 0
 	for _, file := range files {
-		rows, err := db.Query(`SELECT indicator, territory, period, numerator, denominator, value, previous, conf
+		rows, err := db.Query(`SELECT indicator, territory, period, numerator, denominator, value, previous_value, conf
 			FROM read_parquet(?)`, file)
 		if err != nil {
 			t.Fatal(err)

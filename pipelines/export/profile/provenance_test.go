@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -17,7 +18,10 @@ import (
 // TestExternalFilesCarryNoServerDetail: nothing an external profile sends
 // names where the server keeps its source files, nor their hashes, nor
 // the data-quality counts (small counts that disclosure control does not
-// protect); the internal profile keeps them.
+// protect); the internal profile keeps them. Every byte of every file
+// (each part of a workbook) is read for the source folders and hashes of
+// the warehouse's files and, whatever they are, for any warehouse table
+// (core., raw., staging., meta.), any path rooted at / and any SHA-256.
 func TestExternalFilesCarryNoServerDetail(t *testing.T) {
 	wh := warehouse(t)
 	ctx := context.Background()
@@ -65,6 +69,9 @@ func TestExternalFilesCarryNoServerDetail(t *testing.T) {
 						found[s] = name
 					}
 				}
+				for _, s := range serverDetail(name, b) {
+					found[s] = name
+				}
 			}
 			return nil
 		})
@@ -83,6 +90,45 @@ func TestExternalFilesCarryNoServerDetail(t *testing.T) {
 	}
 }
 
+var (
+	// tableRe finds a warehouse table's name.
+	tableRe = regexp.MustCompile(`\b(?:core|raw|staging|meta)\.[a-z_]+`)
+	// rootedRe finds a path rooted at / (two names at least), after a
+	// space, a quote, an equals sign, a bracket or a separator.
+	rootedRe = regexp.MustCompile(`(?:^|[\s"'=(>,;\[])(/[A-Za-z0-9._~-]{2,}(?:/[A-Za-z0-9._~ -]+)+)`)
+	// hashRe finds a SHA-256 in hexadecimal.
+	hashRe = regexp.MustCompile(`\b[0-9a-fA-F]{64}\b`)
+	// ooxml are a workbook's own names, which its parts name.
+	ooxml = regexp.MustCompile(`^/(?:xl|docProps|_rels|customXml)/|^(?:core|meta)\.xml$`)
+)
+
+// serverDetail returns what b, the bytes of a file or of a workbook's
+// part, says of the server: table names, rooted paths, hashes. A
+// workbook's own part names (/xl/…, docProps/core.xml) are not.
+func serverDetail(name string, b []byte) []string {
+	var out []string
+	part := strings.Contains(name, ".xlsx:")
+	keep := func(s string) {
+		if !part || !ooxml.MatchString(s) {
+			out = append(out, s)
+		}
+	}
+	for _, m := range tableRe.FindAll(b, -1) {
+		s := string(m)
+		if part && (s == "core.xml" || s == "meta.xml") {
+			continue
+		}
+		keep(s)
+	}
+	for _, m := range rootedRe.FindAllSubmatch(b, -1) {
+		keep(string(m[1]))
+	}
+	for _, m := range hashRe.FindAll(b, -1) {
+		keep(string(m))
+	}
+	return out
+}
+
 // contents returns a file's bytes, or each part's of a zip (a workbook).
 func contents(t *testing.T, path string) map[string][]byte {
 	t.Helper()
@@ -90,10 +136,12 @@ func contents(t *testing.T, path string) map[string][]byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string][]byte{path: b}
 	if !strings.HasSuffix(path, ".xlsx") {
-		return out
+		return map[string][]byte{path: b}
 	}
+	// A workbook: the bytes of each part, and the parts' names (those of
+	// the zip's directory).
+	out := map[string][]byte{}
 	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
 		t.Fatal(err)
@@ -109,6 +157,7 @@ func contents(t *testing.T, path string) map[string][]byte {
 			t.Fatal(err)
 		}
 		out[path+":"+f.Name] = part
+		out[path+":"] = append(out[path+":"], "/"+f.Name+"\n"...)
 	}
 	return out
 }

@@ -11,6 +11,7 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/odpe/odpe/indicators"
 	"github.com/odpe/odpe/pipelines/export"
 )
 
@@ -47,8 +48,8 @@ func (s *Structure) ConceptScheme() string { return "CS_" + strings.TrimPrefix(s
 
 var structureIDRe = regexp.MustCompile(`^([A-Za-z0-9_@$-]+):([A-Za-z0-9_@$-]+)\(([0-9]+(?:\.[0-9]+)*)\)$`)
 
-// conceptNames name the fixed columns and the breakdowns the warehouse
-// knows, in French.
+// conceptNames name the fixed columns in French; the breakdowns are
+// named by the table every file shares (indicators.DimensionNames).
 var conceptNames = map[string]string{
 	"FREQ":         "Fréquence",
 	"INDICATOR":    "Indicateur",
@@ -58,13 +59,6 @@ var conceptNames = map[string]string{
 	"UNIT_MEASURE": "Unité de mesure",
 	"OBS_STATUS":   "Statut de l'observation",
 	"CONF_STATUS":  "Statut de confidentialité",
-	"SERVICE":      "Service de prévention spécialisée",
-	"CATEGORY":     "Catégorie d'activité",
-	"PUBLIC":       "Public",
-	"SEX":          "Sexe",
-	"AGE_BAND":     "Tranche d'âge",
-	"MODE":         "Mode d'accueil",
-	"EVENT":        "Événement de procédure",
 }
 
 // Names of the codes of the fixed code lists.
@@ -102,9 +96,15 @@ func StructureOf(ds *export.Dataset, idx Index) (*Structure, error) {
 	if err != nil {
 		return nil, err
 	}
+	breakdown := map[string]string{} // column → breakdown
+	for _, d := range ds.Dimensions {
+		breakdown[ColumnName(d)] = d
+	}
 	for _, c := range header[3:] {
 		name := conceptNames[c]
-		if name == "" {
+		if d, ok := breakdown[c]; ok {
+			name = indicators.DimensionName(d)
+		} else if name == "" {
 			name = strings.ToLower(strings.ReplaceAll(c, "_", " "))
 		}
 		s.Concepts = append(s.Concepts, Item{c, name})
@@ -133,6 +133,9 @@ func StructureOf(ds *export.Dataset, idx Index) (*Structure, error) {
 			name := "Département " + a.Dep
 			if a.Territory != export.Total {
 				name = "Territoire " + a.Territory + " (département " + a.Dep + ")"
+				if n := ds.TerritoryName(a.Dep, a.Territory); n != "" {
+					name = n + " (territoire " + a.Territory + ", département " + a.Dep + ")"
+				}
 			}
 			areas[code] = Item{code, name}
 		}
@@ -146,6 +149,10 @@ func StructureOf(ds *export.Dataset, idx Index) (*Structure, error) {
 		}
 	}
 	s.add("REF_AREA", "Zones de référence", sortedItems(areas))
+	services := map[string]string{} // service code → its name (codes name their département)
+	for p, n := range ds.Services {
+		services[p.Code] = n
+	}
 	for _, d := range ds.Dimensions {
 		col := ColumnName(d)
 		if err := checkCodes(d, values[d]); err != nil {
@@ -157,10 +164,13 @@ func StructureOf(ds *export.Dataset, idx Index) (*Structure, error) {
 			if n, ok := sexNames[v]; ok && d == "sex" {
 				name = n
 			}
+			if n, ok := services[v]; ok && d == "service" {
+				name = n
+			}
 			items[code] = Item{code, name}
 		}
 		codes := append([]Item{{TotalCode, "Total"}, {NotApplicable, "Sans objet"}}, sortedItems(items)...)
-		s.add(col, conceptNames[col], codes)
+		s.add(col, indicators.DimensionName(d), codes)
 	}
 
 	for _, a := range []struct {

@@ -96,3 +96,33 @@ func TestStructureErrors(t *testing.T) {
 		t.Errorf("bad structure id: err = %v", err)
 	}
 }
+
+// TestStructureNamesPlaces: the code lists name each territory and
+// service as the warehouse does; a territory without a name keeps its
+// code's description.
+func TestStructureNamesPlaces(t *testing.T) {
+	ds := fixture()
+	ds.Territories = map[export.Place]string{{Dep: "62", Code: "ARRAS"}: "Arrageois"}
+	ds.Services = map[export.Place]string{{Dep: "62", Code: "SPS-62-07"}: "Service de prévention spécialisée de Boulogne"}
+	ds.Dimensions = append(ds.Dimensions, "service")
+	ds.Rows[1].Dims = map[string]string{"sex": "F", "age_band": "0-5 ans", "service": "SPS-62-07"}
+	var data, structure bytes.Buffer
+	idx, err := WriteIndexed(&data, ds, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteStructure(&structure, ds, idx); err != nil {
+		t.Fatal(err)
+	}
+	checkStructure(t, structure.Bytes(), data.Bytes())
+	for _, want := range []string{
+		"Arrageois (territoire ARRAS, département 62)",
+		"Territoire LENS (département 62)",
+		"Service de prévention spécialisée de Boulogne",
+		"Catégorie d&#39;activité", // indicators.DimensionNames
+	} {
+		if !strings.Contains(structure.String(), want) {
+			t.Errorf("the structure lacks %q", want)
+		}
+	}
+}

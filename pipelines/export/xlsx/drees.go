@@ -159,7 +159,7 @@ func writeDreesSheet(f *excelize.File, st *styles, ds *export.Dataset, ind *expo
 
 	w := &streamCursor{sw: sw}
 	w.line(dreesTitleRow, excelize.Cell{StyleID: st.subtitle, Value: dreesTitle(ind)})
-	w.line(dreesSourceRow, "Source : "+dreesSource(ind))
+	w.line(dreesSourceRow, "Source : "+dreesSource(ind, ds.Sources))
 	w.line(dreesChampRow, "Champ : "+dreesChamp(ind))
 
 	header := []any{excelize.Cell{StyleID: st.header, Value: "Territoire"}}
@@ -221,10 +221,12 @@ func dreesTitle(ind *export.Indicator) string {
 	return fmt.Sprintf("%s, par territoire (%s)", ind.Label, unitLabels[ind.Unit])
 }
 
-func dreesSource(ind *export.Indicator) string {
+// dreesSource names the indicator's sources in words
+// (export.Provenance), never the warehouse's tables.
+func dreesSource(ind *export.Indicator, sources []export.Source) string {
 	src := "observatoire départemental de la protection de l'enfance"
-	if len(ind.Sources) > 0 {
-		src += ", d'après " + strings.Join(ind.Sources, ", ")
+	if words := export.Provenance([]export.Indicator{*ind}, sources); len(words) > 0 {
+		src += ", d'après " + strings.Join(words, " ; ")
 	}
 	return src + "."
 }

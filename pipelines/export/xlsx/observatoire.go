@@ -486,16 +486,24 @@ func writeReadme(f *excelize.File, st *styles, ds *export.Dataset, omitted strin
 	}
 	c.skip()
 
+	// Sources in words, per family; the files themselves (path, hash)
+	// only where the dataset names them: an internal profile's.
 	c.line(styled{st.subtitle, "Sources"})
-	c.line(headerCells(st, "Traitement", "Fichier", "Date du fichier", "Lignes", "Empreinte SHA-256")...)
-	for _, s := range ds.Sources {
-		file := s.Path
-		if file == "" {
-			file = fmt.Sprintf("%d fichier(s), le plus récent daté ci-contre", s.Files)
-		}
-		c.line(s.Job, file, styled{st.date, parisTime(s.Modified)}, styled{integer, s.Rows}, s.SHA256)
+	fams, _ := export.Families(ds)
+	for _, fam := range fams {
+		words := strings.Join(export.Provenance(ds.Family(fam).Indicators, ds.Sources), " ; ")
+		c.height = wrapHeight(words, readmeWidths[1])
+		c.line(lbl(familyLabel(fam)), styled{st.wrap, cmp.Or(words, SignNotRelevant)})
 	}
 	c.skip()
+	if files := export.ServerFiles(ds.Sources); files != nil {
+		c.line(styled{st.subtitle, "Fichiers sources"})
+		c.line(headerCells(st, "Traitement", "Fichier", "Date du fichier", "Lignes", "Empreinte SHA-256")...)
+		for _, s := range files {
+			c.line(s.Job, s.Path, styled{st.date, parisTime(s.Modified)}, styled{integer, s.Rows}, s.SHA256)
+		}
+		c.skip()
+	}
 
 	if len(ds.Quality) > 0 {
 		c.line(styled{st.subtitle, "Qualité des données : lignes écartées des indicateurs"})
@@ -516,7 +524,7 @@ func writeReadme(f *excelize.File, st *styles, ds *export.Dataset, omitted strin
 
 	c.line(styled{st.subtitle, "Indicateurs"})
 	for i := range ds.Indicators {
-		readmeIndicator(c, st, &ds.Indicators[i])
+		readmeIndicator(c, st, &ds.Indicators[i], ds.Sources)
 	}
 
 	c.line(styled{st.subtitle, "Secret statistique"})
@@ -546,8 +554,8 @@ func writeReadme(f *excelize.File, st *styles, ds *export.Dataset, omitted strin
 }
 
 // readmeIndicator writes the declaration of one indicator, one field a
-// line, "-" for a field that does not apply.
-func readmeIndicator(c *cursor, st *styles, ind *export.Indicator) {
+// line, "-" for a field that does not apply; its sources in words.
+func readmeIndicator(c *cursor, st *styles, ind *export.Indicator, sources []export.Source) {
 	dims := make([]string, len(ind.Breakdowns))
 	for i, d := range ind.Breakdowns {
 		dims[i] = dimLabel(d)
@@ -566,7 +574,7 @@ func readmeIndicator(c *cursor, st *styles, ind *export.Indicator) {
 		{"Dénominateur", ind.Denominator},
 		{"Date de référence", ind.ReferenceDate},
 		{"Convention", ind.Convention},
-		{"Sources", strings.Join(ind.Sources, ", ")},
+		{"Sources", strings.Join(export.Provenance([]export.Indicator{*ind}, sources), " ; ")},
 		{"Ventilations", strings.Join(dims, ", ")},
 		{"Indicateur clé", key},
 	} {

@@ -32,6 +32,7 @@ import (
 	"github.com/klauspost/compress/flate"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/odpe/odpe/indicators"
 	"github.com/odpe/odpe/pipelines/export"
 )
 
@@ -167,7 +168,7 @@ func (o Omitted) note() string {
 	for i, b := range o.Breakdowns {
 		l := "territoire"
 		if b != "territory" {
-			l = lowerFirst(dimLabel(b))
+			l = indicators.DimensionNameInText(b)
 		}
 		by[i] = "par " + l
 	}
@@ -283,26 +284,9 @@ func territoryLabel(r *export.Row) string {
 	return r.Territory
 }
 
-// dimLabels are the French headers of the breakdowns the warehouse knows.
-var dimLabels = map[string]string{
-	"service":  "Service",
-	"category": "Catégorie",
-	"public":   "Public",
-	"sex":      "Sexe",
-	"age_band": "Tranche d'âge",
-	"mode":     "Mode d'accueil",
-	"event":    "Événement",
-}
-
-// dimLabel is the column header of a breakdown.
-func dimLabel(name string) string {
-	if l, ok := dimLabels[name]; ok {
-		return l
-	}
-	l := strings.ReplaceAll(name, "_", " ")
-	r, n := utf8.DecodeRuneInString(l)
-	return strings.ToUpper(string(r)) + l[n:]
-}
+// dimLabel is the column header of a breakdown: its name in the one
+// table of names the other files share (indicators.DimensionNames).
+func dimLabel(name string) string { return indicators.DimensionName(name) }
 
 // familyLabels are the sheet names of the known indicator families.
 var familyLabels = map[string]string{

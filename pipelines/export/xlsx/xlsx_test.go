@@ -256,6 +256,13 @@ func TestLisezMoi(t *testing.T) {
 	if got := find("Profil d'export"); len(got) < 2 || got[1] != "observatoire" {
 		t.Errorf("profile line = %q", got)
 	}
+	// The sources in words per family; the files, an internal profile's.
+	if got := find("ASE"); !slices.Equal(got, []string{"ASE", "extraction du logiciel de l'aide sociale à l'enfance (ASE) du 31/12/2024"}) {
+		t.Errorf("ASE's sources = %q", got)
+	}
+	if got := find("PMI"); !slices.Equal(got, []string{"PMI", "comptages mensuels d'activité de la PMI, 2024"}) {
+		t.Errorf("PMI's sources = %q", got)
+	}
 	if got := find("iodas"); !slices.Equal(got, []string{"iodas", "/data/iodas/mesures_2024.csv", "06/01/2025 09:15", "18,234", "9f2c"}) {
 		t.Errorf("source line = %q", got)
 	}
@@ -281,14 +288,14 @@ func TestLisezMoi(t *testing.T) {
 			"Identifiant": "ase_part_familial", "Famille": "ASE",
 			"Définition": "Part des enfants accueillis en famille d'accueil.", "Unité": "%",
 			"Numérateur": "enfants en famille d'accueil", "Dénominateur": "enfants confiés",
-			"Date de référence": "31 décembre de N", "Convention": "-", "Sources": "iodas",
+			"Date de référence": "31 décembre de N", "Convention": "-", "Sources": "extraction du logiciel de l'aide sociale à l'enfance (ASE) du 31/12/2024",
 			"Ventilations": "-", "Indicateur clé": "non",
 		},
 		"Mineurs confiés à l'ASE": {
 			"Identifiant": "ase_mineurs_confies", "Famille": "ASE",
 			"Définition": "Mineurs confiés à l'aide sociale à l'enfance", "Unité": "effectif",
 			"Numérateur": "mineurs confiés", "Dénominateur": "-",
-			"Date de référence": "31 décembre de N", "Convention": "Âge au 31/12", "Sources": "iodas",
+			"Date de référence": "31 décembre de N", "Convention": "Âge au 31/12", "Sources": "extraction du logiciel de l'aide sociale à l'enfance (ASE) du 31/12/2024",
 			"Ventilations": "Sexe", "Indicateur clé": "oui (voir la feuille Graphiques)",
 		},
 	}
@@ -456,7 +463,7 @@ func TestDrees(t *testing.T) {
 	}
 	want := [][]string{
 		{"Mineurs confiés à l'ASE, par territoire (effectif)"},
-		{"Source : observatoire départemental de la protection de l'enfance, d'après iodas."},
+		{"Source : observatoire départemental de la protection de l'enfance, d'après extraction du logiciel de l'aide sociale à l'enfance (ASE) du 31/12/2024."},
 		{"Champ : Mineurs confiés à l'aide sociale à l'enfance ; situation au 31 décembre de N."},
 		nil,
 		{"Territoire", "2022", "2023", "2024 (p)"},
