@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/odpe/odpe/configs"
 	"github.com/odpe/odpe/pipelines/export/transmit"
@@ -16,6 +17,7 @@ type Transmission struct {
 	Package transmit.Package // the new package, or the latest one when its files did not change
 	Made    bool             // a new package was written
 	Err     error            // the package could not be written: the publication stands
+	Took    time.Duration
 }
 
 // transmit archives a package of each profile run published (called once
@@ -33,7 +35,11 @@ func (w *Writer) transmit(run string, profiles []configs.Export) {
 		case t.Err != nil:
 			w.Logger.Error("transmission package not written: the files are published", "profile", p.Name, "err", t.Err)
 		case t.Made:
-			w.Logger.Info("transmission package written", "profile", p.Name, "path", t.Package.Path)
+			w.Logger.Info("transmission package written", "profile", p.Name, "path", t.Package.Path,
+				"size", t.Package.Size, "took", t.Took.Round(time.Millisecond))
+		default:
+			w.Logger.Info("transmission package unchanged: the files are those of the latest package", "profile", p.Name,
+				"package", filepath.Base(t.Package.Path), "took", t.Took.Round(time.Millisecond))
 		}
 		if w.Transmitted != nil {
 			w.Transmitted(t)
@@ -44,6 +50,7 @@ func (w *Writer) transmit(run string, profiles []configs.Export) {
 // Pack archives a package of the folder dir that profile p published
 // from the data of warehouse run runID.
 func Pack(cfg *configs.Config, p configs.Export, dir string, runID int64) Transmission {
+	start := time.Now()
 	a := &transmit.Archive{Dir: transmit.Dir(cfg.ExportsDir)}
 	threshold := p.Threshold
 	if p.Audience != "external" {
@@ -57,7 +64,7 @@ func Pack(cfg *configs.Config, p configs.Export, dir string, runID int64) Transm
 	}
 	m := transmit.Manifest{Profile: p.Name, Title: p.Title, Audience: p.Audience, Run: runID, Threshold: threshold, Version: version}
 	pkg, made, err := a.Pack(dir, m)
-	return Transmission{Profile: p.Name, Package: pkg, Made: made, Err: err}
+	return Transmission{Profile: p.Name, Package: pkg, Made: made, Err: err, Took: time.Since(start)}
 }
 
 // RunOf is the warehouse run of a run folder's name: the run itself

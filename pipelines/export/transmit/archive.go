@@ -65,15 +65,11 @@ func (a *Archive) Pack(dir string, m Manifest) (pkg Package, made bool, err erro
 	}
 	profDir := filepath.Join(a.Dir, m.Profile)
 	prev := a.latest(m.Profile)
-	var known map[string]Stamp
-	if prev != nil {
-		known = prev.Stamps
-	}
-	files, stamps, err := Scan(dir, known)
+	_, stamps, err := list(dir)
 	if err != nil {
 		return Package{}, false, err
 	}
-	m.Format, m.Files = Format, files
+	m.Format = Format
 	if m.Version == "" {
 		m.Version = Version()
 	}
@@ -82,13 +78,14 @@ func (a *Archive) Pack(dir string, m Manifest) (pkg Package, made bool, err erro
 		now = a.Now
 	}
 	m.Published = now().In(Paris()).Truncate(time.Second)
-	if prev != nil && prev.Manifest.sameContent(&m) {
-		if p, err := open(filepath.Join(profDir, prev.Package)); err == nil {
-			if prev.Stamps == nil { // found by reading the archive: remember the stamps
-				prev.Stamps = stamps
-				_ = writeAtomic(filepath.Join(profDir, lastFile), mustJSON(prev))
+	// The files of the latest package, not rewritten since (a profile
+	// reused whole links them): nothing to read.
+	if prev != nil && sameStamps(prev.Stamps, stamps) {
+		m.Files = prev.Manifest.Files
+		if prev.Manifest.sameContent(&m) {
+			if p, err := open(filepath.Join(profDir, prev.Package)); err == nil {
+				return p, false, nil
 			}
-			return p, false, nil
 		}
 	}
 	if err := os.MkdirAll(profDir, 0o755); err != nil {
@@ -102,6 +99,16 @@ func (a *Archive) Pack(dir string, m Manifest) (pkg Package, made bool, err erro
 	h := sha256.New()
 	cw := &counter{w: io.MultiWriter(tmp, h)}
 	err = WriteZip(cw, dir, &m)
+	if err == nil && prev != nil && prev.Manifest.sameContent(&m) {
+		// Files written again with the same bytes: the latest package
+		// stands; remember their stamps.
+		if p, err := open(filepath.Join(profDir, prev.Package)); err == nil {
+			tmp.Close()
+			prev.Stamps = stamps
+			_ = writeAtomic(filepath.Join(profDir, lastFile), mustJSON(prev))
+			return p, false, nil
+		}
+	}
 	if err == nil {
 		err = tmp.Sync()
 	}
@@ -123,6 +130,19 @@ func (a *Archive) Pack(dir string, m Manifest) (pkg Package, made bool, err erro
 		return pkg, true, err
 	}
 	return pkg, true, syncDir(profDir)
+}
+
+// sameStamps reports whether every file of a and b is the same, unchanged.
+func sameStamps(a, b map[string]Stamp) bool {
+	if len(a) != len(b) || len(a) == 0 {
+		return false
+	}
+	for n, s := range a {
+		if o, ok := b[n]; !ok || !s.same(o) {
+			return false
+		}
+	}
+	return true
 }
 
 // linkFree gives the file tmp the name base.zip in dir, or base_2.zip…

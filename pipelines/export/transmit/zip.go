@@ -34,7 +34,6 @@ type Stamp struct {
 	ModTime int64  `json:"mtime_ns"`
 	Dev     uint64 `json:"dev"`
 	Ino     uint64 `json:"ino"`
-	SHA256  string `json:"sha256"`
 }
 
 func stampOf(fi fs.FileInfo) Stamp {
@@ -49,13 +48,12 @@ func (s Stamp) same(o Stamp) bool {
 	return s.Size == o.Size && s.ModTime == o.ModTime && s.Dev == o.Dev && s.Ino == o.Ino && s.Ino != 0
 }
 
-// Scan lists the files of dir, a profile's published folder, sorted by
-// name, with their sizes and SHA-256. A file whose stamp is in known is
-// not read again. It returns the stamps of every file. Anything but
-// regular files and folders (a link, a socket) is an error: the folder
-// sent must hold files only.
-func Scan(dir string, known map[string]Stamp) ([]File, map[string]Stamp, error) {
-	var files []File
+// list returns the files of dir, a profile's published folder, sorted by
+// name (relative, with slashes), and their stamps. Anything but regular
+// files and folders (a link, a socket) is an error: the folder sent must
+// hold files only.
+func list(dir string) ([]string, map[string]Stamp, error) {
+	var names []string
 	stamps := map[string]Stamp{}
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -76,21 +74,15 @@ func Scan(dir string, known map[string]Stamp) ([]File, map[string]Stamp, error) 
 		if err != nil {
 			return err
 		}
-		st := stampOf(fi)
-		if k, ok := known[rel]; ok && k.same(st) {
-			st.SHA256 = k.SHA256
-		} else if st.SHA256, err = hashFile(p); err != nil {
-			return err
-		}
-		stamps[rel] = st
-		files = append(files, File{Name: rel, Size: st.Size, SHA256: st.SHA256})
+		names = append(names, rel)
+		stamps[rel] = stampOf(fi)
 		return nil
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Name, b.Name) })
-	return files, stamps, nil
+	slices.Sort(names)
+	return names, stamps, nil
 }
 
 func hashFile(p string) (string, error) {
@@ -106,70 +98,73 @@ func hashFile(p string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// WriteZip writes the package of m to w: under one folder (m.Base()),
-// the manifest (MANIFEST.json, manifeste.txt, SHA256SUMS) and the files
-// of m.Files read from dir, every entry sorted by name, with the same
-// modification time and mode. Each file is hashed as it is copied: one
-// that no longer matches m is an error.
+// WriteZip writes the package of the files of dir to w, in one pass: under
+// one folder (m.Base()), each file, sorted by name, hashed as it is
+// copied, then the manifest m with those files (MANIFEST.json,
+// SHA256SUMS, manifeste.txt), every entry with the same modification
+// time and mode. It sets m.Files.
 func WriteZip(w io.Writer, dir string, m *Manifest) error {
+	names, _, err := list(dir)
+	if err != nil {
+		return err
+	}
 	zw := zip.NewWriter(w)
 	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
 		return flate.NewWriter(out, flate.BestSpeed)
 	})
-	extra := map[string][]byte{ManifestName: m.JSON(), TextName: m.Text(), SumsName: m.Sums()}
-	names := make([]string, 0, len(m.Files)+len(extra))
-	byName := map[string]File{}
-	for _, f := range m.Files {
-		if _, dup := extra[f.Name]; dup {
-			return fmt.Errorf("%s: a published file has the name of the manifest", f.Name)
-		}
-		names = append(names, f.Name)
-		byName[f.Name] = f
-	}
-	for n := range extra {
-		names = append(names, n)
-	}
-	slices.Sort(names)
 	base := m.Base()
-	for _, n := range names {
-		fh := &zip.FileHeader{Name: path.Join(base, n), Method: zip.Deflate, Modified: entryTime}
-		if slices.Contains(stored, path.Ext(n)) {
+	create := func(name string) (io.Writer, error) {
+		fh := &zip.FileHeader{Name: path.Join(base, name), Method: zip.Deflate, Modified: entryTime}
+		if slices.Contains(stored, path.Ext(name)) {
 			fh.Method = zip.Store
 		}
 		fh.SetMode(0o644)
-		ew, err := zw.CreateHeader(fh)
+		return zw.CreateHeader(fh)
+	}
+	m.Files = nil
+	for _, n := range names {
+		if n == ManifestName || n == TextName || n == SumsName {
+			return fmt.Errorf("%s: a published file has the name of the manifest", n)
+		}
+		ew, err := create(n)
 		if err != nil {
 			return err
 		}
-		if b, ok := extra[n]; ok {
-			if _, err := ew.Write(b); err != nil {
-				return err
-			}
-			continue
+		f, err := copyHashed(ew, filepath.Join(dir, filepath.FromSlash(n)))
+		if err != nil {
+			return err
 		}
-		if err := copyChecked(ew, filepath.Join(dir, filepath.FromSlash(n)), byName[n]); err != nil {
+		f.Name = n
+		m.Files = append(m.Files, f)
+	}
+	for _, e := range []struct {
+		name string
+		b    []byte
+	}{{ManifestName, m.JSON()}, {SumsName, m.Sums()}, {TextName, m.Text()}} {
+		ew, err := create(e.name)
+		if err != nil {
+			return err
+		}
+		if _, err := ew.Write(e.b); err != nil {
 			return err
 		}
 	}
 	return zw.Close()
 }
 
-// copyChecked copies the file at p to w and checks it is still f.
-func copyChecked(w io.Writer, p string, f File) error {
+// copyHashed copies the file at p to w and returns its size and SHA-256.
+func copyHashed(w io.Writer, p string) (File, error) {
 	in, err := os.Open(p)
 	if err != nil {
-		return err
+		return File{}, err
 	}
 	defer in.Close()
 	h := sha256.New()
 	n, err := io.Copy(io.MultiWriter(w, h), in)
 	if err != nil {
-		return fmt.Errorf("%s: %w", p, err)
+		return File{}, fmt.Errorf("%s: %w", p, err)
 	}
-	if sum := hex.EncodeToString(h.Sum(nil)); n != f.Size || sum != f.SHA256 {
-		return fmt.Errorf("%s changed while it was packed (%d bytes, SHA-256 %s; listed %d, %s)", p, n, sum, f.Size, f.SHA256)
-	}
-	return nil
+	return File{Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
 }
 
 // ReadManifest reads the manifest of the package at zipPath.
