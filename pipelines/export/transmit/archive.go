@@ -98,7 +98,14 @@ func (a *Archive) Pack(dir string, m Manifest) (pkg Package, made bool, err erro
 	defer os.Remove(tmp.Name())
 	h := sha256.New()
 	cw := &counter{w: io.MultiWriter(tmp, h)}
-	err = WriteZip(cw, dir, &m)
+	var reuse map[string]reused
+	if prev != nil {
+		if zr, err := zip.OpenReader(filepath.Join(profDir, prev.Package)); err == nil {
+			defer zr.Close()
+			reuse = reusable(&zr.Reader, prev, stamps)
+		}
+	}
+	err = writeZip(cw, dir, &m, reuse)
 	if err == nil && prev != nil && prev.Manifest.sameContent(&m) {
 		// Files written again with the same bytes: the latest package
 		// stands; remember their stamps.
@@ -130,6 +137,31 @@ func (a *Archive) Pack(dir string, m Manifest) (pkg Package, made bool, err erro
 		return pkg, true, err
 	}
 	return pkg, true, syncDir(profDir)
+}
+
+// reusable returns the entries of the latest package (zr, described by
+// prev) whose files did not change since: the same stamps, and the
+// entry's size that of the manifest (an entry that does not match is
+// read again from the file). Copied as they are, compressed, their bytes
+// are those a fresh package would hold.
+func reusable(zr *zip.Reader, prev *last, stamps map[string]Stamp) map[string]reused {
+	files := map[string]File{}
+	for _, f := range prev.Manifest.Files {
+		if s, ok := prev.Stamps[f.Name]; ok && s.same(stamps[f.Name]) {
+			files[f.Name] = f
+		}
+	}
+	if len(files) == 0 {
+		return nil
+	}
+	out := map[string]reused{}
+	for _, e := range zr.File {
+		_, rel, ok := strings.Cut(e.Name, "/")
+		if f, want := files[rel]; ok && want && e.UncompressedSize64 == uint64(f.Size) {
+			out[rel] = reused{entry: e, file: f}
+		}
+	}
+	return out
 }
 
 // sameStamps reports whether every file of a and b is the same, unchanged.

@@ -195,9 +195,29 @@ func TestPackOnlyWhatChanged(t *testing.T) {
 	}
 	changed["parquet/pmi.parquet"] = "PAR1 pmi revised PAR1"
 	m.Run++
-	second, made, err := a.Pack(published(t, changed), m)
+	changedDir := published(t, changed)
+	for name := range sample { // the unchanged files linked, as a publication does
+		if name != "parquet/pmi.parquet" {
+			os.Remove(filepath.Join(changedDir, name))
+			os.Link(filepath.Join(dir, name), filepath.Join(changedDir, name))
+		}
+	}
+	second, made, err := a.Pack(changedDir, m)
 	if err != nil || !made || second.Path == first.Path {
 		t.Fatalf("changed: made %v, %v", made, err)
+	}
+	// Its unchanged files' entries were copied from the first package:
+	// the same bytes as a package written afresh, and they verify.
+	var fresh bytes.Buffer
+	m2 := second.Manifest
+	if err := WriteZip(&fresh, changedDir, &m2); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(fresh.Bytes(), mustRead(t, second.Path)) {
+		t.Error("a package copying entries of the last one differs from one written afresh")
+	}
+	if _, problems, err := Verify(second.Path); err != nil || len(problems) > 0 {
+		t.Errorf("verify: %v %v", problems, err)
 	}
 	// A new threshold with the same files: a new package.
 	m.Threshold = 11

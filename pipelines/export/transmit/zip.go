@@ -104,6 +104,19 @@ func hashFile(p string) (string, error) {
 // SHA256SUMS, manifeste.txt), every entry with the same modification
 // time and mode. It sets m.Files.
 func WriteZip(w io.Writer, dir string, m *Manifest) error {
+	return writeZip(w, dir, m, nil)
+}
+
+// reused is an entry of an earlier package to copy as it is (compressed,
+// hashed), for a file that did not change since.
+type reused struct {
+	entry *zip.File
+	file  File
+}
+
+// writeZip is WriteZip, copying the entries of reuse rather than reading,
+// hashing and compressing their files again.
+func writeZip(w io.Writer, dir string, m *Manifest, reuse map[string]reused) error {
 	names, _, err := list(dir)
 	if err != nil {
 		return err
@@ -125,6 +138,23 @@ func WriteZip(w io.Writer, dir string, m *Manifest) error {
 	for _, n := range names {
 		if n == ManifestName || n == TextName || n == SumsName {
 			return fmt.Errorf("%s: a published file has the name of the manifest", n)
+		}
+		if r, ok := reuse[n]; ok {
+			fh := r.entry.FileHeader
+			fh.Name = path.Join(base, n)
+			raw, err := r.entry.OpenRaw()
+			if err != nil {
+				return err
+			}
+			ew, err := zw.CreateRaw(&fh)
+			if err != nil {
+				return err
+			}
+			if _, err := io.Copy(ew, raw); err != nil {
+				return fmt.Errorf("%s from an earlier package: %w", n, err)
+			}
+			m.Files = append(m.Files, r.file)
+			continue
 		}
 		ew, err := create(n)
 		if err != nil {
