@@ -55,6 +55,9 @@ func TestTransmissionPackages(t *testing.T) {
 			t.Errorf("the demo's refresh does not name %s's package:\n%s", p.Name, out)
 		}
 		checkPackage(t, z[0], filepath.Join(cfg.ExportsDir, p.Name), p)
+		if st, err := os.Stat(z[0]); err != nil || st.Mode().Perm()&0o007 != 0 || st.Mode().Perm()&0o040 == 0 {
+			t.Errorf("%s: mode %v: want the readers' group to read it, and nobody else", z[0], st.Mode())
+		}
 	}
 
 	// The listing: one line per package, with its zip's SHA-256.
