@@ -107,6 +107,10 @@ func TestTransmissionPackages(t *testing.T) {
 		t.Errorf("help does not list transmissions:\n%s", out)
 	}
 
+	// A refresh with nothing new publishes nothing: no new package.
+	if code, out, errOut := odpe(t, "--config", cfgPath, "refresh"); code != cli.ExitOK || !strings.Contains(out, "Nothing changed") || strings.Contains(out, "transmission") {
+		t.Fatalf("refresh with nothing new: exit %d\n%s%s", code, out, errOut)
+	}
 	// The same files published again (`odpe export` links unchanged
 	// profiles): no new package.
 	code, out, errOut = odpe(t, "--config", cfgPath, "export")
