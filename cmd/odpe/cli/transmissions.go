@@ -134,6 +134,9 @@ func packTransmissions(e *env, cfg *configs.Config, names []string) int {
 // printTransmission says what became of a profile's package.
 func printTransmission(e *env, t profile.Transmission) int {
 	switch {
+	case t.Err != nil && t.Made:
+		fmt.Fprintf(e.stdout, "  transmission package of %s: %s, but its record in the archive was not: %v\n", t.Profile, t.Package.Path, t.Err)
+		return ExitError
 	case t.Err != nil:
 		fmt.Fprintf(e.stdout, "  transmission package of %s NOT written (its files are published; `odpe transmissions pack %s` tries again): %v\n",
 			t.Profile, t.Profile, t.Err)
