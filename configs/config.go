@@ -131,6 +131,19 @@ type Export struct {
 	Line           int      `yaml:"-"`
 }
 
+// ReservedExportNames are folders of exports_dir that are not profiles:
+// the archive of transmission packages and the data dictionary.
+var ReservedExportNames = []string{"transmissions", "dictionnaire"}
+
+// profileName checks that a profile's name can name its folder (and link)
+// in exports_dir without meeting another one.
+func (p *parser) profileName(name, key string) {
+	p.require(name != "" && !strings.HasPrefix(name, ".") && !strings.ContainsAny(name, `/\`), key,
+		"a profile's name names its folder: no leading dot, no slash")
+	p.require(!contains(ReservedExportNames, name), key,
+		fmt.Sprintf("%q is reserved (a folder of exports_dir that is not a profile: %s)", name, strings.Join(ReservedExportNames, ", ")))
+}
+
 // Scheduler configures `odpe schedule`.
 type Scheduler struct {
 	OnFailure   string        `yaml:"on_failure"`   // shell command fed the run summary on stdin
@@ -392,6 +405,7 @@ func (p *parser) exports(n *yaml.Node) {
 			continue
 		}
 		e.Name, e.Line = name, n.Content[i].Line
+		p.profileName(name, key)
 		p.require(e.Audience == "internal" || e.Audience == "external", key+".audience",
 			fmt.Sprintf("%q: expected internal or external", e.Audience))
 		if e.Audience == "external" && e.Threshold == 0 {

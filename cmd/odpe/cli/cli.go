@@ -63,6 +63,7 @@ func commands() []command {
 		{"runs", "runs [show ID]", "recent runs, or one run with every error", runRuns},
 		{"schedule", "schedule [--serve]", "run the jobs on their cron schedules, in the foreground (--serve: and odpe serve)", runSchedule},
 		{"keygen", "keygen FILE", "write a new pseudonymisation key (mode 600)", runKeygen},
+		{"transmissions", "transmissions [PROFILE] | verify ZIP | pack", "list the transmission packages sent (verify: check one against its manifest)", runTransmissions},
 		{"purge", "purge", "remove the copies of rejected files older than rejected_retention", runPurge},
 		{"serve", "serve", "serve the warehouse over the PostgreSQL protocol (serve: in the configuration)", runServe},
 		{"passwd", "passwd [--role statistician|partner] USER", "write a user's SCRAM-SHA-256 verifier for `odpe serve`", runPasswd},

@@ -13,12 +13,13 @@ import (
 )
 
 // exporter is the refresh's export step: every profile (or those named),
-// written from the new version and published once it is current.
-func exporter(cfg *configs.Config, names []string, log *slog.Logger) func(ctx context.Context, db *sql.DB, runID int64) (refresh.Exports, error) {
+// written from the new version and published once it is current;
+// transmitted (when set) hears of each profile's transmission package.
+func exporter(cfg *configs.Config, names []string, log *slog.Logger, transmitted func(profile.Transmission)) func(ctx context.Context, db *sql.DB, runID int64) (refresh.Exports, error) {
 	if len(cfg.Exports) == 0 {
 		return nil
 	}
-	return Exporter(&profile.Writer{Config: cfg, Logger: log}, names)
+	return Exporter(&profile.Writer{Config: cfg, Logger: log, Transmitted: transmitted}, names)
 }
 
 // Exporter is the export step of a refresh (refresh.Options.Export) that
@@ -36,12 +37,12 @@ func Exporter(w *profile.Writer, names []string) func(ctx context.Context, db *s
 
 // republisher writes and publishes every profile again from the current
 // version (refresh.Options.Republish).
-func republisher(cfg *configs.Config, log *slog.Logger) func(ctx context.Context, db *sql.DB, runID int64) error {
+func republisher(cfg *configs.Config, log *slog.Logger, transmitted func(profile.Transmission)) func(ctx context.Context, db *sql.DB, runID int64) error {
 	if len(cfg.Exports) == 0 {
 		return nil
 	}
 	return func(ctx context.Context, db *sql.DB, runID int64) error {
-		w := &profile.Writer{Config: cfg, Logger: log}
+		w := &profile.Writer{Config: cfg, Logger: log, Transmitted: transmitted}
 		publish, err := w.Write(ctx, db, valuesRun(ctx, db), exportRunName(runID), nil)
 		if err != nil {
 			return err
@@ -82,7 +83,8 @@ func runExport(e *env, args []string) int {
 	if db.QueryRowContext(e.ctx, "SELECT value FROM meta.state WHERE key = 'exports_run'").Scan(&v) == nil {
 		fmt.Sscan(v, &dataRun)
 	}
-	w := &profile.Writer{Config: cfg, Logger: e.log}
+	var sent []profile.Transmission
+	w := &profile.Writer{Config: cfg, Logger: e.log, Transmitted: func(t profile.Transmission) { sent = append(sent, t) }}
 	publish, err := w.Write(e.ctx, db, runID, exportRunName(dataRun), args)
 	if err != nil {
 		return e.fail(err)
@@ -91,5 +93,8 @@ func runExport(e *env, args []string) int {
 		return e.fail(err)
 	}
 	fmt.Fprintf(e.stdout, "Exports written to %s\n", cfg.ExportsDir)
+	for _, t := range sent {
+		printTransmission(e, t) // a package not written leaves the publication done: exit 0
+	}
 	return ExitOK
 }

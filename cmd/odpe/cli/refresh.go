@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/odpe/odpe/configs"
+	"github.com/odpe/odpe/pipelines/export/profile"
 	"github.com/odpe/odpe/pipelines/refresh"
 	"github.com/odpe/odpe/pipelines/warehouse"
 )
@@ -45,11 +46,20 @@ func (e *env) refresh(cfg *configs.Config, opts refresh.Options) int {
 	if opts.Trigger == "" {
 		opts.Trigger = "manual"
 	}
-	opts.Export = exporter(cfg, nil, e.log)
-	opts.Republish = republisher(cfg, e.log)
+	var sent []profile.Transmission
+	transmitted := func(t profile.Transmission) { sent = append(sent, t) }
+	opts.Export = exporter(cfg, nil, e.log, transmitted)
+	opts.Republish = republisher(cfg, e.log, transmitted)
 	opts.Progress = newProgress(e.stderr)
 	rep, err := refresh.Run(e.ctx, cfg, opts)
 	printReport(e, rep)
+	for _, t := range sent {
+		if t.Made || t.Err != nil {
+			// A package not written leaves the publication done: the
+			// exit code is the refresh's.
+			printTransmission(e, t)
+		}
+	}
 	switch {
 	case rep.Status == refresh.Failed:
 		return ExitFailed

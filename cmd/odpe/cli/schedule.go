@@ -94,7 +94,7 @@ func (r *scheduledRunner) run(ctx context.Context, job string, slot time.Time, t
 	}()
 	rep, err := refresh.Run(runCtx, r.cfg, refresh.Options{
 		Jobs: []string{job}, Trigger: string(trigger), QuietPeriod: r.cfg.Scheduler.QuietPeriod,
-		Logger: r.env.log, Export: exporter(r.cfg, nil, r.env.log), Republish: republisher(r.cfg, r.env.log),
+		Logger: r.env.log, Export: exporter(r.cfg, nil, r.env.log, nil), Republish: republisher(r.cfg, r.env.log, nil),
 	})
 	switch {
 	case r.stop.Err() != nil && runCtx.Err() != nil:

@@ -288,6 +288,9 @@ type Writer struct {
 	// Protected, when set, hears of the disclosure control of the
 	// external profiles and the time it took (for the benchmarks).
 	Protected func(took time.Duration)
+	// Transmitted, when set, hears of each profile's transmission package
+	// once the profile is published (see transmit).
+	Transmitted func(Transmission)
 }
 
 // Write writes the named profiles (all when empty) of the warehouse
@@ -481,8 +484,15 @@ func (r *Run) Write(ctx context.Context) error {
 	return perr
 }
 
-// Publish points each profile's link at the run's directory.
-func (r *Run) Publish() error { return r.w.publish(r.run, r.profiles) }
+// Publish points each profile's link at the run's directory, then
+// archives a transmission package of each (see transmit).
+func (r *Run) Publish() error {
+	if err := r.w.publish(r.run, r.profiles); err != nil {
+		return err
+	}
+	r.w.transmit(r.run, r.profiles)
+	return nil
+}
 
 // writeProfile writes a profile's formats into its directory.
 func (w *Writer) writeProfile(ctx context.Context, t *target) error {
