@@ -37,6 +37,8 @@ type Loss struct {
 	// DepTotals and DepTotalsHidden: the département totals of counts
 	// (territory and every breakdown "Ensemble"), the most read figures.
 	DepTotals, DepTotalsHidden int
+	// HiddenTotals names the hidden département totals and their values.
+	HiddenTotals []string `json:"-"`
 }
 
 // Share is HiddenSum / Total.
@@ -178,6 +180,7 @@ func loss(name string, rows []export.Row, truth map[intruder.Cell]float64, cat *
 			l.DepTotals++
 			if hidden {
 				l.DepTotalsHidden++
+				l.HiddenTotals = append(l.HiddenTotals, fmt.Sprintf("%s = %g", c, v))
 			}
 		}
 	}
