@@ -70,18 +70,31 @@ func Small(v float64, threshold int) bool {
 	return v > 0 && v < float64(threshold)
 }
 
+// maxDims is the most dimensions a table has (territory and three
+// breakdowns at most in practice; a cell of more totals counts as this).
+const maxDims = 8
+
 // cost is the information lost by suppressing a set of cells, compared
-// lexicographically: margins first (totals are the most read figures),
-// then zero cells (suppressing a zero protects little), then the sum of
-// the values.
+// lexicographically: first the cells of the highest level (a cell's level
+// is the number of its dimensions at the total: the grand total of a
+// département is the most read figure, a margin by sex is read more than a
+// cell by sex and age), level by level down to the interior cells; then
+// zero cells (suppressing a zero protects little); then the sum of the
+// values, so that of two cubes of the same cells and zeros the one of
+// smaller cells is taken (τ-Argus weighs a cell by its value). Each cube
+// taken still gives its primary cell its whole protection interval (see
+// Required): the cost only chooses among the cubes that do.
 type cost struct {
-	margins, zeros int
-	sum            float64
+	levels [maxDims + 1]int // cells hidden, by level; levels[0] the interior
+	zeros  int
+	sum    float64
 }
 
 func (a cost) less(b cost) bool {
-	if a.margins != b.margins {
-		return a.margins < b.margins
+	for l := maxDims; l >= 1; l-- {
+		if a.levels[l] != b.levels[l] {
+			return a.levels[l] < b.levels[l]
+		}
 	}
 	if a.zeros != b.zeros {
 		return a.zeros < b.zeros
@@ -91,19 +104,26 @@ func (a cost) less(b cost) bool {
 
 // cellCost is the cost of suppressing cell i on top of what is suppressed.
 func (t *Table) cellCost(i int) cost {
+	var c cost
 	switch {
 	case t.suppressed(i):
-		return cost{}
-	case t.isMargin(i):
-		return cost{margins: 1, sum: t.Cells[i].Value}
-	case t.Cells[i].Value == 0:
-		return cost{zeros: 1}
+		return c
+	case t.Cells[i].Value == 0 && !t.isMargin(i):
+		c.zeros = 1
+		return c
 	}
-	return cost{sum: t.Cells[i].Value}
+	c.levels[t.level(i)] = 1
+	c.sum = t.Cells[i].Value
+	return c
 }
 
 func (a cost) add(b cost) cost {
-	return cost{a.margins + b.margins, a.zeros + b.zeros, a.sum + b.sum}
+	for l := range a.levels {
+		a.levels[l] += b.levels[l]
+	}
+	a.zeros += b.zeros
+	a.sum += b.sum
+	return a
 }
 
 // breakDetermined is the safety net after the hypercubes: while the exact

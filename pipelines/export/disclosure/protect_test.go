@@ -154,3 +154,36 @@ func TestBreakDetermined(t *testing.T) {
 		}
 	}
 }
+
+// TestProtectSparesTotals: complementary cells are taken from the lowest
+// levels first. Children by sex × age at threshold 11, one of unknown sex
+// and age: the cheapest cubes of the three cells of 1 take a margin by
+// sex and zeros, not the grand total (683), which a cost counting every
+// margin alike, then zeros, took.
+func TestProtectSparesTotals(t *testing.T) {
+	tb := build(t, []string{"sex", "age"},
+		[][]string{{"F", "M", "NR"}, {"0-5", "6-10", "11-15", "16-17", "18-20", "unborn"}},
+		[]float64{
+			94, 87, 93, 34, 5, 0,
+			95, 99, 116, 50, 9, 0,
+			0, 0, 0, 0, 0, 1,
+		})
+	if err := Protect(tb, 11); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range tb.Cells {
+		if c.Key[0] == export.Total && c.Key[1] == export.Total && c.Status != export.Free {
+			t.Errorf("the grand total %g is hidden (%v)", c.Value, c.Status)
+		}
+		if tb.isMargin(i) && c.Value >= 11 && c.Status != export.Free {
+			t.Logf("margin %s = %g hidden", tb.Key(i), c.Value)
+		}
+	}
+	exp, err := Audit(tb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range exp {
+		t.Error(e)
+	}
+}

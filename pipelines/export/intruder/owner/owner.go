@@ -37,6 +37,10 @@ type Loss struct {
 	// DepTotals and DepTotalsHidden: the département totals of counts
 	// (territory and every breakdown "Ensemble"), the most read figures.
 	DepTotals, DepTotalsHidden int
+	// DepTotalsLarge and DepTotalsLargeHidden: those of them at least
+	// the highest threshold of the external profiles (a small count is
+	// hidden as such: only larger ones can be spared).
+	DepTotalsLarge, DepTotalsLargeHidden int
 	// HiddenTotals names the hidden département totals and their values.
 	HiddenTotals []string `json:"-"`
 }
@@ -82,6 +86,10 @@ func Audit(ctx context.Context, db *sql.DB, cfg *configs.Config, cat *indicators
 		return nil, fmt.Errorf("owner: no external profile to audit")
 	}
 	rep := &Report{}
+	highest := 0
+	for _, p := range c.Exports {
+		highest = max(highest, p.Threshold)
+	}
 	start := time.Now()
 	w := &profile.Writer{Config: &c}
 	publish, err := w.Write(ctx, db, runID, "audit", nil)
@@ -112,7 +120,7 @@ func Audit(ctx context.Context, db *sql.DB, cfg *configs.Config, cat *indicators
 		}
 		att.Add(p.Name, p.Threshold, rows)
 		rep.Profiles = append(rep.Profiles, p.Name)
-		rep.Loss = append(rep.Loss, loss(p.Name, rows, truth, cat))
+		rep.Loss = append(rep.Loss, loss(p.Name, rows, truth, cat, highest))
 	}
 	start = time.Now()
 	res, err := att.Run(truth)
@@ -155,7 +163,7 @@ func Truth(ctx context.Context, db *sql.DB, runID int64) (map[intruder.Cell]floa
 	return out, nil
 }
 
-func loss(name string, rows []export.Row, truth map[intruder.Cell]float64, cat *indicators.Catalogue) Loss {
+func loss(name string, rows []export.Row, truth map[intruder.Cell]float64, cat *indicators.Catalogue, highest int) Loss {
 	l := Loss{Profile: name}
 	for i := range rows {
 		r := &rows[i]
@@ -178,9 +186,16 @@ func loss(name string, rows []export.Row, truth map[intruder.Cell]float64, cat *
 		}
 		if d.Unit == "count" && c.Territory == export.Total && c.Dims == "" {
 			l.DepTotals++
+			large := v >= float64(highest)
+			if large {
+				l.DepTotalsLarge++
+			}
 			if hidden {
 				l.DepTotalsHidden++
 				l.HiddenTotals = append(l.HiddenTotals, fmt.Sprintf("%s = %g", c, v))
+				if large {
+					l.DepTotalsLargeHidden++
+				}
 			}
 		}
 	}
@@ -193,8 +208,8 @@ func (r *Report) Summary() []string {
 	out := []string{fmt.Sprintf("strong audit of %v: %d hidden cells (%d primary), %d constraints in %d parts (largest %d hidden cells); recovered exactly %d, primary narrowed %d; %d constraints the data break left out; attack %s",
 		r.Profiles, r.Hidden, r.Primary, res.Constraints, res.Components, res.Largest, r.Recovered, r.Narrowed, len(res.Dropped), r.Attack.Round(time.Millisecond))}
 	for _, l := range r.Loss {
-		out = append(out, fmt.Sprintf("  %s: %d of %d cells hidden (%.1f %%), carrying %.2f %% of the counts; %d of %d département totals hidden",
-			l.Profile, l.Hidden, l.Cells, 100*float64(l.Hidden)/float64(max(1, l.Cells)), 100*l.Share(), l.DepTotalsHidden, l.DepTotals))
+		out = append(out, fmt.Sprintf("  %s: %d of %d cells hidden (%.1f %%), carrying %.2f %% of the counts; %d of %d département totals hidden, %d of the %d not small",
+			l.Profile, l.Hidden, l.Cells, 100*float64(l.Hidden)/float64(max(1, l.Cells)), 100*l.Share(), l.DepTotalsHidden, l.DepTotals, l.DepTotalsLargeHidden, l.DepTotalsLarge))
 	}
 	return out
 }
