@@ -6,9 +6,11 @@
 // the protection costs each profile: the cells it hides and the share of
 // the counts they carry.
 //
-// The profiles whose only format is a workbook are also written as
-// Parquet files: the same protected rows, every one of which the workbook
-// shows (a superset of what it prints, never less).
+// A profile whose only format is an observatoire-layout workbook (odas)
+// is read from its workbook (intruder.ReadWorkbook): what its recipient
+// reads. One whose only format is a DREES-layout workbook is also written
+// as Parquet files: the same protected rows, every one of which the
+// workbook shows (a superset of what it prints, never less).
 package owner
 
 import (
@@ -77,7 +79,7 @@ func Audit(ctx context.Context, db *sql.DB, cfg *configs.Config, cat *indicators
 		if p.Audience != "external" {
 			continue
 		}
-		if !slices.Contains(p.Formats, "parquet") && !slices.Contains(p.Formats, "feather") {
+		if !slices.Contains(p.Formats, "parquet") && !slices.Contains(p.Formats, "feather") && !readsWorkbook(p) {
 			p.Formats = append(slices.Clone(p.Formats), "parquet")
 		}
 		c.Exports = append(c.Exports, p)
@@ -114,7 +116,12 @@ func Audit(ctx context.Context, db *sql.DB, cfg *configs.Config, cat *indicators
 		if err != nil {
 			return nil, err
 		}
-		rows, err := intruder.ReadProfile(folder)
+		var rows []export.Row
+		if readsWorkbook(p) {
+			rows, err = intruder.ReadWorkbook(filepath.Join(folder, p.Name+".xlsx"), cfg.Departement)
+		} else {
+			rows, err = intruder.ReadProfile(folder)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -146,6 +153,14 @@ func Audit(ctx context.Context, db *sql.DB, cfg *configs.Config, cat *indicators
 		}
 	}
 	return rep, nil
+}
+
+// readsWorkbook reports whether the audit reads profile p's workbook
+// itself (intruder.ReadWorkbook): an observatoire-layout workbook with
+// neither Parquet nor Arrow files beside it.
+func readsWorkbook(p configs.Export) bool {
+	return slices.Contains(p.Formats, "xlsx") && p.Layout != "drees" &&
+		!slices.Contains(p.Formats, "parquet") && !slices.Contains(p.Formats, "feather")
 }
 
 // Truth reads every indicator's true numerators from the warehouse, as
