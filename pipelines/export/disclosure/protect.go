@@ -210,9 +210,117 @@ func (h *hypercubes) cover(p int, need float64) error {
 	if best == nil {
 		return fmt.Errorf("no hypercube gives an interval %g wide", need)
 	}
+	if top := h.topLevel(best); top >= 1 {
+		if cells := h.combine(p, co, need, top); cells != nil {
+			best = cells
+		}
+	}
 	for _, i := range best {
 		if !t.suppressed(i) {
 			t.Cells[i].Status = export.Secondary
+		}
+	}
+	return nil
+}
+
+// topLevel is the highest level (see Table.level) of the cells not yet
+// hidden among cells, -1 when all are.
+func (h *hypercubes) topLevel(cells []int) int {
+	top := -1
+	for _, i := range cells {
+		if !h.t.suppressed(i) {
+			top = max(top, h.t.level(i))
+		}
+	}
+	return top
+}
+
+// combine looks for cubes that together protect cell p (at position co)
+// without hiding any cell of level top or above, the level the cheapest
+// single cube reaches (a margin, the grand total): several cubes whose
+// corners other than p are pairwise distinct move independently, so p can
+// rise by the sum of their rises and fall by the sum of their falls (down
+// to 0), and its interval is at least min(value, Σ falls) + Σ rises wide.
+// Cubes are taken cheapest first. It returns the cells of the cubes taken,
+// or nil when they cannot reach need.
+func (h *hypercubes) combine(p int, co []int, need float64, top int) []int {
+	t := h.t
+	type cube struct {
+		cost     cost
+		up, down float64
+		cells    []int
+	}
+	var cands []cube
+	for d := range h.k {
+		h.choice[d] = 0
+	}
+	for {
+		ok := true
+		var c cost
+		up, down := math.Inf(1), math.Inf(1)
+		for m := range h.corners {
+			off, sign := 0, 1.0
+			for d := range h.k {
+				q := co[d]
+				if m&(1<<d) != 0 {
+					q = h.alt[d][h.choice[d]]
+					if co[d] != 0 && q != 0 {
+						sign = -sign
+					}
+				}
+				off += q * t.strides[d]
+			}
+			h.offsets[m] = off
+			i := t.grid[off]
+			if !t.suppressed(i) && t.level(i) >= top {
+				ok = false
+				break
+			}
+			if v := t.Cells[i].Value; sign > 0 {
+				down = math.Min(down, v)
+			} else {
+				up = math.Min(up, v)
+			}
+			c = c.add(t.cellCost(i))
+		}
+		if ok && up+down >= 1 {
+			cands = append(cands, cube{c, up, down, h.cellsOfCube(nil)})
+		}
+		if !h.next() {
+			break
+		}
+	}
+	slices.SortStableFunc(cands, func(a, b cube) int {
+		switch {
+		case a.cost.less(b.cost):
+			return -1
+		case b.cost.less(a.cost):
+			return 1
+		}
+		return 0
+	})
+	used := map[int]bool{}
+	var out []int
+	up, down := 0.0, 0.0
+	v := t.Cells[p].Value
+	for _, c := range cands {
+		free := true
+		for _, i := range c.cells {
+			if i != p && used[i] {
+				free = false
+				break
+			}
+		}
+		if !free {
+			continue
+		}
+		for _, i := range c.cells {
+			used[i] = true
+		}
+		out = append(out, c.cells...)
+		up, down = up+c.up, down+c.down
+		if math.Min(v, down)+up >= need {
+			return out
 		}
 	}
 	return nil

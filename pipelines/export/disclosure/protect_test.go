@@ -187,3 +187,50 @@ func TestProtectSparesTotals(t *testing.T) {
 		t.Error(e)
 	}
 }
+
+// TestProtectCombinesCubes: foster carers leaving, by territory × reason,
+// the territories' cells published at threshold 5 and the département's
+// at 11. No single cube protects the département's 9 retirements (its
+// territories' cells are all tiny) but the one through the grand total;
+// cubes through distinct territories and reasons, taken together, give it
+// an interval 9 wide, and the grand total (35) stays published.
+func TestProtectCombinesCubes(t *testing.T) {
+	reasons := []string{"other", "death", "resignation", "dismissal", "retirement"}
+	territories := []string{"ARR", "ART", "AUD", "BOU", "CAL", "HEN", "LEN", "MON", "TER"}
+	tb := build(t, []string{"territory", "reason"}, [][]string{territories, reasons}, []float64{
+		2, 0, 0, 1, 1,
+		0, 0, 3, 1, 3,
+		2, 0, 0, 0, 1,
+		2, 0, 0, 0, 2,
+		0, 0, 2, 1, 1,
+		1, 0, 1, 0, 1,
+		0, 1, 5, 1, 0,
+		0, 0, 1, 1, 0,
+		0, 0, 1, 0, 0,
+	})
+	for i := range tb.Cells {
+		if c := &tb.Cells[i]; c.Key[0] == export.Total && Small(c.Value, 11) {
+			c.Status = export.Primary // the département's cells, at 11
+		}
+	}
+	if err := Protect(tb, 5); err != nil {
+		t.Fatal(err)
+	}
+	hidden := 0
+	for _, c := range tb.Cells {
+		if c.Status != export.Free {
+			hidden++
+		}
+		if c.Key[0] == export.Total && c.Key[1] == export.Total && c.Status != export.Free {
+			t.Errorf("the grand total %g is hidden", c.Value)
+		}
+	}
+	exp, err := Audit(tb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range exp {
+		t.Error(e)
+	}
+	t.Logf("%d of %d cells hidden", hidden, len(tb.Cells))
+}
