@@ -35,7 +35,16 @@
 //     the sum of values (τ-Argus weighs a cell by its value); the corners
 //     become export.Secondary ("D"). The cost only chooses among cubes
 //     that protect: a cheap cube that gives a narrower interval is never
-//     taken. A cube pairing p with the total on every
+//     taken. When the cheapest cube hides a margin or a total (a cell of
+//     level 1 or more) not yet hidden, Protect looks for cubes that reach
+//     only lower levels and together protect the cell: cubes whose corners
+//     other than p are pairwise distinct move independently, so p can rise
+//     by the sum of their rises and fall by the sum of their falls (down
+//     to 0); taken cheapest first until min(value, Σ falls) + Σ rises ≥
+//     Required(value), they replace the single cube (nine retirements of
+//     a département whose territories count one to three each are
+//     protected by cubes through three territories, not by the
+//     département's grand total). A cube pairing p with the total on every
 //     dimension where p is not a total moves all its corners the same way
 //     and leaves p unbounded above, so every primary cell gets one.
 //     A cell hidden before Protect (export.Secondary on entry: the same
