@@ -103,3 +103,28 @@ func TestReadWorkbookErrors(t *testing.T) {
 		})
 	}
 }
+
+// FuzzReadFamilySheet: any sheet (lines of tab-separated cells after the
+// headers) gives rows or an error, never a panic.
+func FuzzReadFamilySheet(f *testing.F) {
+	f.Add("Enfants accueillis\tEnsemble du département\tF\tEnsemble\t2024\t63\teffectif\t63\t\t60")
+	f.Add("Enfants accueillis\tARR\t-\t-\t2024\ts\teffectif\ts\ts\ts\ts\ts")
+	f.Add("Enfants accueillis\t\t\t\tx\t1e309\t\tNaN")
+	head := []string{"Indicateur", "Territoire", "Sexe", "Tranche d'âge", "Année", "Valeur", "Unité", "Numérateur", "Dénominateur", "N−1", "Évolution", "Statut"}
+	ids := map[string]string{"Enfants accueillis": "ase_children_accueil"}
+	f.Fuzz(func(t *testing.T, body string) {
+		lines := [][]string{head}
+		for _, l := range strings.Split(body, "\n") {
+			lines = append(lines, strings.Split(l, "\t"))
+		}
+		rows, err := readFamilySheet(nil, lines, ids, "odas.xlsx", "ASE", "62")
+		if err != nil {
+			return
+		}
+		for _, r := range rows {
+			if r.Indicator != "ase_children_accueil" || r.Dep != "62" {
+				t.Fatalf("row %+v", r)
+			}
+		}
+	})
+}
