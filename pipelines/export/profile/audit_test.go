@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/odpe/odpe/cmd/odpe/cli"
 	"github.com/odpe/odpe/configs"
@@ -146,4 +147,49 @@ func same(a, b export.Figure) bool {
 		return false
 	}
 	return !a.Valid() || math.Abs(a.Float64()-b.Float64()) <= 1e-9*math.Max(1, math.Abs(b.Float64()))
+}
+
+// BenchmarkDisclosureControlOfDemoDir times the disclosure control of the
+// external profiles (profile.Writer.Protected) of a demo refreshed
+// beforehand, named by ODPE_AUDIT_DEMO, reported as protect-s/op beside
+// the whole writing of those profiles. Skipped without the variable.
+func BenchmarkDisclosureControlOfDemoDir(b *testing.B) {
+	dir := os.Getenv("ODPE_AUDIT_DEMO")
+	if dir == "" {
+		b.Skip("ODPE_AUDIT_DEMO names no refreshed demo folder")
+	}
+	ctx := context.Background()
+	cfg, err := configs.Load(filepath.Join(dir, "odpe.yaml"), cli.Validators())
+	if err != nil {
+		b.Fatal(err)
+	}
+	db, err := refresh.Store(cfg).OpenReadOnly(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	var runID int64
+	if err := db.QueryRowContext(ctx, "SELECT max(run_id) FROM ind.values").Scan(&runID); err != nil {
+		b.Fatal(err)
+	}
+	c := *cfg
+	c.Exports = nil
+	for _, p := range cfg.Exports {
+		if p.Audience == "external" {
+			c.Exports = append(c.Exports, p)
+		}
+	}
+	var protect time.Duration
+	for b.Loop() {
+		c.ExportsDir = b.TempDir()
+		w := &profile.Writer{Config: &c, Protected: func(d time.Duration) { protect += d }}
+		publish, err := w.Write(ctx, db, runID, "bench", nil)
+		if err == nil {
+			err = publish()
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(protect.Seconds()/float64(b.N), "protect-s/op")
 }
