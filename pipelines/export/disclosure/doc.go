@@ -43,7 +43,7 @@
 //     to 0); taken cheapest first until min(value, Σ falls) + Σ rises ≥
 //     Required(value), they replace the single cube (nine retirements of
 //     a département whose territories count one to three each are
-//     protected by cubes through three territories, not by the
+//     protected by cubes through several territories, not by the
 //     département's grand total). A cube pairing p with the total on every
 //     dimension where p is not a total moves all its corners the same way
 //     and leaves p unbounded above, so every primary cell gets one.
