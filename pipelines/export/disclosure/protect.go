@@ -70,31 +70,36 @@ func Small(v float64, threshold int) bool {
 	return v > 0 && v < float64(threshold)
 }
 
-// maxDims is the most dimensions a table has (territory and three
-// breakdowns at most in practice; a cell of more totals counts as this).
-const maxDims = 8
+// topLevel is the highest level a cost tells apart: a cell with more
+// dimensions at their total (a table of five or more dimensions) counts
+// as of this level.
+const topLevel = 4
 
 // cost is the information lost by suppressing a set of cells, compared
 // lexicographically: first the cells of the highest level (a cell's level
 // is the number of its dimensions at the total: the grand total of a
 // département is the most read figure, a margin by sex is read more than a
-// cell by sex and age), level by level down to the interior cells; then
-// zero cells (suppressing a zero protects little); then the sum of the
-// values, so that of two cubes of the same cells and zeros the one of
-// smaller cells is taken (τ-Argus weighs a cell by its value). Each cube
-// taken still gives its primary cell its whole protection interval (see
-// Required): the cost only chooses among the cubes that do.
+// cell by sex and age), level by level down to the margins of one
+// dimension; then zero cells (suppressing a zero protects little, and a
+// hidden zero can only move up); then the sum of the values, so that of
+// two cubes of the same levels and zeros the one of smaller cells is taken
+// (τ-Argus weighs a cell by its value). Each cube taken still gives its
+// primary cell its whole protection interval (see Required): the cost only
+// chooses among the cubes that do.
+//
+// levels holds the count of cells of each level from 1 to topLevel in 16
+// bits each, level l at bits 16(l−1): compared as one number, it compares
+// the counts from the highest level down (a cube has at most 2^k ≤ 2^15
+// corners, so a count never carries into the next level's bits).
 type cost struct {
-	levels [maxDims + 1]int // cells hidden, by level; levels[0] the interior
+	levels uint64
 	zeros  int
 	sum    float64
 }
 
 func (a cost) less(b cost) bool {
-	for l := maxDims; l >= 1; l-- {
-		if a.levels[l] != b.levels[l] {
-			return a.levels[l] < b.levels[l]
-		}
+	if a.levels != b.levels {
+		return a.levels < b.levels
 	}
 	if a.zeros != b.zeros {
 		return a.zeros < b.zeros
@@ -104,26 +109,19 @@ func (a cost) less(b cost) bool {
 
 // cellCost is the cost of suppressing cell i on top of what is suppressed.
 func (t *Table) cellCost(i int) cost {
-	var c cost
 	switch {
 	case t.suppressed(i):
-		return c
-	case t.Cells[i].Value == 0 && !t.isMargin(i):
-		c.zeros = 1
-		return c
+		return cost{}
+	case t.isMargin(i):
+		return cost{levels: 1 << (16 * (t.level(i) - 1)), sum: t.Cells[i].Value}
+	case t.Cells[i].Value == 0:
+		return cost{zeros: 1}
 	}
-	c.levels[t.level(i)] = 1
-	c.sum = t.Cells[i].Value
-	return c
+	return cost{sum: t.Cells[i].Value}
 }
 
 func (a cost) add(b cost) cost {
-	for l := range a.levels {
-		a.levels[l] += b.levels[l]
-	}
-	a.zeros += b.zeros
-	a.sum += b.sum
-	return a
+	return cost{a.levels + b.levels, a.zeros + b.zeros, a.sum + b.sum}
 }
 
 // breakDetermined is the safety net after the hypercubes: while the exact
@@ -210,7 +208,7 @@ func (h *hypercubes) cover(p int, need float64) error {
 	if best == nil {
 		return fmt.Errorf("no hypercube gives an interval %g wide", need)
 	}
-	if top := h.topLevel(best); top >= 1 {
+	if top := h.highest(best); top >= 1 {
 		if cells := h.combine(p, co, need, top); cells != nil {
 			best = cells
 		}
@@ -223,9 +221,9 @@ func (h *hypercubes) cover(p int, need float64) error {
 	return nil
 }
 
-// topLevel is the highest level (see Table.level) of the cells not yet
+// highest is the highest level (see Table.level) of the cells not yet
 // hidden among cells, -1 when all are.
-func (h *hypercubes) topLevel(cells []int) int {
+func (h *hypercubes) highest(cells []int) int {
 	top := -1
 	for _, i := range cells {
 		if !h.t.suppressed(i) {

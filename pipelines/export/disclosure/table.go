@@ -221,7 +221,7 @@ func (t *Table) isMargin(i int) bool {
 }
 
 // level is the number of dimensions along which cell i is the total
-// (at most maxDims).
+// (at most topLevel).
 func (t *Table) level(i int) int {
 	n := 0
 	for _, p := range t.coords[i] {
@@ -229,7 +229,7 @@ func (t *Table) level(i int) int {
 			n++
 		}
 	}
-	return min(n, maxDims)
+	return min(n, topLevel)
 }
 
 func (t *Table) suppressed(i int) bool { return t.Cells[i].Status != export.Free }
