@@ -100,7 +100,10 @@
 //     τ-Argus, restricted to what is published): a cell shared by two
 //     profiles is one cell, protected once at the threshold of the
 //     strictest profile that publishes it, so it is hidden in all or in
-//     none;
+//     none; each indicator is there with the breakdowns of the profiles
+//     that publish it only (a cell nobody publishes is no cell of the
+//     table: protecting it would take complementary cells, often totals,
+//     for nothing);
 //   - tables are protected one at a time with Protect (hypercubes: cheap,
 //     and certified per table), and cells hidden by a link enter their
 //     table's protection again as Secondary, until nothing changes: the
