@@ -514,8 +514,8 @@ func (r *Result) Print(w io.Writer) {
 			fmt.Fprintf(w, "  left out, broken by the data: %d × %s\n", a.DroppedBy[kind], kind)
 		}
 		for _, l := range a.Loss {
-			fmt.Fprintf(w, "  %-8s %5d of %5d cells hidden (%4.1f %%), carrying %5.2f %% of the counts; %d of %d département totals hidden\n",
-				l.Profile, l.Hidden, l.Cells, 100*float64(l.Hidden)/float64(max(1, l.Cells)), 100*l.Share(), l.DepTotalsHidden, l.DepTotals)
+			fmt.Fprintf(w, "  %-8s %5d of %5d cells hidden (%4.1f %%), carrying %5.2f %% of the counts; %d of %d département totals hidden, %d of the %d not small\n",
+				l.Profile, l.Hidden, l.Cells, 100*float64(l.Hidden)/float64(max(1, l.Cells)), 100*l.Share(), l.DepTotalsHidden, l.DepTotals, l.DepTotalsLargeHidden, l.DepTotalsLarge)
 		}
 		for _, e := range a.Exposed {
 			fmt.Fprintf(w, "  exposed: %s\n", e)

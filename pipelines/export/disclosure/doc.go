@@ -22,11 +22,29 @@
 //     corners lets p rise by the smallest corner of sign −1 and fall by the
 //     smallest corner of sign +1. A cube qualifies when these add up to at
 //     least Required(value) = max(1, value); every other corner then has an
-//     interval at least as wide, so no hidden cell is exact. Among the
+//     interval at least as wide, so no hidden cell is exact. This is the
+//     protection interval: τ-Argus' lower and upper protection levels of
+//     a sliding range, LPL + UPL ≥ max(1, value), 100 % of the value
+//     (τ-Argus' frequency rule usually asks for 10 to 30 %), so that a
+//     small count is never known to better than its own size. Among the
 //     qualifying cubes Protect takes the cheapest, counting only cells not
-//     yet hidden, compared first by the number of margins, then by the
-//     number of zero cells, then by the sum of values; the corners become
-//     export.Secondary ("D"). A cube pairing p with the total on every
+//     yet hidden, compared first by the number of cells of the highest
+//     level (the number of dimensions at their total: the grand total,
+//     then the margins of one breakdown, …), level by level down to the
+//     margins of one dimension, then by the number of zero cells, then by
+//     the sum of values (τ-Argus weighs a cell by its value); the corners
+//     become export.Secondary ("D"). The cost only chooses among cubes
+//     that protect: a cheap cube that gives a narrower interval is never
+//     taken. When the cheapest cube hides a margin or a total (a cell of
+//     level 1 or more) not yet hidden, Protect looks for cubes that reach
+//     only lower levels and together protect the cell: cubes whose corners
+//     other than p are pairwise distinct move independently, so p can rise
+//     by the sum of their rises and fall by the sum of their falls (down
+//     to 0); taken cheapest first until min(value, Σ falls) + Σ rises ≥
+//     Required(value), they replace the single cube (nine retirements of
+//     a département whose territories count one to three each are
+//     protected by cubes through several territories, not by the
+//     département's grand total). A cube pairing p with the total on every
 //     dimension where p is not a total moves all its corners the same way
 //     and leaves p unbounded above, so every primary cell gets one.
 //     A cell hidden before Protect (export.Secondary on entry: the same
@@ -82,7 +100,10 @@
 //     τ-Argus, restricted to what is published): a cell shared by two
 //     profiles is one cell, protected once at the threshold of the
 //     strictest profile that publishes it, so it is hidden in all or in
-//     none;
+//     none; each indicator is there with the breakdowns of the profiles
+//     that publish it only (a cell nobody publishes is no cell of the
+//     table: protecting it would take complementary cells, often totals,
+//     for nothing);
 //   - tables are protected one at a time with Protect (hypercubes: cheap,
 //     and certified per table), and cells hidden by a link enter their
 //     table's protection again as Secondary, until nothing changes: the

@@ -70,18 +70,36 @@ func Small(v float64, threshold int) bool {
 	return v > 0 && v < float64(threshold)
 }
 
+// topLevel is the highest level a cost tells apart: a cell with more
+// dimensions at their total (a table of five or more dimensions) counts
+// as of this level.
+const topLevel = 4
+
 // cost is the information lost by suppressing a set of cells, compared
-// lexicographically: margins first (totals are the most read figures),
-// then zero cells (suppressing a zero protects little), then the sum of
-// the values.
+// lexicographically: first the cells of the highest level (a cell's level
+// is the number of its dimensions at the total: the grand total of a
+// département is the most read figure, a margin by sex is read more than a
+// cell by sex and age), level by level down to the margins of one
+// dimension; then zero cells (suppressing a zero protects little, and a
+// hidden zero can only move up); then the sum of the values, so that of
+// two cubes of the same levels and zeros the one of smaller cells is taken
+// (τ-Argus weighs a cell by its value). Each cube taken still gives its
+// primary cell its whole protection interval (see Required): the cost only
+// chooses among the cubes that do.
+//
+// levels holds the count of cells of each level from 1 to topLevel in 16
+// bits each, level l at bits 16(l−1): compared as one number, it compares
+// the counts from the highest level down (a cube has at most 2^k ≤ 2^15
+// corners, so a count never carries into the next level's bits).
 type cost struct {
-	margins, zeros int
-	sum            float64
+	levels uint64
+	zeros  int
+	sum    float64
 }
 
 func (a cost) less(b cost) bool {
-	if a.margins != b.margins {
-		return a.margins < b.margins
+	if a.levels != b.levels {
+		return a.levels < b.levels
 	}
 	if a.zeros != b.zeros {
 		return a.zeros < b.zeros
@@ -95,7 +113,7 @@ func (t *Table) cellCost(i int) cost {
 	case t.suppressed(i):
 		return cost{}
 	case t.isMargin(i):
-		return cost{margins: 1, sum: t.Cells[i].Value}
+		return cost{levels: 1 << (16 * (t.level(i) - 1)), sum: t.Cells[i].Value}
 	case t.Cells[i].Value == 0:
 		return cost{zeros: 1}
 	}
@@ -103,7 +121,7 @@ func (t *Table) cellCost(i int) cost {
 }
 
 func (a cost) add(b cost) cost {
-	return cost{a.margins + b.margins, a.zeros + b.zeros, a.sum + b.sum}
+	return cost{a.levels + b.levels, a.zeros + b.zeros, a.sum + b.sum}
 }
 
 // breakDetermined is the safety net after the hypercubes: while the exact
@@ -190,9 +208,117 @@ func (h *hypercubes) cover(p int, need float64) error {
 	if best == nil {
 		return fmt.Errorf("no hypercube gives an interval %g wide", need)
 	}
+	if top := h.highest(best); top >= 1 {
+		if cells := h.combine(p, co, need, top); cells != nil {
+			best = cells
+		}
+	}
 	for _, i := range best {
 		if !t.suppressed(i) {
 			t.Cells[i].Status = export.Secondary
+		}
+	}
+	return nil
+}
+
+// highest is the highest level (see Table.level) of the cells not yet
+// hidden among cells, -1 when all are.
+func (h *hypercubes) highest(cells []int) int {
+	top := -1
+	for _, i := range cells {
+		if !h.t.suppressed(i) {
+			top = max(top, h.t.level(i))
+		}
+	}
+	return top
+}
+
+// combine looks for cubes that together protect cell p (at position co)
+// without hiding any cell of level top or above, the level the cheapest
+// single cube reaches (a margin, the grand total): several cubes whose
+// corners other than p are pairwise distinct move independently, so p can
+// rise by the sum of their rises and fall by the sum of their falls (down
+// to 0), and its interval is at least min(value, Σ falls) + Σ rises wide.
+// Cubes are taken cheapest first. It returns the cells of the cubes taken,
+// or nil when they cannot reach need.
+func (h *hypercubes) combine(p int, co []int, need float64, top int) []int {
+	t := h.t
+	type cube struct {
+		cost     cost
+		up, down float64
+		cells    []int
+	}
+	var cands []cube
+	for d := range h.k {
+		h.choice[d] = 0
+	}
+	for {
+		ok := true
+		var c cost
+		up, down := math.Inf(1), math.Inf(1)
+		for m := range h.corners {
+			off, sign := 0, 1.0
+			for d := range h.k {
+				q := co[d]
+				if m&(1<<d) != 0 {
+					q = h.alt[d][h.choice[d]]
+					if co[d] != 0 && q != 0 {
+						sign = -sign
+					}
+				}
+				off += q * t.strides[d]
+			}
+			h.offsets[m] = off
+			i := t.grid[off]
+			if !t.suppressed(i) && t.level(i) >= top {
+				ok = false
+				break
+			}
+			if v := t.Cells[i].Value; sign > 0 {
+				down = math.Min(down, v)
+			} else {
+				up = math.Min(up, v)
+			}
+			c = c.add(t.cellCost(i))
+		}
+		if ok && up+down >= 1 {
+			cands = append(cands, cube{c, up, down, h.cellsOfCube(nil)})
+		}
+		if !h.next() {
+			break
+		}
+	}
+	slices.SortStableFunc(cands, func(a, b cube) int {
+		switch {
+		case a.cost.less(b.cost):
+			return -1
+		case b.cost.less(a.cost):
+			return 1
+		}
+		return 0
+	})
+	used := map[int]bool{}
+	var out []int
+	up, down := 0.0, 0.0
+	v := t.Cells[p].Value
+	for _, c := range cands {
+		free := true
+		for _, i := range c.cells {
+			if i != p && used[i] {
+				free = false
+				break
+			}
+		}
+		if !free {
+			continue
+		}
+		for _, i := range c.cells {
+			used[i] = true
+		}
+		out = append(out, c.cells...)
+		up, down = up+c.up, down+c.down
+		if math.Min(v, down)+up >= need {
+			return out
 		}
 	}
 	return nil

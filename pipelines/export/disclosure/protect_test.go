@@ -154,3 +154,83 @@ func TestBreakDetermined(t *testing.T) {
 		}
 	}
 }
+
+// TestProtectSparesTotals: complementary cells are taken from the lowest
+// levels first. Children by sex × age at threshold 11, one of unknown sex
+// and age: the cheapest cubes of the three cells of 1 take a margin by
+// sex and zeros, not the grand total (683), which a cost counting every
+// margin alike, then zeros, took.
+func TestProtectSparesTotals(t *testing.T) {
+	tb := build(t, []string{"sex", "age"},
+		[][]string{{"F", "M", "NR"}, {"0-5", "6-10", "11-15", "16-17", "18-20", "unborn"}},
+		[]float64{
+			94, 87, 93, 34, 5, 0,
+			95, 99, 116, 50, 9, 0,
+			0, 0, 0, 0, 0, 1,
+		})
+	if err := Protect(tb, 11); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range tb.Cells {
+		if c.Key[0] == export.Total && c.Key[1] == export.Total && c.Status != export.Free {
+			t.Errorf("the grand total %g is hidden (%v)", c.Value, c.Status)
+		}
+		if tb.isMargin(i) && c.Value >= 11 && c.Status != export.Free {
+			t.Logf("margin %s = %g hidden", tb.Key(i), c.Value)
+		}
+	}
+	exp, err := Audit(tb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range exp {
+		t.Error(e)
+	}
+}
+
+// TestProtectCombinesCubes: foster carers leaving, by territory × reason,
+// the territories' cells published at threshold 5 and the département's
+// at 11. No single cube protects the département's 9 retirements (its
+// territories' cells are all tiny) but the one through the grand total;
+// cubes through distinct territories and reasons, taken together, give it
+// an interval 9 wide, and the grand total (35) stays published.
+func TestProtectCombinesCubes(t *testing.T) {
+	reasons := []string{"other", "death", "resignation", "dismissal", "retirement"}
+	territories := []string{"ARR", "ART", "AUD", "BOU", "CAL", "HEN", "LEN", "MON", "TER"}
+	tb := build(t, []string{"territory", "reason"}, [][]string{territories, reasons}, []float64{
+		2, 0, 0, 1, 1,
+		0, 0, 3, 1, 3,
+		2, 0, 0, 0, 1,
+		2, 0, 0, 0, 2,
+		0, 0, 2, 1, 1,
+		1, 0, 1, 0, 1,
+		0, 1, 5, 1, 0,
+		0, 0, 1, 1, 0,
+		0, 0, 1, 0, 0,
+	})
+	for i := range tb.Cells {
+		if c := &tb.Cells[i]; c.Key[0] == export.Total && Small(c.Value, 11) {
+			c.Status = export.Primary // the département's cells, at 11
+		}
+	}
+	if err := Protect(tb, 5); err != nil {
+		t.Fatal(err)
+	}
+	hidden := 0
+	for _, c := range tb.Cells {
+		if c.Status != export.Free {
+			hidden++
+		}
+		if c.Key[0] == export.Total && c.Key[1] == export.Total && c.Status != export.Free {
+			t.Errorf("the grand total %g is hidden", c.Value)
+		}
+	}
+	exp, err := Audit(tb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range exp {
+		t.Error(e)
+	}
+	t.Logf("%d of %d cells hidden", hidden, len(tb.Cells))
+}

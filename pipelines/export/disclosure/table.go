@@ -220,6 +220,18 @@ func (t *Table) isMargin(i int) bool {
 	return false
 }
 
+// level is the number of dimensions along which cell i is the total
+// (at most topLevel).
+func (t *Table) level(i int) int {
+	n := 0
+	for _, p := range t.coords[i] {
+		if p == 0 {
+			n++
+		}
+	}
+	return min(n, topLevel)
+}
+
 func (t *Table) suppressed(i int) bool { return t.Cells[i].Status != export.Free }
 
 func (t *Table) checkBuilt() error {

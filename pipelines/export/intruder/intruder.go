@@ -4,7 +4,11 @@
 // public populations, and knows that counts are whole numbers. It is the
 // audit of the disclosure control (pipelines/export/disclosure and
 // pipelines/export/profile), and shares no code with it: it reads only
-// the published rows and the declarations (indicators.Catalogue).
+// the published rows and the declarations (indicators.Catalogue). It reads
+// them as a recipient does: Parquet or Arrow files (ReadProfile), and the
+// observatoire-layout workbook itself (ReadWorkbook, the odas profile's
+// only file), with a reader of its own, written from the sheets, not from
+// the writer's code.
 //
 // What the intruder knows, as one system of linear constraints over the
 // cells (indicator, département, year, territory, breakdowns):

@@ -133,3 +133,50 @@ func TestStrictestThreshold(t *testing.T) {
 		t.Errorf("c B b = 10 primary at threshold 5")
 	}
 }
+
+// TestUnionHoldsWhatIsPublished: of the union of two profiles, each
+// indicator keeps the breakdowns of the profiles that publish it. c is
+// published by a profile without territories only: its territories'
+// cells, which nobody publishes, leave the union, and with them the
+// complementary cells they would have taken; f, published by the one
+// with every breakdown, keeps its rows. A share declared as cells of c
+// keeps c's territories when the share is published by territory.
+func TestUnionHoldsWhatIsPublished(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		wide          []string // the indicators of the profile with every breakdown
+		cTerritories  bool
+		withShareLink bool
+	}{
+		{"c by département only", []string{"f", "p"}, false, false},
+		{"c by territory in the other profile", []string{"c", "f", "p"}, true, false},
+		{"the share of c published by territory", []string{"s", "f", "p"}, true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ds, sys := linkedFixture(t)
+			wide := configs.Export{Name: "wide", Audience: "external", Threshold: 5, Indicators: tc.wide}
+			dep := configs.Export{Name: "dep", Audience: "external", Threshold: 5, Indicators: []string{"c"}, Breakdowns: []string{"mode"}}
+			links := map[string]indicators.Links{}
+			if tc.withShareLink {
+				links = sys.links
+			}
+			before := len(ds.Rows)
+			published(ds, []configs.Export{wide, dep}, links)
+			territories, others := 0, 0
+			for _, r := range ds.Rows {
+				switch {
+				case r.Indicator == "c" && r.Territory != export.Total:
+					territories++
+				case r.Indicator != "c":
+					others++
+				}
+			}
+			if got := territories > 0; got != tc.cTerritories {
+				t.Errorf("c keeps %d territory cells, want some: %t", territories, tc.cTerritories)
+			}
+			if others != 7 {
+				t.Errorf("%d rows of the other indicators, want 7 (of %d)", others, before)
+			}
+		})
+	}
+}

@@ -29,6 +29,7 @@ func protectTogether(v *values, profiles []configs.Export, ready func(configs.Ex
 	}
 	union := unionOf(profiles)
 	ds := v.of(union)
+	published(ds, profiles, v.links)
 	sys := &system{links: v.links, threshold: strictest(ds, profiles)}
 	if err := protect(ds, sys); err != nil {
 		return fmt.Errorf("disclosure control (%s): %w", union.Name, err)
@@ -37,6 +38,117 @@ func protectTogether(v *values, profiles []configs.Export, ready func(configs.Ex
 		ready(p, cut(ds, union, p))
 	}
 	return nil
+}
+
+// published narrows ds, the union of profiles, in place to the cells some
+// profile publishes: each indicator keeps the breakdowns of the profiles
+// that publish it, not those of the union (the crip counts, which no
+// profile publishes by territory, lose the territory). A cell nobody
+// publishes is unknown to every reader: protecting it as a cell of the
+// table would only take complementary cells, often the totals, to hide
+// what is not shown. An indicator that a share or rate declares as its
+// numerator or denominator keeps the breakdowns of that share too, and
+// those the declaration fixes, so that the cells the share gives stay in
+// the tables.
+func published(ds *export.Dataset, profiles []configs.Export, links map[string]indicators.Links) {
+	if len(profiles) < 2 {
+		return
+	}
+	type need struct {
+		all  bool
+		dims map[string]bool // "territory" too
+	}
+	needs := map[string]*need{}
+	add := func(id string, breakdowns []string) {
+		n := needs[id]
+		if n == nil {
+			n = &need{dims: map[string]bool{}}
+			needs[id] = n
+		}
+		if breakdowns == nil {
+			n.all = true
+		}
+		for _, b := range breakdowns {
+			n.dims[b] = true
+		}
+	}
+	for _, ind := range ds.Indicators {
+		for _, p := range profiles {
+			if selected(p.Indicators, ind.ID) {
+				add(ind.ID, p.Breakdowns)
+			}
+		}
+	}
+	// A share's cells: the breakdowns of the share and the fixed ones. A
+	// share may refer to a share: repeat until nothing grows (at most as
+	// many rounds as links).
+	for range len(links) + 1 {
+		grew := false
+		for id, l := range links {
+			from := needs[id]
+			if from == nil {
+				continue
+			}
+			for _, ref := range []*indicators.Ref{l.Numerator, l.Denominator} {
+				if ref == nil || needs[ref.ID] == nil {
+					continue
+				}
+				to := needs[ref.ID]
+				if from.all && !to.all {
+					to.all, grew = true, true
+				}
+				for d := range from.dims {
+					if !to.dims[d] {
+						to.dims[d], grew = true, true
+					}
+				}
+				for d := range ref.Fixed {
+					if !to.dims[d] {
+						to.dims[d], grew = true, true
+					}
+				}
+			}
+		}
+		if !grew {
+			break
+		}
+	}
+	scopes := map[string]*scope{}
+	narrowed := false
+	for i, ind := range ds.Indicators {
+		n := needs[ind.ID]
+		if n == nil || n.all {
+			continue
+		}
+		bs := make([]string, 0, len(n.dims))
+		for d := range n.dims {
+			bs = append(bs, d)
+		}
+		sc := newScope(bs)
+		if sc.all {
+			continue
+		}
+		scopes[ind.ID] = sc
+		ds.Indicators[i] = sc.indicator(ind)
+		narrowed = true
+	}
+	if !narrowed {
+		return
+	}
+	// Rows keep their Dims (a breakdown an indicator no longer carries is
+	// its total there, which cell keys leave out): only rows are dropped.
+	out := ds.Rows[:0]
+	for start, end := range export.Runs(ds.Rows, export.SameIndicator) {
+		sc := scopes[ds.Rows[start].Indicator]
+		for i := start; i < end; i++ {
+			if sc == nil || sc.in(&ds.Rows[i]) {
+				out = append(out, ds.Rows[i])
+			}
+		}
+	}
+	clear(ds.Rows[len(out):])
+	ds.Rows = out
+	ds.Dimensions = dimensions(ds.Indicators)
 }
 
 // strictest returns, for each row of ds (the union of profiles), the

@@ -6,9 +6,11 @@
 // the protection costs each profile: the cells it hides and the share of
 // the counts they carry.
 //
-// The profiles whose only format is a workbook are also written as
-// Parquet files: the same protected rows, every one of which the workbook
-// shows (a superset of what it prints, never less).
+// A profile whose only format is an observatoire-layout workbook (odas)
+// is read from its workbook (intruder.ReadWorkbook): what its recipient
+// reads. One whose only format is a DREES-layout workbook is also written
+// as Parquet files: the same protected rows, every one of which the
+// workbook shows (a superset of what it prints, never less).
 package owner
 
 import (
@@ -37,6 +39,12 @@ type Loss struct {
 	// DepTotals and DepTotalsHidden: the département totals of counts
 	// (territory and every breakdown "Ensemble"), the most read figures.
 	DepTotals, DepTotalsHidden int
+	// DepTotalsLarge and DepTotalsLargeHidden: those of them at least
+	// the highest threshold of the external profiles (a small count is
+	// hidden as such: only larger ones can be spared).
+	DepTotalsLarge, DepTotalsLargeHidden int
+	// HiddenTotals names the hidden département totals and their values.
+	HiddenTotals []string `json:"-"`
 }
 
 // Share is HiddenSum / Total.
@@ -71,7 +79,7 @@ func Audit(ctx context.Context, db *sql.DB, cfg *configs.Config, cat *indicators
 		if p.Audience != "external" {
 			continue
 		}
-		if !slices.Contains(p.Formats, "parquet") && !slices.Contains(p.Formats, "feather") {
+		if !slices.Contains(p.Formats, "parquet") && !slices.Contains(p.Formats, "feather") && !readsWorkbook(p) {
 			p.Formats = append(slices.Clone(p.Formats), "parquet")
 		}
 		c.Exports = append(c.Exports, p)
@@ -80,6 +88,10 @@ func Audit(ctx context.Context, db *sql.DB, cfg *configs.Config, cat *indicators
 		return nil, fmt.Errorf("owner: no external profile to audit")
 	}
 	rep := &Report{}
+	highest := 0
+	for _, p := range c.Exports {
+		highest = max(highest, p.Threshold)
+	}
 	start := time.Now()
 	w := &profile.Writer{Config: &c}
 	publish, err := w.Write(ctx, db, runID, "audit", nil)
@@ -104,13 +116,18 @@ func Audit(ctx context.Context, db *sql.DB, cfg *configs.Config, cat *indicators
 		if err != nil {
 			return nil, err
 		}
-		rows, err := intruder.ReadProfile(folder)
+		var rows []export.Row
+		if readsWorkbook(p) {
+			rows, err = intruder.ReadWorkbook(filepath.Join(folder, p.Name+".xlsx"), cfg.Departement)
+		} else {
+			rows, err = intruder.ReadProfile(folder)
+		}
 		if err != nil {
 			return nil, err
 		}
 		att.Add(p.Name, p.Threshold, rows)
 		rep.Profiles = append(rep.Profiles, p.Name)
-		rep.Loss = append(rep.Loss, loss(p.Name, rows, truth, cat))
+		rep.Loss = append(rep.Loss, loss(p.Name, rows, truth, cat, highest))
 	}
 	start = time.Now()
 	res, err := att.Run(truth)
@@ -138,6 +155,14 @@ func Audit(ctx context.Context, db *sql.DB, cfg *configs.Config, cat *indicators
 	return rep, nil
 }
 
+// readsWorkbook reports whether the audit reads profile p's workbook
+// itself (intruder.ReadWorkbook): an observatoire-layout workbook with
+// neither Parquet nor Arrow files beside it.
+func readsWorkbook(p configs.Export) bool {
+	return slices.Contains(p.Formats, "xlsx") && p.Layout != "drees" &&
+		!slices.Contains(p.Formats, "parquet") && !slices.Contains(p.Formats, "feather")
+}
+
 // Truth reads every indicator's true numerators from the warehouse, as
 // the data owner knows them.
 func Truth(ctx context.Context, db *sql.DB, runID int64) (map[intruder.Cell]float64, error) {
@@ -153,7 +178,7 @@ func Truth(ctx context.Context, db *sql.DB, runID int64) (map[intruder.Cell]floa
 	return out, nil
 }
 
-func loss(name string, rows []export.Row, truth map[intruder.Cell]float64, cat *indicators.Catalogue) Loss {
+func loss(name string, rows []export.Row, truth map[intruder.Cell]float64, cat *indicators.Catalogue, highest int) Loss {
 	l := Loss{Profile: name}
 	for i := range rows {
 		r := &rows[i]
@@ -176,8 +201,16 @@ func loss(name string, rows []export.Row, truth map[intruder.Cell]float64, cat *
 		}
 		if d.Unit == "count" && c.Territory == export.Total && c.Dims == "" {
 			l.DepTotals++
+			large := v >= float64(highest)
+			if large {
+				l.DepTotalsLarge++
+			}
 			if hidden {
 				l.DepTotalsHidden++
+				l.HiddenTotals = append(l.HiddenTotals, fmt.Sprintf("%s = %g", c, v))
+				if large {
+					l.DepTotalsLargeHidden++
+				}
 			}
 		}
 	}
@@ -190,8 +223,8 @@ func (r *Report) Summary() []string {
 	out := []string{fmt.Sprintf("strong audit of %v: %d hidden cells (%d primary), %d constraints in %d parts (largest %d hidden cells); recovered exactly %d, primary narrowed %d; %d constraints the data break left out; attack %s",
 		r.Profiles, r.Hidden, r.Primary, res.Constraints, res.Components, res.Largest, r.Recovered, r.Narrowed, len(res.Dropped), r.Attack.Round(time.Millisecond))}
 	for _, l := range r.Loss {
-		out = append(out, fmt.Sprintf("  %s: %d of %d cells hidden (%.1f %%), carrying %.2f %% of the counts; %d of %d département totals hidden",
-			l.Profile, l.Hidden, l.Cells, 100*float64(l.Hidden)/float64(max(1, l.Cells)), 100*l.Share(), l.DepTotalsHidden, l.DepTotals))
+		out = append(out, fmt.Sprintf("  %s: %d of %d cells hidden (%.1f %%), carrying %.2f %% of the counts; %d of %d département totals hidden, %d of the %d not small",
+			l.Profile, l.Hidden, l.Cells, 100*float64(l.Hidden)/float64(max(1, l.Cells)), 100*l.Share(), l.DepTotalsHidden, l.DepTotals, l.DepTotalsLargeHidden, l.DepTotalsLarge))
 	}
 	return out
 }
