@@ -1,0 +1,23 @@
+-- AED and AEMO at 31/12, as the DREES enquête Aide sociale counts its
+-- actions éducatives: a child with an AED and an AEMO counts once in
+-- each, and "Ensemble" is their sum (the measures, not the children).
+WITH f AS (
+    SELECT f.dep, f.year, f.territory, f.provisional, f.aed, f.aemo, s.sex, s.age_band
+    FROM core.ase_frames f
+    JOIN core.ase_situation s USING (dep, year, child_id)
+    WHERE s.age_band IS NOT NULL AND (f.aed OR f.aemo)
+),
+k AS (
+    SELECT dep, year, territory, provisional, sex, age_band, 'AED' AS kind FROM f WHERE aed
+    UNION ALL
+    SELECT dep, year, territory, provisional, sex, age_band, 'AEMO' FROM f WHERE aemo
+)
+SELECT dep, year AS period,
+       coalesce(territory, 'Ensemble') AS territory,
+       coalesce(kind, 'Ensemble') AS category,
+       coalesce(sex, 'Ensemble') AS sex,
+       coalesce(age_band, 'Ensemble') AS age_band,
+       count(*) AS numerator,
+       CASE WHEN bool_or(provisional) THEN 'provisional' ELSE 'final' END AS status
+FROM k
+GROUP BY dep, year, CUBE (territory, kind, sex, age_band)
