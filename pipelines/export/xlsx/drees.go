@@ -11,10 +11,15 @@ package xlsx
 //     mineurs, de jeunes majeurs, pupilles de l'État, accueils d'urgence et
 //     mises à l'abri; décisions judiciaires: placements à l'ASE par le
 //     juge, placements directs par le juge, tutelles et délégations
-//     d'autorité parentale), with their sub-totals and total, by mode
-//     d'hébergement in columns (familles d'accueil, établissements,
-//     adolescents et jeunes majeurs autonomes, autres modes, non renseigné):
-//     indicators drees_accueil_decision and drees_accueil_cadre;
+//     d'autorité parentale), and their total, by mode d'hébergement in
+//     columns (familles d'accueil, établissements, adolescents et jeunes
+//     majeurs autonomes, autres modes, non renseigné): indicator
+//     drees_accueil_decision. The frames head their decisions without a
+//     sub-total of their own: a sub-total published beside its decisions
+//     is a cell the protection would have to know as the sum of theirs
+//     (an identity between tables), and one hidden where its decisions
+//     are zeros the warehouse leaves out is a zero anyone works out (the
+//     strong audit found six such cells when it was tried);
 //   - « Accueillis par sexe et âge », « Jeunes majeurs (APJM) », « Suivis
 //     par sexe et âge » — age bands in lines, boys, girls and both in
 //     columns (ase_children_accueil, ase_apjm, ase_children_followed);
@@ -50,7 +55,6 @@ import (
 // The indicators the survey's tables are made of.
 const (
 	dreesDecision = "drees_accueil_decision"
-	dreesCadre    = "drees_accueil_cadre"
 	dreesAED      = "drees_actions_educatives"
 )
 
@@ -73,7 +77,8 @@ type dreesSheet struct {
 }
 
 // dreesLine is a line of a table: its cells are those of indicator ind
-// with the breakdowns dims plus the column's.
+// with the breakdowns dims plus the column's; a line without ind is a
+// heading of the lines under it.
 type dreesLine struct {
 	label  string
 	ind    string
@@ -276,7 +281,7 @@ func dreesSheets(ds *export.Dataset, x *dreesIndex) []dreesSheet {
 			continue
 		}
 		if id == dreesDecision {
-			add(decisionSheet(ind, decl[dreesCadre], x))
+			add(decisionSheet(ind, x))
 			continue
 		}
 		add(crossSheet(ind, x, dreesSheetNames[id], dreesTitles[id]))
@@ -296,18 +301,13 @@ func dreesSheets(ds *export.Dataset, x *dreesIndex) []dreesSheet {
 }
 
 // decisionSheet is the survey's table of the children accueillis by
-// decision (lines, with the frames' sub-totals when cadre is in the
-// dataset) and mode d'hébergement (columns).
-func decisionSheet(dec, cadre *export.Indicator, x *dreesIndex) dreesSheet {
+// decision (lines, under the heading of their frame) and mode
+// d'hébergement (columns).
+func decisionSheet(dec *export.Indicator, x *dreesIndex) dreesSheet {
 	sh := dreesSheet{name: dreesSheetNames[dec.ID], title: dreesTitles[dec.ID], inds: []*export.Indicator{dec}, head: "Décision"}
-	if cadre != nil {
-		sh.inds = append(sh.inds, cadre)
-	}
 	var listed []string
 	for _, fr := range dreesFrames {
-		if cadre != nil {
-			sh.lines = append(sh.lines, dreesLine{label: fr.label, ind: cadre.ID, dims: map[string]string{"category": fr.label}})
-		}
+		sh.lines = append(sh.lines, dreesLine{label: fr.label})
 		for _, d := range fr.decisions {
 			sh.lines = append(sh.lines, dreesLine{label: d, ind: dec.ID, dims: map[string]string{"category": d}, detail: true})
 		}
@@ -532,6 +532,9 @@ func writeDreesSheet(f *excelize.File, st *styles, indent int, ds *export.Datase
 			}
 			cells := []any{excelize.Cell{StyleID: style, Value: l.label}}
 			for _, c := range sh.cols {
+				if l.ind == "" {
+					break // a heading
+				}
 				dims := maps.Clone(l.dims)
 				maps.Copy(dims, c.dims)
 				cell, err := dreesCell(st, x.row(l.ind, b, dims), unitOf(sh.inds, l.ind))

@@ -75,9 +75,6 @@ func dreesFixture() *export.Dataset {
 				Unit:       "count", Numerator: "Enfants accueillis", ReferenceDate: "31 décembre de N",
 				Convention: "Accueil provisoire → accueils provisoires de mineurs ; assistant familial → familles d'accueil.",
 				Sources:    src, Breakdowns: []string{"category", "mode"}},
-			{ID: "drees_accueil_cadre", Label: "Enfants accueillis à l'ASE par type de décision et mode d'hébergement", Family: "ase",
-				Definition: "Les sous-totaux par type de décision.", Unit: "count", Numerator: "Enfants accueillis",
-				ReferenceDate: "31 décembre de N", Sources: src, Breakdowns: []string{"category", "mode"}},
 			{ID: "ase_children_accueil", Label: "Enfants accueillis à l'ASE", Family: "ase",
 				Definition: "Enfants et jeunes majeurs (0-20 ans) ayant au moins une mesure d'accueil en cours au 31 décembre.",
 				Unit:       "count", Numerator: "Enfants accueillis", ReferenceDate: "31 décembre de N",
@@ -111,16 +108,6 @@ func dreesFixture() *export.Dataset {
 		"Tutelles et délégations d'autorité parentale|Familles d'accueil":                5,
 	}, "Accueils provisoires de jeunes majeurs|Familles d'accueil", "Accueils provisoires de jeunes majeurs|Adolescents et jeunes majeurs autonomes",
 		"Placements à l'ASE par le juge|Familles d'accueil", "Placements à l'ASE par le juge|Adolescents et jeunes majeurs autonomes")
-	ds.Rows = cube(ds.Rows, "drees_accueil_cadre", 2024, export.Provisional, cm, map[string]float64{
-		"Décisions administratives|Familles d'accueil":                      21,
-		"Décisions administratives|Établissements":                          15,
-		"Décisions administratives|Adolescents et jeunes majeurs autonomes": 9,
-		"Décisions judiciaires|Familles d'accueil":                          45,
-		"Décisions judiciaires|Établissements":                              35,
-		"Décisions judiciaires|Adolescents et jeunes majeurs autonomes":     2,
-		"Décisions judiciaires|Autres modes d'hébergement":                  9,
-	}, "Décisions administratives|Familles d'accueil", "Décisions administratives|Adolescents et jeunes majeurs autonomes",
-		"Décisions judiciaires|Familles d'accueil", "Décisions judiciaires|Adolescents et jeunes majeurs autonomes")
 	sa := []string{"sex", "age_band"}
 	ds.Rows = cube(ds.Rows, "ase_children_accueil", 2023, export.Final, sa, map[string]float64{
 		"M|0-5 ans": 9, "M|6-10 ans": 12, "M|11-15 ans": 24, "M|16-17 ans": 13, "M|18-20 ans": 10,
@@ -169,7 +156,7 @@ func findLine(rows [][]string, heading, label string) []string {
 
 // TestDreesSurveyTables: the workbook holds the tables of the DREES
 // enquête Aide sociale (volet ASE), with the detail the profile declares:
-// decisions × modes d'hébergement with the frames' sub-totals, sexes and
+// decisions × modes d'hébergement under their frames, sexes and
 // age bands, AED and AEMO; hidden cells are "s", combinations left out 0.
 func TestDreesSurveyTables(t *testing.T) {
 	f, _ := build(t, dreesFixture(), Drees)
@@ -184,17 +171,17 @@ func TestDreesSurveyTables(t *testing.T) {
 		want  []string
 	}{
 		{"Décision", []string{"Familles d'accueil", "Établissements", "Adolescents et jeunes majeurs autonomes", "Autres modes d'hébergement", "Ensemble"}},
-		{"Décisions administratives", []string{"s", "15", "s", "0", "45"}},
+		{"Décisions administratives", nil},
 		{"Accueils provisoires de mineurs", []string{"12", "8", "0", "0", "20"}},
 		{"Accueils provisoires de jeunes majeurs", []string{"s", "0", "s", "0", "12"}},
 		{"Pupilles de l'État", []string{"6", "0", "0", "0", "6"}},
-		{"Décisions judiciaires", []string{"s", "35", "s", "9", "91"}},
+		{"Décisions judiciaires", nil},
 		{"Placements directs par le juge", []string{"0", "0", "0", "9", "9"}},
 		{"Tutelles et délégations d'autorité parentale", []string{"5", "0", "0", "0", "5"}},
 		{"Ensemble des enfants accueillis", []string{"66", "50", "11", "9", "136"}},
 	} {
 		got := findLine(dec, "Au 31 décembre 2024 (p : provisoire)", tt.label)
-		if got == nil || !slices.Equal(got[1:], tt.want) {
+		if got == nil || !slices.Equal(got[1:], tt.want) && (len(got) > 1 || tt.want != nil) {
 			t.Errorf("decision table, %s = %q, want %q", tt.label, got, tt.want)
 		}
 	}

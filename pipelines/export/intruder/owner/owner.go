@@ -6,9 +6,11 @@
 // the protection costs each profile: the cells it hides and the share of
 // the counts they carry.
 //
-// The profiles whose only format is a workbook are also written as
-// Parquet files: the same protected rows, every one of which the workbook
-// shows (a superset of what it prints, never less).
+// A profile whose only file is a workbook in the Drees layout is read
+// from that workbook (intruder.ReadDreesWorkbook). The other profiles
+// whose only format is a workbook are also written as Parquet files: the
+// same protected rows, every one of which the workbook shows (a superset
+// of what it prints, never less).
 package owner
 
 import (
@@ -71,7 +73,7 @@ func Audit(ctx context.Context, db *sql.DB, cfg *configs.Config, cat *indicators
 		if p.Audience != "external" {
 			continue
 		}
-		if !slices.Contains(p.Formats, "parquet") && !slices.Contains(p.Formats, "feather") {
+		if !slices.Contains(p.Formats, "parquet") && !slices.Contains(p.Formats, "feather") && !dreesWorkbook(p) {
 			p.Formats = append(slices.Clone(p.Formats), "parquet")
 		}
 		c.Exports = append(c.Exports, p)
@@ -104,7 +106,13 @@ func Audit(ctx context.Context, db *sql.DB, cfg *configs.Config, cat *indicators
 		if err != nil {
 			return nil, err
 		}
-		rows, err := intruder.ReadProfile(folder)
+		var rows []export.Row
+		if dreesWorkbook(p) {
+			// The DREES workbook itself, as its recipient reads it.
+			rows, err = intruder.ReadDreesWorkbook(filepath.Join(folder, p.Name+".xlsx"), cat, cfg.Departement)
+		} else {
+			rows, err = intruder.ReadProfile(folder)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -136,6 +144,12 @@ func Audit(ctx context.Context, db *sql.DB, cfg *configs.Config, cat *indicators
 		}
 	}
 	return rep, nil
+}
+
+// dreesWorkbook reports whether the audit reads profile p from its
+// workbook in the Drees layout (its only file) rather than from Parquet.
+func dreesWorkbook(p configs.Export) bool {
+	return p.Layout == "drees" && slices.Equal(p.Formats, []string{"xlsx"})
 }
 
 // Truth reads every indicator's true numerators from the warehouse, as
