@@ -1,11 +1,15 @@
--- AED and AEMO at 31/12, as the DREES enquête Aide sociale counts its
--- actions éducatives: a child with an AED and an AEMO counts once in
--- each, and "Ensemble" is their sum (the measures, not the children).
+-- AED and AEMO of minors at 31/12, as the DREES enquête Aide sociale
+-- counts its actions éducatives: a child with an AED and an AEMO counts
+-- once in each, and "Ensemble" is their sum (the measures, not the
+-- children). Minors only: each kind's total is then the numerator of
+-- ase_aed_aemo_rate, the same cell; with the 18-20 year olds, the
+-- minors' sub-total would be a margin the protection does not know (the
+-- strong audit recovered 8 cells at département scale that way).
 WITH f AS (
     SELECT f.dep, f.year, f.territory, f.provisional, f.aed, f.aemo, s.sex, s.age_band
     FROM core.ase_frames f
     JOIN core.ase_situation s USING (dep, year, child_id)
-    WHERE s.age_band IS NOT NULL AND (f.aed OR f.aemo)
+    WHERE f.age BETWEEN 0 AND 17 AND s.age_band IS NOT NULL AND (f.aed OR f.aemo)
 ),
 k AS (
     SELECT dep, year, territory, provisional, sex, age_band, 'AED' AS kind FROM f WHERE aed

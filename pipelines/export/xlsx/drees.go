@@ -130,7 +130,7 @@ var (
 		dreesDecision:           "Enfants accueillis à l'ASE au 31 décembre, selon la décision et le mode d'hébergement",
 		"ase_children_accueil":  "Enfants accueillis à l'ASE au 31 décembre, par sexe et tranche d'âge",
 		"ase_apjm":              "Jeunes majeurs accueillis en accueil provisoire jeune majeur (APJM) au 31 décembre, par sexe et tranche d'âge",
-		dreesAED:                "Actions éducatives en cours au 31 décembre (AED, AEMO), par sexe et tranche d'âge",
+		dreesAED:                "Actions éducatives des mineurs en cours au 31 décembre (AED, AEMO), par sexe et tranche d'âge",
 		"ase_children_followed": "Enfants suivis au 31 décembre, toutes mesures confondues (sans doubles comptes), par sexe et tranche d'âge",
 	}
 	// dreesOrder is the order of the survey's tables; other indicators
