@@ -464,12 +464,12 @@ func TestDreesTerritories(t *testing.T) {
 		t.Errorf("sex F is a column, not a line: %q", got)
 	}
 	share := f.GetSheetList()[1]
-	for _, r := range sheetRows(t, f, share) {
-		if len(r) > 1 && r[0] == "Ensemble" {
-			if got := numFmt(t, f, share, "B"+strconv.Itoa(slices.IndexFunc(sheetRows(t, f, share), func(x []string) bool { return len(x) > 1 && x[0] == "Ensemble" })+1)); got != "0.0\"\u00a0%\"" {
-				t.Errorf("share format = %q", got)
-			}
-		}
+	line := slices.IndexFunc(sheetRows(t, f, share), func(r []string) bool { return len(r) > 1 && r[0] == "Ensemble" })
+	if line < 0 {
+		t.Fatalf("%s: no Ensemble line", share)
+	}
+	if got := numFmt(t, f, share, "B"+strconv.Itoa(line+1)); got != "0.0\"\u00a0%\"" {
+		t.Errorf("share format = %q", got)
 	}
 }
 
