@@ -1,6 +1,11 @@
 package xlsx
 
 import (
+	"bytes"
+	"encoding/csv"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -320,6 +325,62 @@ func TestWholeWords(t *testing.T) {
 	} {
 		if got := wholeWords(tt.in, maxSheetName); got != tt.want {
 			t.Errorf("wholeWords(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestDreesLibreOfficeRoundTrip converts every sheet of the DREES
+// workbook to CSV with LibreOffice, an independent reader, when it is
+// installed: each sheet reads as excelize reads it, cell for cell.
+func TestDreesLibreOfficeRoundTrip(t *testing.T) {
+	soffice, err := exec.LookPath("soffice")
+	if err != nil {
+		t.Skip("soffice is not on PATH")
+	}
+	if testing.Short() {
+		t.Skip("slow: runs LibreOffice")
+	}
+	dir := t.TempDir()
+	f, data := build(t, dreesFixture(), Drees)
+	name := filepath.Join(dir, "drees.xlsx")
+	if err := os.WriteFile(name, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Filter options: comma, double quote, UTF-8, …, every sheet (-1,
+	// LibreOffice 7.2 and later: one file per sheet, "drees-<sheet>.csv").
+	cmd := exec.CommandContext(t.Context(), soffice, "--headless", "--norestore",
+		"-env:UserInstallation=file://"+filepath.Join(dir, "profile"),
+		"--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1", "--outdir", dir, name)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("soffice: %v\n%s", err, out)
+	}
+	for _, sheet := range f.GetSheetList() {
+		b, err := os.ReadFile(filepath.Join(dir, "drees-"+sheet+".csv"))
+		if err != nil {
+			t.Fatalf("LibreOffice did not convert sheet %s: %v", sheet, err)
+		}
+		got, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+		if err != nil {
+			t.Fatalf("%s: %v", sheet, err)
+		}
+		want, err := f.GetRows(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		trim := func(r []string) []string {
+			for len(r) > 0 && r[len(r)-1] == "" {
+				r = r[:len(r)-1]
+			}
+			return r
+		}
+		if len(got) != len(want) {
+			t.Errorf("%s: LibreOffice reads %d lines, excelize %d", sheet, len(got), len(want))
+			continue
+		}
+		for i := range want {
+			if g, w := trim(got[i]), trim(want[i]); !slices.Equal(g, w) {
+				t.Errorf("%s line %d: LibreOffice reads %q, excelize %q", sheet, i+1, g, w)
+			}
 		}
 	}
 }
