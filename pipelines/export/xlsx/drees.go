@@ -145,6 +145,8 @@ var (
 
 // dreesIndex finds a dataset's rows by cell.
 type dreesIndex struct {
+	dims   []string // the dataset's breakdowns, in the order keys name them
+	buf    []byte
 	rows   map[string]*export.Row
 	blocks map[string][]dreesBlock // indicator → its blocks
 	values map[string]map[string][]string
@@ -156,33 +158,40 @@ type dreesKey struct {
 	block dreesBlock
 }
 
-func cellID(ind, dep, territory string, period int, dims map[string]string) string {
-	var b strings.Builder
-	b.WriteString(ind)
-	b.WriteByte(0)
-	b.WriteString(dep)
-	b.WriteByte(0)
-	b.WriteString(territory)
-	b.WriteByte(0)
-	b.WriteString(strconv.Itoa(period))
-	for _, k := range slices.Sorted(maps.Keys(dims)) {
-		if v := dims[k]; v != export.Total {
-			b.WriteByte(0)
-			b.WriteString(k)
-			b.WriteByte('=')
-			b.WriteString(v)
+// key is the cell of indicator ind in block b whose breakdowns are those
+// of over, else of under (the total when neither has one), in x.buf.
+func (x *dreesIndex) key(ind string, b dreesBlock, over, under map[string]string) []byte {
+	k := append(x.buf[:0], ind...)
+	k = append(k, 0)
+	k = append(k, b.dep...)
+	k = append(k, 0)
+	k = append(k, b.territory...)
+	k = append(k, 0)
+	k = strconv.AppendInt(k, int64(b.period), 10)
+	for _, d := range x.dims {
+		v, ok := over[d]
+		if !ok {
+			v = under[d]
+		}
+		if v != "" && v != export.Total {
+			k = append(k, 0)
+			k = append(k, d...)
+			k = append(k, '=')
+			k = append(k, v...)
 		}
 	}
-	return b.String()
+	x.buf = k
+	return k
 }
 
 func newDreesIndex(ds *export.Dataset) *dreesIndex {
-	x := &dreesIndex{rows: map[string]*export.Row{}, blocks: map[string][]dreesBlock{}, values: map[string]map[string][]string{}, status: map[dreesKey]export.Status{}}
+	x := &dreesIndex{dims: ds.Dimensions, rows: make(map[string]*export.Row, len(ds.Rows)), blocks: map[string][]dreesBlock{},
+		values: map[string]map[string][]string{}, status: map[dreesKey]export.Status{}}
 	seen := map[string]map[dreesBlock]bool{}
 	for i := range ds.Rows {
 		r := &ds.Rows[i]
-		x.rows[cellID(r.Indicator, r.Dep, r.Territory, r.Period, r.Dims)] = r
 		b := dreesBlock{r.Dep, r.Territory, r.Period}
+		x.rows[string(x.key(r.Indicator, b, r.Dims, nil))] = r
 		if seen[r.Indicator] == nil {
 			seen[r.Indicator] = map[dreesBlock]bool{}
 			x.values[r.Indicator] = map[string][]string{}
@@ -203,8 +212,10 @@ func newDreesIndex(ds *export.Dataset) *dreesIndex {
 	return x
 }
 
-func (x *dreesIndex) row(ind string, b dreesBlock, dims map[string]string) *export.Row {
-	return x.rows[cellID(ind, b.dep, b.territory, b.period, dims)]
+// row is the row of the cell of ind in block b whose breakdowns are the
+// column's (col), else the line's, nil when the dataset leaves it out.
+func (x *dreesIndex) row(ind string, b dreesBlock, col, line map[string]string) *export.Row {
+	return x.rows[string(x.key(ind, b, col, line))]
 }
 
 // valuesOf lists the values of breakdown dim that ind's rows hold (the
@@ -535,9 +546,7 @@ func writeDreesSheet(f *excelize.File, st *styles, indent int, ds *export.Datase
 				if l.ind == "" {
 					break // a heading
 				}
-				dims := maps.Clone(l.dims)
-				maps.Copy(dims, c.dims)
-				cell, err := dreesCell(st, x.row(l.ind, b, dims), unitOf(sh.inds, l.ind))
+				cell, err := dreesCell(st, x.row(l.ind, b, c.dims, l.dims), unitOf(sh.inds, l.ind))
 				if err != nil {
 					return fmt.Errorf("%s %d %s: %w", b.territory, b.period, l.label, err)
 				}
