@@ -59,6 +59,9 @@ func TestReadDreesWorkbook(t *testing.T) {
 	add("drees_actions_educatives", 2024, export.Provisional, map[string]string{"category": "AEMO", "sex": "F", "age_band": "11-15 ans"}, 9, false)
 	add("drees_actions_educatives", 2024, export.Provisional, map[string]string{"category": "Ensemble", "sex": "Ensemble", "age_band": "Ensemble"}, 31, false)
 	add("ase_children_by_mode", 2024, export.Provisional, map[string]string{"mode": "Assistant familial"}, 0, true)
+	// A second département: its blocks name it.
+	ds.Rows = append(ds.Rows, export.Row{Indicator: "ase_children_accueil", Dep: "59", Period: 2023, Territory: export.Total,
+		Dims: sa("F", "11-15 ans"), Unit: export.Count, Status: export.Final, Value: export.Known(17), Numerator: export.Known(17)})
 
 	path := filepath.Join(t.TempDir(), "drees.xlsx")
 	out, err := os.Create(path)

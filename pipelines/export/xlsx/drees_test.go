@@ -384,3 +384,27 @@ func TestDreesLibreOfficeRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestDreesSeveralDepartements: a dataset of several départements (the
+// national demo) gets a block per département and year, each named.
+func TestDreesSeveralDepartements(t *testing.T) {
+	ds := dreesFixture()
+	n := len(ds.Rows)
+	for i := range n {
+		r := ds.Rows[i]
+		r.Dep = "59"
+		ds.Rows = append(ds.Rows, r)
+	}
+	f, _ := build(t, ds, Drees)
+	var headings []string
+	for _, r := range sheetRows(t, f, "Accueillis par sexe et âge") {
+		if len(r) > 0 && strings.Contains(r[0], "au 31 décembre 20") {
+			headings = append(headings, r[0])
+		}
+	}
+	want := []string{"Département 59 — au 31 décembre 2024 (p : provisoire)", "Département 59 — au 31 décembre 2023",
+		"Département 62 — au 31 décembre 2024 (p : provisoire)", "Département 62 — au 31 décembre 2023"}
+	if !slices.Equal(headings, want) {
+		t.Errorf("blocks %q, want %q", headings, want)
+	}
+}
