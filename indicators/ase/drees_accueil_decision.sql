@@ -1,9 +1,11 @@
+-- Département level only, as the survey asks (a territory breakdown
+-- would be protected for nothing, as a table one dimension larger).
 -- Children accueillis at 31/12 by the decision of their main accueil and
 -- its mode d'hébergement, in the categories of the DREES enquête Aide
 -- sociale (volet ASE). The main accueil is core.ase_situation's (the one
 -- whose mode ase_children_by_mode counts): accueil_nature is its nature.
 WITH a AS (
-    SELECT dep, year, territory, provisional,
+    SELECT dep, year, provisional,
            CASE
                WHEN accueil_nature = 'Accueil provisoire' THEN 'Accueils provisoires de mineurs'
                WHEN accueil_nature = 'Accueil provisoire jeune majeur' THEN 'Accueils provisoires de jeunes majeurs'
@@ -25,10 +27,10 @@ WITH a AS (
     WHERE in_accueil AND age_band IS NOT NULL
 )
 SELECT dep, year AS period,
-       coalesce(territory, 'Ensemble') AS territory,
+       'Ensemble' AS territory,
        coalesce(decision, 'Ensemble') AS category,
        coalesce(hebergement, 'Ensemble') AS mode,
        count(*) AS numerator,
        CASE WHEN bool_or(provisional) THEN 'provisional' ELSE 'final' END AS status
 FROM a
-GROUP BY dep, year, CUBE (territory, decision, hebergement)
+GROUP BY dep, year, CUBE (decision, hebergement)
