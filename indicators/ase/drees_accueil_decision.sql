@@ -1,11 +1,15 @@
--- Département level only, as the survey asks (a territory breakdown
--- would be protected for nothing, as a table one dimension larger).
 -- Children accueillis at 31/12 by the decision of their main accueil and
 -- its mode d'hébergement, in the categories of the DREES enquête Aide
 -- sociale (volet ASE). The main accueil is core.ase_situation's (the one
 -- whose mode ase_children_by_mode counts): accueil_nature is its nature.
+-- By territory too, though the survey is by département: its modes
+-- d'hébergement are sums of ase_children_by_mode's, which insee publishes
+-- by territory, and the protection, which protects tables linked by such
+-- sums one at a time, needs them at the same places (at département level
+-- only, the strong audit recovered a territory's cell of
+-- ase_children_by_mode on the small demo).
 WITH a AS (
-    SELECT dep, year, provisional,
+    SELECT dep, year, territory, provisional,
            CASE
                WHEN accueil_nature = 'Accueil provisoire' THEN 'Accueils provisoires de mineurs'
                WHEN accueil_nature = 'Accueil provisoire jeune majeur' THEN 'Accueils provisoires de jeunes majeurs'
@@ -27,10 +31,10 @@ WITH a AS (
     WHERE in_accueil AND age_band IS NOT NULL
 )
 SELECT dep, year AS period,
-       'Ensemble' AS territory,
+       coalesce(territory, 'Ensemble') AS territory,
        coalesce(decision, 'Ensemble') AS category,
        coalesce(hebergement, 'Ensemble') AS mode,
        count(*) AS numerator,
        CASE WHEN bool_or(provisional) THEN 'provisional' ELSE 'final' END AS status
 FROM a
-GROUP BY dep, year, CUBE (decision, hebergement)
+GROUP BY dep, year, CUBE (territory, decision, hebergement)
