@@ -23,7 +23,7 @@ package xlsx
 //   - « Accueillis par sexe et âge », « Jeunes majeurs (APJM) », « Suivis
 //     par sexe et âge » — age bands in lines, boys, girls and both in
 //     columns (ase_children_accueil, ase_apjm, ase_children_followed);
-//   - « Actions éducatives (AED, AEMO) » — the AED and AEMO at 31/12 by age
+//   - « Actions éducatives (AED, AEMO) » — the minors' AED and AEMO at 31/12 by age
 //     band, each by sex, and their sum (drees_actions_educatives).
 //
 // How our categories map onto the survey's is each indicator's convention
