@@ -161,7 +161,7 @@ func TestShippedBreakdowns(t *testing.T) {
 		case "odas":
 			want = []string{"sex", "age_band", "mode", "category", "public", "event"}
 		case "drees":
-			want = []string{"sex", "age_band", "mode"}
+			want = []string{"category", "sex", "age_band", "mode"}
 		case "onpe":
 			want = []string{"category", "event"}
 		}

@@ -49,6 +49,8 @@ SELECT m.dep, m.year, y.provisional, m.child_id,
        core.ase_age_band(m.year - any_value(m.birth_year)) AS age_band,
        bool_or(m.is_accueil) AS in_accueil,
        arg_max(m.mode_accueil, m.main_accueil) FILTER (WHERE m.is_accueil) AS mode_accueil,
+       -- the nature of that same main accueil (its decision, for the DREES tables)
+       arg_max(m.nature, m.main_accueil) FILTER (WHERE m.is_accueil) AS accueil_nature,
        bool_or(m.nature = 'Accueil provisoire jeune majeur') AS apjm,
        bool_or(m.nature = 'Pupille de l''État') AS pupille,
        bool_or(m.start_date < y.ref_date - INTERVAL 4 YEAR) AS over_4_years,

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/odpe/odpe/pipelines/export"
 )
 
 var (
@@ -47,8 +49,12 @@ func usedRange(t *testing.T, part []byte) string {
 // range its cells use (readers that trust <dimension>, such as openpyxl's
 // read-only mode, read that range and nothing else).
 func TestDeclaredDimensions(t *testing.T) {
-	for _, layout := range []Layout{Observatoire, Drees} {
-		_, data := build(t, fixture(), layout)
+	for _, ds := range []struct {
+		layout Layout
+		data   *export.Dataset
+	}{{Observatoire, fixture()}, {Drees, fixture()}, {Drees, dreesFixture()}} {
+		layout := ds.layout
+		_, data := build(t, ds.data, layout)
 		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 		if err != nil {
 			t.Fatal(err)

@@ -448,51 +448,34 @@ func TestCollectChart(t *testing.T) {
 	}
 }
 
-func TestDrees(t *testing.T) {
-	ds := fixture()
-	f, _ := build(t, ds, Drees)
-	wantSheets := []string{"Mineurs confiés à l'ASE", `Part de l'accueil "familial", h`, "Bilans de santé en école matern",
-		"Informations préoccupantes", "Délai moyen d'adoption"}
-	if got := f.GetSheetList(); !slices.Equal(got, wantSheets) {
-		t.Errorf("sheets = %q, want %q", got, wantSheets)
-	}
-	sheet := wantSheets[0]
-	rows, err := f.GetRows(sheet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := [][]string{
-		{"Mineurs confiés à l'ASE, par territoire (effectif)"},
-		{"Source : observatoire départemental de la protection de l'enfance, d'après extraction du logiciel de l'aide sociale à l'enfance (ASE) du 31/12/2024."},
-		{"Champ : Mineurs confiés à l'aide sociale à l'enfance ; situation au 31 décembre de N."},
-		nil,
-		{"Territoire", "2022", "2023", "2024 (p)"},
-		{"Ensemble du département", "2,050", "2,143", "2,210"},
-		{"ARRAS", "-", "-", "812"},
-		{"BOULOGNE", "-", "-", "s"},
-		{"LENS", "-", "-", "s"},
-		nil,
-		{"Signes conventionnels : s : secret statistique ; p : provisoire ; i : incomplet ; - : sans objet."},
-		{"Calcul : numérateur : mineurs confiés ; dénominateur : sans objet."},
-		{"Convention : Âge au 31/12"},
-		{disclosureRule(5)},
-		{"Édition du 14/03/2025."},
-	}
-	if len(rows) != len(want) {
-		t.Fatalf("%s has %d rows, want %d: %q", sheet, len(rows), len(want), rows)
-	}
-	for i := range want {
-		if !slices.Equal(rows[i], want[i]) {
-			t.Errorf("%s row %d = %q, want %q", sheet, i+1, rows[i], want[i])
+// TestDreesTerritories: a dataset with territories (not the drees
+// profile's) gets a block per territory after the département's, and a
+// share its unit's format.
+func TestDreesTerritories(t *testing.T) {
+	f, _ := build(t, fixture(), Drees)
+	sheet := f.GetSheetList()[0]
+	rows := sheetRows(t, f, sheet)
+	var headings []string
+	for _, r := range rows {
+		if len(r) > 0 && strings.Contains(r[0], "31 décembre") && !strings.HasPrefix(r[0], "Champ") {
+			headings = append(headings, r[0])
 		}
 	}
-	assertNumber(t, f, sheet, "D6", f64(2210), false, sheet)
-	assertNumber(t, f, sheet, "D8", export.Figure{}, true, sheet)
-	panes, _ := f.GetPanes(sheet)
-	if !panes.Freeze || panes.XSplit != 1 || panes.YSplit != 5 || panes.TopLeftCell != "B6" {
-		t.Errorf("panes = %+v, want frozen at B6", panes)
+	want := []string{"Au 31 décembre 2024 (p : provisoire)", "Au 31 décembre 2023", "Au 31 décembre 2022",
+		"Territoire ARRAS — au 31 décembre 2024 (p : provisoire)", "Territoire BOULOGNE — au 31 décembre 2024 (p : provisoire)",
+		"Territoire LENS — au 31 décembre 2024 (p : provisoire)"}
+	if !slices.Equal(headings, want) {
+		t.Errorf("%s: blocks %q, want %q", sheet, headings, want)
 	}
-	if got := numFmt(t, f, wantSheets[2], "B6"); got != "0.0\"\u00a0%\"" {
+	if got := findLine(rows, "Au 31 décembre 2024", "F"); got != nil {
+		t.Errorf("sex F is a column, not a line: %q", got)
+	}
+	share := f.GetSheetList()[1]
+	line := slices.IndexFunc(sheetRows(t, f, share), func(r []string) bool { return len(r) > 1 && r[0] == "Ensemble" })
+	if line < 0 {
+		t.Fatalf("%s: no Ensemble line", share)
+	}
+	if got := numFmt(t, f, share, "B"+strconv.Itoa(line+1)); got != "0.0\"\u00a0%\"" {
 		t.Errorf("share format = %q", got)
 	}
 }
@@ -556,10 +539,19 @@ func TestWriteErrors(t *testing.T) {
 func TestGolden(t *testing.T) {
 	for _, layout := range []Layout{Observatoire, Drees} {
 		t.Run(layout.String(), func(t *testing.T) {
-			f, _ := build(t, fixture(), layout)
+			f, _ := build(t, layoutFixture(layout), layout)
 			exporttest.Golden(t, layout.String()+".golden", []byte(dump(t, f)))
 		})
 	}
+}
+
+// layoutFixture is the dataset of a layout's profile: the observatory's
+// for Observatoire, the drees profile's for Drees.
+func layoutFixture(l Layout) *export.Dataset {
+	if l == Drees {
+		return dreesFixture()
+	}
+	return fixture()
 }
 
 // dump lists the non-empty cells of every sheet: reference, type (n for a
@@ -607,7 +599,7 @@ func TestLibreOfficeOpens(t *testing.T) {
 	}
 	dir := t.TempDir()
 	for _, layout := range []Layout{Observatoire, Drees} {
-		_, data := build(t, fixture(), layout)
+		_, data := build(t, layoutFixture(layout), layout)
 		name := filepath.Join(dir, layout.String()+".xlsx")
 		if err := os.WriteFile(name, data, 0o644); err != nil {
 			t.Fatal(err)

@@ -6,11 +6,10 @@
 // the protection costs each profile: the cells it hides and the share of
 // the counts they carry.
 //
-// A profile whose only format is an observatoire-layout workbook (odas)
-// is read from its workbook (intruder.ReadWorkbook): what its recipient
-// reads. One whose only format is a DREES-layout workbook is also written
-// as Parquet files: the same protected rows, every one of which the
-// workbook shows (a superset of what it prints, never less).
+// A profile whose only format is a workbook is read from that workbook,
+// as its recipient reads it: an observatoire-layout workbook (odas) by
+// intruder.ReadWorkbook, a DREES-layout one by intruder.ReadDreesWorkbook.
+// Readers of the audit's own, independent of the writer's code.
 package owner
 
 import (
@@ -117,9 +116,12 @@ func Audit(ctx context.Context, db *sql.DB, cfg *configs.Config, cat *indicators
 			return nil, err
 		}
 		var rows []export.Row
-		if readsWorkbook(p) {
+		switch {
+		case readsWorkbook(p) && p.Layout == "drees":
+			rows, err = intruder.ReadDreesWorkbook(filepath.Join(folder, p.Name+".xlsx"), cat, cfg.Departement)
+		case readsWorkbook(p):
 			rows, err = intruder.ReadWorkbook(filepath.Join(folder, p.Name+".xlsx"), cfg.Departement)
-		} else {
+		default:
 			rows, err = intruder.ReadProfile(folder)
 		}
 		if err != nil {
@@ -156,10 +158,10 @@ func Audit(ctx context.Context, db *sql.DB, cfg *configs.Config, cat *indicators
 }
 
 // readsWorkbook reports whether the audit reads profile p's workbook
-// itself (intruder.ReadWorkbook): an observatoire-layout workbook with
+// itself (intruder.ReadWorkbook or ReadDreesWorkbook): a workbook with
 // neither Parquet nor Arrow files beside it.
 func readsWorkbook(p configs.Export) bool {
-	return slices.Contains(p.Formats, "xlsx") && p.Layout != "drees" &&
+	return slices.Contains(p.Formats, "xlsx") &&
 		!slices.Contains(p.Formats, "parquet") && !slices.Contains(p.Formats, "feather")
 }
 
