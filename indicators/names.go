@@ -12,7 +12,7 @@ import (
 var DimensionNames = map[string]string{
 	"territory": "Territoire",
 	"service":   "Service",
-	"category":  "Catégorie d'activité",
+	"category":  "Catégorie",
 	"public":    "Public",
 	"sex":       "Sexe",
 	"age_band":  "Tranche d'âge",

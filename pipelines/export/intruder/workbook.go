@@ -2,7 +2,9 @@ package intruder
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -42,6 +44,10 @@ const (
 	wbSecret       = "s"
 	wbBreakdownAll = "Ensemble"
 )
+
+// wbOtherColumns are the headers of a family sheet that are not breakdowns.
+var wbOtherColumns = []string{wbIndicator, wbDep, wbTerritory, wbYear, wbValue, "Unité",
+	wbNumerator, wbDenominator, wbPrevious, "Évolution", "Statut"}
 
 // wbBreakdowns are the headers of the breakdowns in a family sheet.
 var wbBreakdowns = map[string]string{
@@ -125,6 +131,13 @@ func readFamilySheet(rows []export.Row, lines [][]string, ids map[string]string,
 		col[h] = j
 		if d, ok := wbBreakdowns[h]; ok {
 			dims[j] = d
+		} else if !slices.Contains(wbOtherColumns, h) {
+			// A column read as something else would give wrong cells
+			// (a breakdown read as no breakdown gives its categories as
+			// totals): refuse what the reader does not know.
+			cell, _ := excelize.CoordinatesToCellName(j+1, 1)
+			return nil, fmt.Errorf("intruder: %s, sheet %q, cell %s: column %q, want one of %v or a breakdown of %v",
+				path, sheet, cell, h, wbOtherColumns, slices.Sorted(maps.Keys(wbBreakdowns)))
 		}
 	}
 	for _, h := range []string{wbIndicator, wbTerritory, wbYear, wbValue, wbNumerator} {

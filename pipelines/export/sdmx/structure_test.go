@@ -119,7 +119,7 @@ func TestStructureNamesPlaces(t *testing.T) {
 		"Arrageois (territoire ARRAS, département 62)",
 		"Territoire LENS (département 62)",
 		"Service de prévention spécialisée de Boulogne",
-		"Catégorie d&#39;activité", // indicators.DimensionNames
+		"Tranche d&#39;âge", // indicators.DimensionNames
 	} {
 		if !strings.Contains(structure.String(), want) {
 			t.Errorf("the structure lacks %q", want)
