@@ -322,25 +322,7 @@ func (r *Run) Write(ctx context.Context) error {
 					t.reused[fam] = e
 				}
 			}
-			if err := t.resolve(); err != nil {
-				return err
-			}
-			if err := t.reusable(); err != nil {
-				if w.Logger != nil {
-					w.Logger.Info("reused families read back", "profile", p.Name, "reason", err)
-				}
-				t.copying, t.workbook = false, nil
-				if err := complete(ds, t.last, t.reused); err != nil {
-					return err
-				}
-			}
-			if err := w.writeProfile(gctx, t); err != nil {
-				return err
-			}
-			if err := keepFamilies(t, plan); err != nil {
-				return fmt.Errorf("profile %s: %w", p.Name, err)
-			}
-			return os.WriteFile(filepath.Join(stateDir(t.dir), fingerprintFile), []byte(plan.fingerprint()), 0o644)
+			return w.writeTarget(gctx, t, plan)
 		})
 	}
 	var protection errgroup.Group // beside the internal profiles' writing
@@ -367,6 +349,32 @@ func (r *Run) Write(ctx context.Context) error {
 		return err
 	}
 	return perr
+}
+
+// writeTarget writes profile t into its directory, with its state: the
+// reused families' part taken from the last publication by the
+// WholeProfile formats if every one can, read back from the cache for
+// all of them otherwise.
+func (w *Writer) writeTarget(ctx context.Context, t *target, plan *familyPlan) error {
+	if err := t.resolve(); err != nil {
+		return err
+	}
+	if err := t.reusable(); err != nil {
+		if w.Logger != nil {
+			w.Logger.Info("reused families read back", "profile", t.p.Name, "reason", err)
+		}
+		t.copying, t.workbook = false, nil
+		if err := complete(t.ds, t.last, t.reused); err != nil {
+			return err
+		}
+	}
+	if err := w.writeProfile(ctx, t); err != nil {
+		return err
+	}
+	if err := keepFamilies(t, plan); err != nil {
+		return fmt.Errorf("profile %s: %w", t.p.Name, err)
+	}
+	return os.WriteFile(filepath.Join(stateDir(t.dir), fingerprintFile), []byte(plan.fingerprint()), 0o644)
 }
 
 // writeProfile writes a profile's formats into its directory: the files
