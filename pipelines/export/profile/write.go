@@ -111,12 +111,13 @@ func (t *target) output(f export.Format) *export.Output {
 }
 
 // keptFile is the name in a publication's state of what format f keeps
-// under name (Output.Keep): a dot file, as every file of the state.
+// under name (Output.Keep): a dot file, as every file of the state,
+// named after its format.
 func keptFile(f export.Format, name string) string {
-	if strings.HasPrefix(name, ".") {
-		return name
+	if !strings.HasPrefix(name, f.Name()+"-") {
+		name = f.Name() + "-" + name
 	}
-	return "." + f.Name() + "-" + name
+	return "." + name
 }
 
 // reusable prepares the WholeProfile formats of t to take the reused
