@@ -16,7 +16,9 @@ import (
 	_ "github.com/odpe/odpe/pipelines/export/all"
 )
 
-// TestEveryFormatIsComplete: each registered format has a layout, and its
+// TestEveryFormatIsComplete: each registered format has a layout (a
+// whole-profile one copies the unchanged families' part of its last file:
+// export.Reuser), and its
 // package a package comment, golden files under testdata/ that a test
 // compares (exporttest.Golden), and a test that writes through the
 // registered Format and reads the files back (exporttest.WriteFormat);
@@ -39,6 +41,11 @@ func TestEveryFormatIsComplete(t *testing.T) {
 		packages[filepath.Base(dir)] = true
 		if f.Layout() != export.PerFamily && f.Layout() != export.WholeProfile {
 			t.Errorf("format %s: layout %v", f.Name(), f.Layout())
+		}
+		if _, ok := f.(export.Reuser); f.Layout() == export.WholeProfile && !ok {
+			// It would still be complete (handed every row), but rewritten
+			// whole at every refresh, a new PMI file included.
+			t.Errorf("format %s: a whole-profile format that is not an export.Reuser", f.Name())
 		}
 		if !hasPackageComment(t, dir) {
 			t.Errorf("format %s: %s has no package comment", f.Name(), dir)
