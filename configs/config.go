@@ -159,16 +159,14 @@ type Retry struct {
 	Max      time.Duration `yaml:"max"`
 }
 
-// Formats an export may produce.
-var Formats = []string{"parquet", "xlsx", "sdmx", "feather"}
-
 // Breakdowns a profile may carry: the territory and the indicators'
 // dimensions, in display order.
 var Breakdowns = append([]string{"territory"}, indicators.Dimensions...)
 
 // KindValidator reports whether a job kind exists and checks its options;
 // SpecValidator checks a cron spec. They are passed in so that this package
-// does not depend on the extract jobs or the scheduler.
+// does not depend on the extract jobs or the scheduler (nor the export
+// formats: Validators.Formats).
 type (
 	KindValidator func(kind string, options *yaml.Node) error
 	SpecValidator func(spec string) error
@@ -178,6 +176,10 @@ type (
 type Validators struct {
 	Kind KindValidator
 	Spec SpecValidator
+	// Formats are the export formats a profile may name: those
+	// registered (export.Names, once pipelines/export/all is imported).
+	// Nil: formats are not checked.
+	Formats []string
 }
 
 // file mirrors the YAML layout; unknown keys are errors.
@@ -287,7 +289,7 @@ func Parse(path string, data []byte, v Validators) (*Config, error) {
 		c.RejectedRetention = d
 	}
 	p.jobs(&f.Jobs, v)
-	p.exports(&f.Exports)
+	p.exports(&f.Exports, v.Formats)
 	p.sqlAndServe()
 	if len(p.errs) > 0 {
 		return nil, errors.Join(p.errs...)
@@ -388,7 +390,7 @@ func (p *parser) sourcePath(s, key string) string {
 	return s
 }
 
-func (p *parser) exports(n *yaml.Node) {
+func (p *parser) exports(n *yaml.Node, formats []string) {
 	if n.Kind == 0 {
 		return
 	}
@@ -412,9 +414,9 @@ func (p *parser) exports(n *yaml.Node) {
 			e.Threshold = 5
 		}
 		p.require(e.Threshold >= 0, key+".threshold", "must be ≥ 0")
-		p.require(len(e.Formats) > 0, key+".formats", "at least one format: "+strings.Join(Formats, ", "))
+		p.require(len(e.Formats) > 0, key+".formats", "at least one format: "+strings.Join(formats, ", "))
 		for _, f := range e.Formats {
-			p.require(contains(Formats, f), key+".formats", fmt.Sprintf("unknown format %q: expected one of %s", f, strings.Join(Formats, ", ")))
+			p.require(formats == nil || contains(formats, f), key+".formats", fmt.Sprintf("unknown format %q: expected one of %s", f, strings.Join(formats, ", ")))
 		}
 		if e.Layout == "" {
 			e.Layout = "observatoire"

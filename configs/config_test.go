@@ -242,3 +242,21 @@ func TestReadersGroupAndRetention(t *testing.T) {
 		t.Fatalf("bad values: %v", err)
 	}
 }
+
+// TestExportFormats: a profile names formats among Validators.Formats
+// (the registered ones: see pipelines/export/all's tests), unchecked when
+// none are given.
+func TestExportFormats(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "ase"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	text := []byte("departement: \"62\"\nwarehouse: data/odpe.duckdb\njobs:\n  ase:\n    kind: ase\n    source: ase\nexports:\n  p:\n    audience: internal\n    formats: [parquet, csv]\n")
+	_, err := Parse(filepath.Join(dir, "odpe.yaml"), text, Validators{Formats: []string{"parquet", "xlsx"}})
+	if err == nil || !strings.Contains(err.Error(), `exports.p.formats: unknown format "csv": expected one of parquet, xlsx`) {
+		t.Errorf("unknown format: %v", err)
+	}
+	if _, err := Parse(filepath.Join(dir, "odpe.yaml"), text, Validators{}); err != nil {
+		t.Errorf("formats unchecked: %v", err)
+	}
+}

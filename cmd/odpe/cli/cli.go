@@ -22,6 +22,8 @@ import (
 	"github.com/odpe/odpe/pipelines/schedule"
 
 	_ "github.com/odpe/odpe/pipelines/all" // every extract job kind
+	"github.com/odpe/odpe/pipelines/export"
+	_ "github.com/odpe/odpe/pipelines/export/all" // every export format
 )
 
 // Exit codes, documented in the README.
@@ -142,7 +144,8 @@ func Validators() configs.Validators {
 			}
 			return nil
 		},
-		Spec: schedule.ValidateSpec,
+		Spec:    schedule.ValidateSpec,
+		Formats: export.Names(),
 	}
 }
 

@@ -1,11 +1,17 @@
 // Package profile writes the export profiles of the configuration, in
-// three steps (Writer.Read, Run.Write, Run.Publish): it reads the
-// profiles' indicators from the warehouse into export.Datasets, then,
-// without the warehouse, applies disclosure control for external
-// audiences and hands each dataset to the format writers (side by side).
-// Files are written into a directory of their own per run and published (a
-// link per profile moved atomically) only once the warehouse version they
-// come from is current.
+// three steps (Writer.Read, Run.Write, Run.Publish), one job per file:
+//
+//   - read.go, dataset.go: what each profile needs is read from the
+//     warehouse into export.Datasets (families.go, reuse.go: what did not
+//     change since the last publication is not read again);
+//   - protect.go (links.go, together.go): disclosure control of the
+//     external audiences, without the warehouse;
+//   - write.go: each dataset is handed to the formats the profile names,
+//     as registered (export.Format: pipelines/export/all), side by side,
+//     with the cache of the published rows kept in the state;
+//   - publish.go: files are written into a directory of their own per run
+//     and published (a link per profile moved atomically) only once the
+//     warehouse version they come from is current.
 package profile
 
 import (

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,24 +16,22 @@ import (
 	"github.com/odpe/odpe/pipelines/export"
 	"github.com/odpe/odpe/pipelines/export/arrowrows"
 	"github.com/odpe/odpe/pipelines/export/feather"
-	"github.com/odpe/odpe/pipelines/export/parquet"
 )
 
 // familiesFile, in the state of each profile's publication (stateDir),
-// says for each indicator family what its rows were made from and where
-// they are kept (rowsFile): the profile's Feather or Parquet file of the
-// family, or an Arrow IPC file of the state when the profile has neither
-// format. A family whose fingerprint is the one it
-// was last published with is neither read from the warehouse nor
-// protected again: its files of one family per file (Parquet, Feather)
-// are linked from there, and the files that hold every family take its
-// part from their last version (see target.withoutReusedRows); only when
-// one cannot are its rows read back from there. A refresh that only
+// says for each indicator family what its rows were made from, its files
+// of one family (those of the PerFamily formats) and where its published
+// rows are kept (rowsFile: the cache, an Arrow IPC file in the state). A
+// family whose fingerprint is the one it was last published with is
+// neither read from the warehouse nor protected again: its files of one
+// family are linked from there, and the files that hold every family take
+// its part from their last version (see target.reusable); only when one
+// cannot are its rows read back from the cache. A refresh that only
 // brings a new PMI file thus redoes the PMI family alone.
 const familiesFile = ".families.json"
 
-// rowsDir, in the state of a publication, holds the rows of a profile
-// without Feather or Parquet files.
+// rowsDir, in the state of a publication, is the cache of the rows it
+// published: an Arrow IPC file per family, outside the folder sent.
 const rowsDir = ".rows"
 
 // stateRoot is the folder, beside the profiles' folders of a run, that
@@ -48,7 +47,7 @@ func stateDir(dir string) string {
 	return filepath.Join(filepath.Dir(dir), stateRoot, filepath.Base(dir))
 }
 
-// familyPath is where rel, a file of familyFiles, lies for the
+// familyPath is where rel, a file of one family, lies for the
 // publication whose folder is dir: kept rows in its state, the others
 // in the folder.
 func familyPath(dir, rel string) string {
@@ -60,7 +59,7 @@ func familyPath(dir, rel string) string {
 
 // PublishedRows returns, for the publication whose folder is dir (a
 // profile's folder under exports_dir), the file that holds each family's
-// published rows (Parquet, Arrow IPC, or the rows kept in its state),
+// published rows (an Arrow IPC file of the cache in its state),
 // for readers of what a profile publishes (the annual report). It fails
 // with an error matching fs.ErrNotExist when the folder was never
 // published.
@@ -85,42 +84,15 @@ func PublishedRows(dir string) (map[string]string, error) {
 
 // family is the entry of one family in familiesFile.
 type family struct {
-	Fingerprint string `json:"fingerprint"`
-	Rows        string `json:"rows"`        // see familyPath
-	Count       int    `json:"count"`       // of rows
-	Territorial bool   `json:"territorial"` // some rows are of a territory, not the département
+	Fingerprint string   `json:"fingerprint"`
+	Rows        string   `json:"rows"`        // the cache (rowsFile)
+	Files       []string `json:"files"`       // of the PerFamily formats (see familyPath)
+	Count       int      `json:"count"`       // of rows
+	Territorial bool     `json:"territorial"` // some rows are of a territory, not the département
 }
 
-// rowsFile is where profile p keeps the rows of family fam.
-func rowsFile(p configs.Export, fam string) string {
-	switch {
-	case slices.Contains(p.Formats, "feather"):
-		return featherFile(fam)
-	case slices.Contains(p.Formats, "parquet"):
-		return parquetFile(fam)
-	}
-	return filepath.Join(rowsDir, fam+".arrow")
-}
-
-// The files of one family each, relative to the profile's directory.
-func featherFile(fam string) string { return filepath.Join("arrow", fam+".arrow") }
-func parquetFile(fam string) string { return filepath.Join("parquet", fam+".parquet") }
-
-// familyFiles are the files of profile p that hold family fam alone: its
-// Parquet and Feather files, and the rows kept for the next publication.
-func familyFiles(p configs.Export, fam string) []string {
-	var files []string
-	if slices.Contains(p.Formats, "parquet") {
-		files = append(files, parquetFile(fam))
-	}
-	if slices.Contains(p.Formats, "feather") {
-		files = append(files, featherFile(fam))
-	}
-	if rows := rowsFile(p, fam); !slices.Contains(files, rows) {
-		files = append(files, rows)
-	}
-	return files
-}
+// rowsFile is the cache of the rows of family fam (see familyPath).
+func rowsFile(fam string) string { return path.Join(rowsDir, fam+".arrow") }
 
 // familiesOf returns the families of the indicators p selects, in the
 // order of inds.
@@ -178,10 +150,10 @@ func (w *Writer) planFamilies(p configs.Export, inds []export.Indicator, compute
 	plan.last = last
 	for fam, fp := range plan.fingerprints {
 		e, ok := before[fam]
-		if !ok || e.Fingerprint != fp || !filepath.IsLocal(e.Rows) {
+		if !ok || e.Fingerprint != fp || !filepath.IsLocal(e.Rows) || slices.ContainsFunc(e.Files, func(f string) bool { return !filepath.IsLocal(f) }) {
 			continue
 		}
-		if e.Rows == rowsFile(p, fam) && allExist(last, familyFiles(p, fam)) {
+		if e.Rows == rowsFile(fam) && allExist(last, append(slices.Clone(e.Files), e.Rows)) {
 			plan.reusable[fam] = e
 		}
 	}
@@ -226,11 +198,7 @@ func complete(ds *export.Dataset, last string, reused map[string]family) error {
 	}
 	rd := arrowrows.NewReader()
 	read := func(fam string, out []export.Row) ([]export.Row, error) {
-		readRows := feather.ReadRows
-		if filepath.Ext(reused[fam].Rows) == ".parquet" {
-			readRows = parquet.ReadRows
-		}
-		out, err := readRows(familyPath(last, reused[fam].Rows), rd, out)
+		out, err := feather.ReadRows(familyPath(last, reused[fam].Rows), rd, out)
 		if err != nil {
 			return nil, fmt.Errorf("profile %s: rows of %s as last published: %w", ds.Profile, fam, err)
 		}
@@ -285,7 +253,7 @@ func familyOf(ds *export.Dataset) map[string]string {
 }
 
 // keepFamilies writes familiesFile: each family's fingerprint, and where
-// its rows are kept (writeFamilyFiles wrote or linked them there).
+// its files are (writeFamilyFiles wrote or linked them there).
 func keepFamilies(t *target, plan *familyPlan) error {
 	entries := map[string]family{}
 	_, rows := t.families()
@@ -295,18 +263,18 @@ func keepFamilies(t *target, plan *familyPlan) error {
 			entries[fam] = e
 			continue
 		}
-		e := family{Fingerprint: fp, Rows: rowsFile(t.p, fam), Count: len(rows[fam])}
+		e := family{Fingerprint: fp, Rows: rowsFile(fam), Files: t.written[fam], Count: len(rows[fam])}
 		e.Territorial = slices.ContainsFunc(rows[fam], func(i int) bool { return t.ds.Rows[i].Territory != export.Total })
 		entries[fam] = e
 	}
 	return writeJSON(filepath.Join(stateDir(t.dir), familiesFile), entries)
 }
 
-// linkFamilies links into dir the files of profile p of each reused
-// family (familyFiles) from the directory last.
-func linkFamilies(last, dir string, reused map[string]family, p configs.Export) error {
-	for fam := range reused {
-		for _, rel := range familyFiles(p, fam) {
+// linkFamilies links into dir the files of each reused family (its files
+// of one family and its cache) from the directory last.
+func linkFamilies(last, dir string, reused map[string]family) error {
+	for _, e := range reused {
+		for _, rel := range append(slices.Clone(e.Files), e.Rows) {
 			src, dst := familyPath(last, rel), familyPath(dir, rel)
 			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 				return err

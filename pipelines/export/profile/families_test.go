@@ -8,13 +8,12 @@ import (
 
 	"github.com/odpe/odpe/pipelines/export"
 	"github.com/odpe/odpe/pipelines/export/feather"
-	"github.com/odpe/odpe/pipelines/export/parquet"
 )
 
 // TestComplete merges the rows read afresh with those of reused families
 // in the order of the indicators, whether the families' indicators follow
 // each other (read straight into place) or interleave (moved once), from
-// Feather and Parquet files.
+// the cache of the last publication.
 func TestComplete(t *testing.T) {
 	row := func(id string, period int) export.Row {
 		return export.Row{Indicator: id, Dep: "62", Period: period, Territory: export.Total, Unit: export.Count, Status: export.Final}
@@ -33,20 +32,17 @@ func TestComplete(t *testing.T) {
 				all = append(all, row(ind.ID, 2023), row(ind.ID, 2024))
 			}
 			// Family b is read afresh; a and c were published.
-			last := t.TempDir()
+			last := filepath.Join(t.TempDir(), "p")
 			published := *ds
 			published.Rows = all
-			// a's rows kept as Feather, c's as Parquet (see rowsFile).
-			if err := feather.WriteFamilies(filepath.Join(last, "arrow"), &published, "a"); err != nil {
-				t.Fatal(err)
-			}
-			if err := parquet.WriteFamilies(filepath.Join(last, "parquet"), &published, "c"); err != nil {
+			// a's and c's rows in the cache of the last publication (see rowsFile).
+			if err := feather.WriteFamilies(filepath.Join(stateDir(last), rowsDir), &published, "a", "c"); err != nil {
 				t.Fatal(err)
 			}
 			_, rows := export.Families(&published)
 			reused := map[string]family{
-				"a": {Rows: featherFile("a"), Count: len(rows["a"])},
-				"c": {Rows: parquetFile("c"), Count: len(rows["c"])},
+				"a": {Rows: rowsFile("a"), Count: len(rows["a"])},
+				"c": {Rows: rowsFile("c"), Count: len(rows["c"])},
 			}
 			for _, r := range all {
 				if families[r.Indicator] == "b" {
