@@ -22,9 +22,11 @@ import (
 //     (its identifier);
 //   - one long table per indicator family (several sheets when long),
 //     whose first line holds the headers: "Indicateur" (the label),
-//     optionally "Département", "Territoire", one column per breakdown
-//     (its French label), "Année", "Valeur", "Unité", "Numérateur",
-//     "Dénominateur", "N−1", "Évolution", "Statut";
+//     optionally "Département", "Territoire" and "Nom du territoire" (its
+//     name), one column per breakdown (its French label; "Service" followed
+//     by "Nom du service"), "Année", "Valeur", "Unité", "Numérateur",
+//     "Dénominateur", "N−1", "Évolution", "Statut"; the names are read past
+//     (the codes say the cell);
 //   - the territory "Ensemble du département" is the département's total,
 //     a breakdown "Ensemble" its total, "-" a breakdown the indicator does
 //     not have; a hidden cell holds the text "s" in every figure.
@@ -46,8 +48,8 @@ const (
 )
 
 // wbOtherColumns are the headers of a family sheet that are not breakdowns.
-var wbOtherColumns = []string{wbIndicator, wbDep, wbTerritory, wbYear, wbValue, "Unité",
-	wbNumerator, wbDenominator, wbPrevious, "Évolution", "Statut"}
+var wbOtherColumns = []string{wbIndicator, wbDep, wbTerritory, "Nom du territoire", "Nom du service",
+	wbYear, wbValue, "Unité", wbNumerator, wbDenominator, wbPrevious, "Évolution", "Statut"}
 
 // wbBreakdowns are the headers of the breakdowns in a family sheet.
 var wbBreakdowns = map[string]string{

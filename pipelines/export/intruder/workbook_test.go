@@ -128,3 +128,30 @@ func FuzzReadFamilySheet(f *testing.F) {
 		}
 	})
 }
+
+// TestReadFamilySheetWithNames: the name columns beside the territory's
+// and the service's codes are read past; the codes say the cell.
+func TestReadFamilySheetWithNames(t *testing.T) {
+	lines := [][]string{
+		{"Indicateur", "Territoire", "Nom du territoire", "Service", "Nom du service", "Année", "Valeur", "Unité", "Numérateur"},
+		{"Enfants accueillis", "Ensemble du département", "Ensemble du département", "Ensemble", "Ensemble des services", "2024", "63", "effectif", "63"},
+		{"Enfants accueillis", "ARR", "Arrageois", "S01", "MDS de l'Arrageois", "2024", "20", "effectif", "20"},
+		{"Enfants accueillis", "ARR", "", "S02", "", "2024", "s", "effectif", "s"},
+	}
+	rows, err := readFamilySheet(nil, lines, map[string]string{"Enfants accueillis": "ase_children_accueil"}, "odas.xlsx", "ASE", "62")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for i := range rows {
+		got = append(got, fmt.Sprintf("%s hidden=%t", CellOf(&rows[i]), rows[i].Conf != export.Free))
+	}
+	want := []string{
+		"ase_children_accueil 62 2024 Ensemble hidden=false",
+		"ase_children_accueil 62 2024 ARR service=S01 hidden=false",
+		"ase_children_accueil 62 2024 ARR service=S02 hidden=true",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rows\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

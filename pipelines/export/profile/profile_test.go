@@ -554,18 +554,34 @@ func TestObservatoireWorkbookMatchesWarehouse(t *testing.T) {
 		labels[ind.ID] = ind.Label
 	}
 	want := map[string][]export.Figure{}
+	namedTerritories, namedServices := 0, 0
 	for _, r := range ds.Rows {
 		territory := r.Territory
 		if territory == export.Total {
 			territory = "Ensemble du département"
 		}
-		key := []string{labels[r.Indicator], territory}
+		// Each code is followed by its name (empty when the warehouse has
+		// none, "-" for a breakdown the row does not have).
+		key := []string{labels[r.Indicator], territory, ds.TerritoryName(r.Dep, r.Territory)}
+		if r.Territory != export.Total && ds.TerritoryName(r.Dep, r.Territory) != "" {
+			namedTerritories++
+		}
 		for _, d := range ds.Dimensions {
 			v, ok := r.Dims[d]
 			if !ok {
 				v = "-"
 			}
 			key = append(key, v)
+			if d == "service" {
+				if ok {
+					key = append(key, ds.ServiceName(r.Dep, v))
+					if v != export.Total && ds.ServiceName(r.Dep, v) != "" {
+						namedServices++
+					}
+				} else {
+					key = append(key, "-")
+				}
+			}
 		}
 		key = append(key, strconv.Itoa(r.Period))
 		k := strings.Join(key, " | ")
@@ -586,8 +602,18 @@ func TestObservatoireWorkbookMatchesWarehouse(t *testing.T) {
 			return i
 		}
 		year, territory := at("Année"), at("Territoire")
-		if territory+1+len(ds.Dimensions) != year {
-			t.Fatalf("%s: %d breakdown columns between Territoire and Année, want %d", sheet, year-territory-1, len(ds.Dimensions))
+		if at(xlsx.HeaderTerritoryName) != territory+1 {
+			t.Fatalf("%s: %q is not beside Territoire in %q", sheet, xlsx.HeaderTerritoryName, header)
+		}
+		between := 1 + len(ds.Dimensions)
+		if slices.Contains(ds.Dimensions, "service") {
+			between++
+			if at(xlsx.HeaderServiceName) != at(indicators.DimensionName("service"))+1 {
+				t.Fatalf("%s: %q is not beside the service in %q", sheet, xlsx.HeaderServiceName, header)
+			}
+		}
+		if territory+1+between != year {
+			t.Fatalf("%s: %d columns between Territoire and Année, want %d", sheet, year-territory-1, between)
 		}
 		figures := []int{at("Valeur"), at("Numérateur"), at("Dénominateur"), at("N−1"), at("Évolution")}
 		for _, row := range rows[1:] {
@@ -620,7 +646,10 @@ func TestObservatoireWorkbookMatchesWarehouse(t *testing.T) {
 			t.Fatal("too many differences")
 		}
 	}
-	t.Logf("%d rows of %d indicators compared", len(want), len(ds.Indicators))
+	if namedTerritories == 0 || namedServices == 0 {
+		t.Errorf("%d rows of a named territory, %d of a named service: the names beside the codes are not checked", namedTerritories, namedServices)
+	}
+	t.Logf("%d rows of %d indicators compared (%d of a named territory, %d of a named service)", len(want), len(ds.Indicators), namedTerritories, namedServices)
 }
 
 // sameNumber reports whether a raw cell holds want, to the 15 significant

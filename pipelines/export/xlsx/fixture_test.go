@@ -11,7 +11,7 @@ func f64(v float64) export.Figure { return export.Known(v) }
 
 // fixture is a small dataset covering the cases the layouts handle: four
 // families, a key indicator over three years with territories, primary and
-// secondary suppression, provisional and incomplete values, a value that is
+// secondary suppression, territories with a name and one without (BOULOGNE), provisional and incomplete values, a value that is
 // not computable, a breakdown, and a label with a comma and quotes.
 func fixture() *export.Dataset {
 	tot := map[string]string{"sex": export.Total}
@@ -24,6 +24,7 @@ func fixture() *export.Dataset {
 		Threshold:   5,
 		StructureID: "ODPE62:DF_PROTECTION_ENFANCE(1.0)",
 		Dimensions:  []string{"sex"},
+		Territories: map[export.Place]string{{Dep: "62", Code: "ARRAS"}: "Arrageois", {Dep: "62", Code: "LENS"}: "Lens-Liévin"},
 		Sources: []export.Source{
 			{Job: "iodas", Kind: "ase", Path: "/data/iodas/mesures_2024.csv", Modified: time.Date(2025, 1, 6, 8, 15, 0, 0, time.UTC), SHA256: "9f2c", Rows: 18234, NameKey: "20241231.0000"},
 			{Job: "pmi", Kind: "pmi", Path: "/data/pmi/activite_2024.xlsx", Modified: time.Date(2025, 2, 1, 17, 0, 0, 0, time.UTC), SHA256: "51aa", Rows: 912, NameKey: "20249999.0000"},

@@ -182,15 +182,30 @@ func families(ds *export.Dataset) []family {
 	return out
 }
 
-// longColumns returns the columns of a family sheet.
+// Headers of the names beside the codes in a family sheet: the
+// territory's name after "Territoire", the service's after the service
+// breakdown's column. The code columns stay (formulas and joins use them).
+const (
+	HeaderTerritoryName = "Nom du territoire"
+	HeaderServiceName   = "Nom du service"
+)
+
+// serviceDim is the breakdown whose codes are named by Dataset.ServiceName.
+const serviceDim = "service"
+
+// longColumns returns the columns of a family sheet: each code of a
+// territory or a service is followed by its name.
 func longColumns(ds *export.Dataset, withDep bool) []column {
 	cols := []column{{"Indicateur", 42, false}}
 	if withDep {
 		cols = append(cols, column{"Département", 12, false})
 	}
-	cols = append(cols, column{"Territoire", 24, false})
+	cols = append(cols, column{"Territoire", 24, false}, column{HeaderTerritoryName, 30, false})
 	for _, d := range ds.Dimensions {
 		cols = append(cols, column{dimLabel(d), 16, false})
+		if d == serviceDim {
+			cols = append(cols, column{HeaderServiceName, 30, false})
+		}
 	}
 	return append(cols,
 		column{"Année", 8, true},
@@ -308,11 +323,11 @@ func plainRows(ds *export.Dataset, rows []int, withDep bool) bool {
 	}
 	for _, i := range rows {
 		r := &ds.Rows[i]
-		if !plainText(r.Territory) || (withDep && !plainText(r.Dep)) {
+		if !plainText(r.Territory) || (withDep && !plainText(r.Dep)) || !plainText(ds.TerritoryName(r.Dep, r.Territory)) {
 			return false
 		}
-		for _, v := range r.Dims {
-			if !plainText(v) {
+		for d, v := range r.Dims {
+			if !plainText(v) || (d == serviceDim && !plainText(ds.ServiceName(r.Dep, v))) {
 				return false
 			}
 		}
@@ -356,11 +371,20 @@ func longRow(values []any, st *styles, ds *export.Dataset, r *export.Row, label 
 		put(r.Dep)
 	}
 	put(territoryLabel(r))
+	put(nameCell(ds.TerritoryName(r.Dep, r.Territory)))
 	for _, d := range ds.Dimensions {
-		if v, ok := r.Dims[d]; ok {
+		v, ok := r.Dims[d]
+		if ok {
 			put(v)
 		} else {
 			put(SignNotRelevant)
+		}
+		if d == serviceDim {
+			if ok {
+				put(nameCell(ds.ServiceName(r.Dep, v)))
+			} else {
+				put(SignNotRelevant)
+			}
 		}
 	}
 	put(r.Period)
@@ -377,6 +401,15 @@ func longRow(values []any, st *styles, ds *export.Dataset, r *export.Row, label 
 		put(nil)
 	}
 	return err
+}
+
+// nameCell is the cell of a territory's or a service's name: empty when
+// the warehouse has none.
+func nameCell(name string) any {
+	if name == "" {
+		return nil
+	}
+	return name
 }
 
 // cursor writes a sheet line by line with normal calls (the Lisez-moi

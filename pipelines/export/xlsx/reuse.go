@@ -3,6 +3,7 @@ package xlsx
 import (
 	"archive/zip"
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/xml"
@@ -12,6 +13,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/xuri/excelize/v2"
 
@@ -31,7 +33,8 @@ type Sheets struct {
 // FamilySheets is what a workbook holds of one family.
 type FamilySheets struct {
 	// Key identifies everything the family's sheets depend on besides
-	// their rows: columns, styles, sheet size, the family's indicators.
+	// their rows: columns, styles, sheet size, the family's indicators,
+	// the names of the territories and services of its départements.
 	Key    string   `json:"key"`
 	Parts  []string `json:"parts"` // the zip entries of its sheets, in order
 	Rows   int      `json:"rows"`
@@ -101,6 +104,17 @@ func newSheetKeys(f *excelize.File, ds *export.Dataset, prev *Previous) (*sheetK
 	if err := xml.NewEncoder(h).Encode(f.Styles); err != nil {
 		return nil, fmt.Errorf("hash styles: %w", err)
 	}
+	// The names beside the codes: a territory or a service renamed in
+	// the warehouse rewrites the sheets that name it (all of them: the
+	// sheets do not say which names they use).
+	for _, names := range []map[export.Place]string{ds.Territories, ds.Services} {
+		fmt.Fprintln(h, "names")
+		for _, p := range slices.SortedFunc(maps.Keys(names), comparePlaces) {
+			if deps[p.Dep] {
+				fmt.Fprintf(h, "%q %q %q\n", p.Dep, p.Code, names[p])
+			}
+		}
+	}
 	k.common = h.Sum(nil)
 	for _, ind := range ds.Indicators {
 		k.labels[ind.Family] = append(k.labels[ind.Family], ind.ID, ind.Label, ind.Unit, strconv.FormatBool(ind.Key))
@@ -120,6 +134,10 @@ func newSheetKeys(f *excelize.File, ds *export.Dataset, prev *Previous) (*sheetK
 		}
 	}
 	return k, nil
+}
+
+func comparePlaces(a, b export.Place) int {
+	return cmp.Or(strings.Compare(a.Dep, b.Dep), strings.Compare(a.Code, b.Code))
 }
 
 // key is the key of the sheets of family fam.

@@ -129,6 +129,9 @@ func TestPreviousSheetsRefused(t *testing.T) {
 		change func(ds *export.Dataset, prev *Previous)
 	}{
 		{"label of an indicator", func(ds *export.Dataset, _ *Previous) { ds.Indicators[0].Label += " (révisé)" }},
+		{"territory renamed", func(ds *export.Dataset, _ *Previous) {
+			ds.Territories = map[export.Place]string{{Dep: "62", Code: "ARRAS"}: "Arras"}
+		}},
 		{"new breakdown", func(ds *export.Dataset, _ *Previous) { ds.Dimensions = append(ds.Dimensions, "service") }},
 		{"second département", func(ds *export.Dataset, _ *Previous) {
 			ds.Rows = append(ds.Rows, ds.Rows[len(ds.Rows)-1])

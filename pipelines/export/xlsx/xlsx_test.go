@@ -70,8 +70,8 @@ func TestObservatoireSheets(t *testing.T) {
 		}
 	}
 	tables, _ := f.GetTables("ASE")
-	if len(tables) == 1 && tables[0].Range != "A1:K9" {
-		t.Errorf("ASE table range = %s, want A1:K9", tables[0].Range)
+	if len(tables) == 1 && tables[0].Range != "A1:L9" {
+		t.Errorf("ASE table range = %s, want A1:L9", tables[0].Range)
 	}
 }
 
@@ -80,7 +80,7 @@ func TestObservatoireSheets(t *testing.T) {
 func TestObservatoireCells(t *testing.T) {
 	ds := fixture()
 	f, _ := build(t, ds, Observatoire)
-	header := []string{"Indicateur", "Territoire", "Sexe", "Année", "Valeur", "Unité", "Numérateur",
+	header := []string{"Indicateur", "Territoire", "Nom du territoire", "Sexe", "Année", "Valeur", "Unité", "Numérateur",
 		"Dénominateur", "N−1", "Évolution", "Statut"}
 	labels := map[string]string{}
 	for _, ind := range ds.Indicators {
@@ -106,16 +106,16 @@ func TestObservatoireCells(t *testing.T) {
 		where := fmt.Sprintf("row %d → %s!%d", i, sheet, row)
 
 		wantText := map[string]string{
-			"A": labels[r.Indicator], "B": territoryWant(r), "C": dimWant(r, "sex"),
-			"F": map[string]string{"count": "effectif", "%": "%", "days": "jours"}[r.Unit.String()],
-			"K": statusWant(r),
+			"A": labels[r.Indicator], "B": territoryWant(r), "C": ds.TerritoryName(r.Dep, r.Territory), "D": dimWant(r, "sex"),
+			"G": map[string]string{"count": "effectif", "%": "%", "days": "jours"}[r.Unit.String()],
+			"L": statusWant(r),
 		}
 		for col, want := range wantText {
 			assertText(t, f, sheet, cell(col), want, where)
 		}
-		assertNumber(t, f, sheet, cell("D"), f64(float64(r.Period)), false, where)
+		assertNumber(t, f, sheet, cell("E"), f64(float64(r.Period)), false, where)
 		hidden := r.Conf != export.Free
-		for col, v := range map[string]export.Figure{"E": r.Value, "G": r.Numerator, "H": r.Denominator, "I": r.Previous, "J": r.Evolution} {
+		for col, v := range map[string]export.Figure{"F": r.Value, "H": r.Numerator, "I": r.Denominator, "J": r.Previous, "K": r.Evolution} {
 			assertNumber(t, f, sheet, cell(col), v, hidden, where)
 		}
 	}
@@ -199,13 +199,13 @@ func TestObservatoireNumberFormats(t *testing.T) {
 	tests := []struct {
 		sheet, cell, want string
 	}{
-		{"ASE", "E2", "#,##0"},                                             // count
-		{"ASE", "E9", "0.0\"\u00a0%\""},                                    // share, in percent units
-		{"ASE", "J3", "+0.0\"\u00a0%\";-0.0\"\u00a0%\";0.0\"\u00a0%\""},    // relative change of a count
-		{"ASE", "J9", "+0.0\"\u00a0pt\";-0.0\"\u00a0pt\";0.0\"\u00a0pt\""}, // points
-		{"ASE", "H9", "#,##0"},
-		{"Adoption", "E2", "#,##0.0"},           // days
-		{"Adoption", "H2", "#,##0"},             // denominator
+		{"ASE", "F2", "#,##0"},                                             // count
+		{"ASE", "F9", "0.0\"\u00a0%\""},                                    // share, in percent units
+		{"ASE", "K3", "+0.0\"\u00a0%\";-0.0\"\u00a0%\";0.0\"\u00a0%\""},    // relative change of a count
+		{"ASE", "K9", "+0.0\"\u00a0pt\";-0.0\"\u00a0pt\";0.0\"\u00a0pt\""}, // points
+		{"ASE", "I9", "#,##0"},
+		{"Adoption", "F2", "#,##0.0"},           // days
+		{"Adoption", "I2", "#,##0"},             // denominator
 		{"Lisez-moi", "B3", "dd/mm/yyyy hh:mm"}, // generation date
 	}
 	for _, tt := range tests {
