@@ -633,11 +633,14 @@ var legend = [][2]string{
 	{SignNotRelevant, "sans objet"},
 }
 
+// readingNotes explain the family sheets; the evolution's unit is that of
+// export.Unit.EvolutionUnit (points for shares, rates and ratios).
 var readingNotes = []string{
 	"Une feuille par famille d'indicateurs ; une ligne par indicateur, territoire, ventilation et année.",
 	"« Ensemble du département » désigne le département ; « Ensemble » dans une ventilation désigne le total de cette ventilation.",
+	"« Nom du territoire » et « Nom du service » nomment le code de la colonne qui les précède ; vides quand le nom n'est pas connu.",
 	"Les parts sont exprimées en pourcentage : 19,8 signifie 19,8 % ; de même pour les taux pour mille et pour 100 000.",
-	"Évolution : écart en points avec N−1 pour les parts et les taux, variation relative en % pour les effectifs et les durées.",
+	"Évolution : écart en points avec N−1 pour les parts, les taux et les ratios, variation relative en % pour les effectifs et les durées.",
 	"Statut : s (secret statistique), p (provisoire), i (incomplet) ; vide quand la valeur est définitive.",
 }
 
