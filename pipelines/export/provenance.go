@@ -136,6 +136,11 @@ func kindWords(kind string) sourceKind {
 	return sourceKind{}
 }
 
+// KindWords names, undated, a kind of source file (an extract job's kind:
+// "pmi" gives "comptages mensuels d'activité de la PMI"); "" for a kind
+// it does not know.
+func KindWords(kind string) string { return kindWords(kind).words }
+
 // SourceWords names, undated, the kinds of source files the tables an
 // indicator reads (its declared sources) are made from, each once:
 // ["extraction du logiciel de l'aide sociale à l'enfance (ASE)", "INSEE,

@@ -48,13 +48,13 @@ type Quality struct {
 
 // FileCount is the files of one extract job.
 type FileCount struct {
-	Job                      string
+	Job, Kind                string // the job's name and kind (ase, pmi…)
 	Loaded, Rejected, Rows   int64
 	FirstModified, LastModif time.Time
 }
 
 // Rejected is a rejected file.
-type Rejected struct{ Job, File, Error string }
+type Rejected struct{ Job, Kind, File, Error string }
 
 // Incomplete is an indicator whose département value is not final in
 // some years.

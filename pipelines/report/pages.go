@@ -7,6 +7,8 @@ import (
 	"html/template"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/odpe/odpe/pipelines/export"
 )
@@ -240,19 +242,22 @@ func sourcesText(ind *Indicator) string {
 	return strings.Join(export.SourceWords(ind.Decl.Sources), " ; ")
 }
 
-// jobNames are the extract jobs' kinds in words.
-var jobNames = map[string]string{
-	"rapports": "Rapports d'activité (prévention spécialisée)", "traject": "Traject (prévention spécialisée)",
-	"pmi": "Tableaux mensuels de la PMI", "ase": "Extraction ASE", "adoption": "Événements d'adoption",
-	"population": "INSEE, population", "population_territoires": "INSEE, population des territoires",
-	"naissances": "INSEE, naissances", "territories": "Correspondance communes – territoires", "territoires": "Correspondance communes – territoires",
-}
-
-func jobName(job string) string {
-	if n, ok := jobNames[job]; ok {
-		return n
+// jobName names an extract job by its kind of source files, in the words
+// every file uses (export.KindWords), capitalized, followed by the job's
+// name when it is not its kind (two jobs may read files of one kind: the
+// population of the département and that of its territories); by its
+// name alone when its kind has no words.
+func jobName(job, kind string) string {
+	w := export.KindWords(kind)
+	if w == "" {
+		return job
 	}
-	return job
+	r, n := utf8.DecodeRuneInString(w)
+	w = string(unicode.ToUpper(r)) + w[n:]
+	if job != kind {
+		w += " (" + job + ")"
+	}
+	return w
 }
 
 // outsideText names the territories outside the funnel's limits.

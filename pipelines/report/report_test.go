@@ -214,3 +214,31 @@ func TestIndicatorWithoutSeries(t *testing.T) {
 		t.Errorf("page:\n%s", s)
 	}
 }
+
+// TestQualityPageNamesSourcesInWords: the quality page names each
+// extract job by its kind of files in the words every file uses
+// (export.KindWords), with the job's name when it is not its kind; a kind
+// without words by the job's name.
+func TestQualityPageNamesSourcesInWords(t *testing.T) {
+	in := smallInput(true)
+	in.Quality.Files = []FileCount{
+		{Job: "pmi", Kind: "pmi", Loaded: 12},
+		{Job: "population_territoires", Kind: "insee_population", Loaded: 1},
+		{Job: "autre", Kind: "inconnu", Loaded: 1},
+	}
+	in.Quality.Rejected = []Rejected{{Job: "rapports", Kind: "activity_report", File: "rapport_2024.xlsx", Error: "feuille absente"}}
+	page, _, ok, err := Build(in).Render(QualityPage)
+	if err != nil || !ok {
+		t.Fatalf("render: %v %v", ok, err)
+	}
+	for _, want := range []string{
+		`<th scope="row">Comptages mensuels d&#39;activité de la PMI</th>`,
+		`<th scope="row">INSEE, estimations de population (population_territoires)</th>`,
+		`<th scope="row">autre</th>`,
+		`<td>Rapports d&#39;activité des services de prévention spécialisée (rapports)</td>`,
+	} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("the quality page has no %s", want)
+		}
+	}
+}

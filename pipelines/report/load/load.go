@@ -321,14 +321,14 @@ func ReadPublished(dir, dep string) (*export.Dataset, error) {
 // quality reads what the data-quality page shows.
 func quality(ctx context.Context, db *sql.DB, internal bool) (report.Quality, error) {
 	var q report.Quality
-	rows, err := db.QueryContext(ctx, `SELECT job, count(*) FILTER (WHERE status = 'loaded'), count(*) FILTER (WHERE status = 'rejected'),
+	rows, err := db.QueryContext(ctx, `SELECT job, min(kind), count(*) FILTER (WHERE status = 'loaded'), count(*) FILTER (WHERE status = 'rejected'),
 		coalesce(sum(rows_loaded) FILTER (WHERE status = 'loaded'), 0)::BIGINT FROM meta.files GROUP BY job ORDER BY job`)
 	if err != nil {
 		return q, fmt.Errorf("report: read files: %w", err)
 	}
 	for rows.Next() {
 		var f report.FileCount
-		if err := rows.Scan(&f.Job, &f.Loaded, &f.Rejected, &f.Rows); err != nil {
+		if err := rows.Scan(&f.Job, &f.Kind, &f.Loaded, &f.Rejected, &f.Rows); err != nil {
 			rows.Close()
 			return q, err
 		}
@@ -338,13 +338,13 @@ func quality(ctx context.Context, db *sql.DB, internal bool) (report.Quality, er
 	if err := rows.Err(); err != nil {
 		return q, err
 	}
-	rows, err = db.QueryContext(ctx, `SELECT job, path, coalesce(error, '') FROM meta.files WHERE status = 'rejected' ORDER BY job, path`)
+	rows, err = db.QueryContext(ctx, `SELECT job, kind, path, coalesce(error, '') FROM meta.files WHERE status = 'rejected' ORDER BY job, path`)
 	if err != nil {
 		return q, fmt.Errorf("report: read rejected files: %w", err)
 	}
 	for rows.Next() {
 		var r report.Rejected
-		if err := rows.Scan(&r.Job, &r.File, &r.Error); err != nil {
+		if err := rows.Scan(&r.Job, &r.Kind, &r.File, &r.Error); err != nil {
 			rows.Close()
 			return q, err
 		}

@@ -97,6 +97,12 @@ func TestReportCommand(t *testing.T) {
 			t.Errorf("index.html lacks %q", want)
 		}
 	}
+	// The quality page names the jobs by their kinds, in the words every
+	// file uses (the meta.files kind read with the job).
+	quality, _ := os.ReadFile(filepath.Join(dir, "qualite.html"))
+	if !bytes.Contains(quality, []byte(`<th scope="row">Comptages mensuels d&#39;activité de la PMI</th>`)) {
+		t.Errorf("qualite.html: the PMI job is not named in words")
+	}
 	ase, _ := os.ReadFile(filepath.Join(dir, "ase.html"))
 	// Territory names, never codes, in the funnels' tables and charts (the
 	// demo's territory codes: a breakdown's value such as AED is no code).
