@@ -25,7 +25,8 @@ func TestObservatoireNames(t *testing.T) {
 			Value: f64(40), Numerator: f64(40), Unit: export.Count, Status: export.Final},
 		export.Row{Indicator: "prev_ip", Dep: "62", Period: 2024, Territory: "ARRAS", Dims: map[string]string{"service": "S02"},
 			Value: f64(30), Numerator: f64(30), Unit: export.Count, Status: export.Final})
-	for _, splice := range []bool{true, false} {
+	defer func(s bool) { spliceRows = s }(spliceRows)
+	for _, splice := range []bool{true, false} { // rows written by a rowWriter, then by excelize
 		spliceRows = splice
 		f, _ := build(t, ds, Observatoire)
 		header := []string{"Indicateur", "Territoire", "Nom du territoire", "Service", "Nom du service", "Sexe", "Année"}
@@ -65,5 +66,4 @@ func TestObservatoireNames(t *testing.T) {
 			}
 		}
 	}
-	spliceRows = true
 }
