@@ -144,6 +144,7 @@ func TestHostileFiles(t *testing.T) {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
+			peak := watchPeak(cmd)
 			done := make(chan error, 1)
 			go func() { done <- cmd.Wait() }()
 			select {
@@ -151,11 +152,12 @@ func TestHostileFiles(t *testing.T) {
 			case <-time.After(90 * time.Second):
 				cmd.Process.Kill()
 				<-done
+				peak.MiB()
 				t.Fatalf("the refresh still ran after 90 s\n%s", out.String())
 			}
 			took := time.Since(start)
 			code := cmd.ProcessState.ExitCode()
-			rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss >> 10 // MiB
+			rss := peak.MiB()
 			t.Logf("exit %d in %s, peak %d MiB", code, took.Round(time.Millisecond), rss)
 			if code != cli.ExitPartial {
 				t.Fatalf("exit %d, want %d (rejected files, the rest loaded)\n%s\n%s", code, cli.ExitPartial, out.String(), errb.String())

@@ -257,17 +257,7 @@ func (h *hypercubes) combine(p int, co []int, need float64, top int) []int {
 		var c cost
 		up, down := math.Inf(1), math.Inf(1)
 		for m := range h.corners {
-			off, sign := 0, 1.0
-			for d := range h.k {
-				q := co[d]
-				if m&(1<<d) != 0 {
-					q = h.alt[d][h.choice[d]]
-					if co[d] != 0 && q != 0 {
-						sign = -sign
-					}
-				}
-				off += q * t.strides[d]
-			}
+			off, sign := h.corner(co, m)
 			h.offsets[m] = off
 			i := t.grid[off]
 			if !t.suppressed(i) && t.level(i) >= top {
@@ -336,6 +326,24 @@ func (h *hypercubes) next() bool {
 	return false
 }
 
+// corner is the offset in the grid of corner m of the cube at co with
+// the current choice of alternatives, and its sign: +1 where the corner
+// moves with the cell, −1 where it moves against it.
+func (h *hypercubes) corner(co []int, m int) (off int, sign float64) {
+	sign = 1
+	for d := range h.k {
+		q := co[d]
+		if m&(1<<d) != 0 {
+			q = h.alt[d][h.choice[d]]
+			if co[d] != 0 && q != 0 {
+				sign = -sign
+			}
+		}
+		off += q * h.t.strides[d]
+	}
+	return off, sign
+}
+
 // evaluate computes the corners and signs of the current cube and returns
 // its cost if the cube protects the cell and is cheaper than bound.
 //
@@ -350,17 +358,7 @@ func (h *hypercubes) evaluate(co []int, need float64, bounded bool, bound cost) 
 	var total cost
 	up, down := math.Inf(1), math.Inf(1)
 	for m := range h.corners {
-		off, sign := 0, 1.0
-		for d := range h.k {
-			q := co[d]
-			if m&(1<<d) != 0 {
-				q = h.alt[d][h.choice[d]]
-				if co[d] != 0 && q != 0 {
-					sign = -sign
-				}
-			}
-			off += q * t.strides[d]
-		}
+		off, sign := h.corner(co, m)
 		h.offsets[m] = off
 		i := t.grid[off]
 		if v := t.Cells[i].Value; sign > 0 {
