@@ -2,9 +2,12 @@ package profile
 
 import (
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/odpe/odpe/configs"
 	"github.com/odpe/odpe/pipelines/export/transmit"
@@ -26,10 +29,24 @@ type Transmission struct {
 // it is logged, reported to w.Transmitted, and the next publication of
 // the profile writes it (it compares with the latest package, not with
 // the last publication), as does `odpe transmissions pack`.
+//
+// The profiles' packages are written side by side, one per core: each
+// has its own folder in the archive, and the largest (the internal
+// profile's, hundreds of MB at national size) would otherwise add its
+// time to every other's.
 func (w *Writer) transmit(run string, profiles []configs.Export) {
-	for _, p := range profiles {
-		dir := filepath.Join(w.Config.ExportsDir, ".runs", run, p.Name)
-		t := Pack(w.Config, p, dir, RunOf(run))
+	made := make([]Transmission, len(profiles))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, p := range profiles {
+		g.Go(func() error {
+			made[i] = Pack(w.Config, p, filepath.Join(w.Config.ExportsDir, ".runs", run, p.Name), RunOf(run))
+			return nil
+		})
+	}
+	g.Wait()
+	for i, p := range profiles {
+		t := made[i]
 		switch {
 		case w.Logger == nil:
 		case t.Err != nil:
