@@ -264,28 +264,25 @@ func databaseList(q string) (string, bool) {
 	if !strings.Contains(q, "FROM pg_catalog.pg_database d") || !strings.Contains(q, `as "Name"`) {
 		return "", false
 	}
-	var cols []string
-	for _, m := range columnAlias.FindAllStringSubmatch(q, -1) {
-		value := "NULL::VARCHAR"
-		switch m[1] {
+	return "SELECT " + aliased(q, func(alias string) string {
+		switch alias {
 		case "Name":
-			value = "current_database()"
+			return "current_database()"
 		case "Owner":
-			value = "'odpe'"
+			return "'odpe'"
 		case "Encoding":
-			value = "'UTF8'"
+			return "'UTF8'"
 		case "Collate", "Ctype":
-			value = "'C'"
+			return "'C'"
 		case "Locale Provider":
-			value = "'libc'"
+			return "'libc'"
 		case "Access privileges":
-			value = "''"
+			return "''"
 		case "Description":
-			value = "'Entrepôt ODPE (lecture seule)'"
+			return "'Entrepôt ODPE (lecture seule)'"
 		}
-		cols = append(cols, value+` AS "`+strings.ReplaceAll(m[1], `"`, `""`)+`"`)
-	}
-	return "SELECT " + strings.Join(cols, ", "), true
+		return "NULL::VARCHAR"
+	}), true
 }
 
 // functionList answers psql's \df (pg_proc, with functions DuckDB lacks):
@@ -295,9 +292,15 @@ func functionList(q string) (string, bool) {
 	if !strings.Contains(q, "FROM pg_catalog.pg_proc p") || !strings.Contains(q, `as "Name"`) {
 		return "", false
 	}
+	return "SELECT " + aliased(q, func(string) string { return "NULL::VARCHAR" }) + " WHERE false", true
+}
+
+// aliased is the select list of q's column aliases (as "Alias"), in
+// order, each given the value value(alias).
+func aliased(q string, value func(alias string) string) string {
 	var cols []string
 	for _, m := range columnAlias.FindAllStringSubmatch(q, -1) {
-		cols = append(cols, `NULL::VARCHAR AS "`+strings.ReplaceAll(m[1], `"`, `""`)+`"`)
+		cols = append(cols, value(m[1])+` AS "`+strings.ReplaceAll(m[1], `"`, `""`)+`"`)
 	}
-	return "SELECT " + strings.Join(cols, ", ") + " WHERE false", true
+	return strings.Join(cols, ", ")
 }

@@ -35,18 +35,18 @@ type Transmission struct {
 // profile's, hundreds of MB at national size) would otherwise add its
 // time to every other's.
 func (w *Writer) transmit(run string, profiles []configs.Export) {
-	made := make([]Transmission, len(profiles))
+	packed := make([]Transmission, len(profiles))
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i, p := range profiles {
 		g.Go(func() error {
-			made[i] = Pack(w.Config, p, filepath.Join(w.Config.ExportsDir, ".runs", run, p.Name), RunOf(run))
+			packed[i] = Pack(w.Config, p, filepath.Join(w.Config.ExportsDir, ".runs", run, p.Name), RunOf(run))
 			return nil
 		})
 	}
 	g.Wait()
 	for i, p := range profiles {
-		t := made[i]
+		t := packed[i]
 		switch {
 		case w.Logger == nil:
 		case t.Err != nil:
